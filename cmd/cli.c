@@ -1,0 +1,200 @@
+/* cli.c - evidence loading, diagnostics and output helpers for commands. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sanitize.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char msg[4096];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fputs("csleuth: ", stderr);
+	out_escaped(stderr, msg);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char msg[4096];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "csleuth%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	out_escaped(stderr, msg);
+	fprintf(stderr, "\nTry 'csleuth %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+void out_escaped(FILE *f, const char *s)
+{
+	char *e = cs_escape_dup(s);
+	fputs(e, f);
+	free(e);
+}
+
+static void on_diag(void *ud, const cs_diag *d)
+{
+	cli *c = ud;
+	c->warnings++;
+	if (c->quiet)
+		return;
+	fputs("csleuth: warning: ", stderr);
+	out_escaped(stderr, d->msg);
+	fputc('\n', stderr);
+}
+
+int cli_load(cli *c)
+{
+	if (c->dr)
+		return 0;
+	cs_error e = {0};
+	const char *base = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
+	if (cs_source_open_dir(base, c->source_flags, &c->src, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_FAILURE_;
+	}
+	cs_docker_opts o = {.path = "", .diag = on_diag, .diag_userdata = c};
+	char *host = NULL, *origin = NULL, *rel = NULL;
+	if (c->sysroot) {
+		(void)cs_docker_locate(c->src, &host, &origin, &e);
+		rel = cs_xstrdup(host + strspn(host, "/"));
+		o.path = rel;
+		o.host_path = host;
+		if (!c->quiet) {
+			fputs("csleuth: Docker data root ", stderr);
+			out_escaped(stderr, host);
+			fputs(" (from ", stderr);
+			out_escaped(stderr, origin);
+			fputs(")\n", stderr);
+		}
+	}
+	int r = cs_docker_load(c->src, &o, &c->dr, &e);
+	free(host);
+	free(origin);
+	free(rel);
+	if (r < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_FAILURE_;
+	}
+	return 0;
+}
+
+int cli_exit(const cli *c)
+{
+	return c->warnings ? EXIT_WARNINGS : EXIT_OK;
+}
+
+void cli_free(cli *c)
+{
+	cs_dataroot_free(c->dr);
+	cs_source_close(c->src);
+}
+
+static size_t display_width(const char *s)
+{
+	size_t w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+void table_init(table *t, const char **head, size_t ncols)
+{
+	memset(t, 0, sizeof(*t));
+	t->head = head;
+	t->ncols = ncols;
+}
+
+void table_row(table *t, const char *const *cols)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		*CS_PUSH(t->cells, t->nrows, t->cap) = cs_escape_dup(cols[i] ? cols[i] : "-");
+}
+
+void table_print(table *t, FILE *f)
+{
+	size_t rows = t->nrows / t->ncols;
+	size_t *w = cs_xcalloc(t->ncols, sizeof(size_t));
+	for (size_t k = 0; k < t->ncols; k++)
+		w[k] = display_width(t->head[k]);
+	for (size_t r = 0; r < rows; r++)
+		for (size_t k = 0; k < t->ncols; k++) {
+			size_t x = display_width(t->cells[r * t->ncols + k]);
+			if (x > w[k])
+				w[k] = x;
+		}
+	for (size_t r = 0; r <= rows; r++) {
+		for (size_t k = 0; k < t->ncols; k++) {
+			const char *s = r == 0 ? t->head[k] : t->cells[(r - 1) * t->ncols + k];
+			fputs(s, f);
+			if (k + 1 < t->ncols)
+				for (size_t p = display_width(s); p < w[k] + 3; p++)
+					fputc(' ', f);
+		}
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < t->nrows; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(w);
+}
+
+void fmt_time(cs_time t, bool full, char buf[CS_TIME_STRMAX])
+{
+	if (t == CS_TIME_INVALID)
+		snprintf(buf, CS_TIME_STRMAX, "(invalid)");
+	else if (!cs_time_format_digits(t, full ? 9 : 0, buf))
+		snprintf(buf, CS_TIME_STRMAX, "-");
+}
+
+const char *fmt_id(const char *id, bool full, char buf[80])
+{
+	if (!id)
+		return NULL;
+	if (full)
+		return id;
+	const char *h = cs_str_startswith(id, "sha256:") ? id + 7 : id;
+	snprintf(buf, 80, "%.12s", h);
+	return buf;
+}
+
+int cli_find(cli *c, char kind, const char *q, size_t *ret)
+{
+	size_t *m = NULL, nm = 0;
+	int r = kind == 'c' ? cs_find_container(c->dr, q, ret, &m, &nm)
+			    : cs_find_image(c->dr, q, ret, &m, &nm);
+	if (r == 0)
+		return 0;
+	const char *what = kind == 'c' ? "container" : "image";
+	if (r == -ENOTUNIQ) {
+		cli_error("%s id prefix `%s` is ambiguous; it matches:", what, q);
+		for (size_t i = 0; i < nm; i++) {
+			fputs("  ", stderr);
+			if (kind == 'c') {
+				out_escaped(stderr, c->dr->containers[m[i]].id);
+				fputs("  ", stderr);
+				out_escaped(stderr, c->dr->containers[m[i]].name ? c->dr->containers[m[i]].name : "");
+			} else {
+				out_escaped(stderr, c->dr->images[m[i]].id);
+			}
+			fputc('\n', stderr);
+		}
+		free(m);
+	} else {
+		cli_error("no such %s: `%s`", what, q);
+	}
+	return EXIT_NOTFOUND;
+}
+
+bool is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}

@@ -1,0 +1,85 @@
+/* cli.h - shared state and output helpers of the csleuth commands.
+ *
+ * Commands are thin: they parse their flags, ask libcsleuth for the model
+ * and print it. Everything printed from evidence goes through out_cell() or
+ * out_escaped(), so raw control bytes never reach a terminal.
+ */
+#ifndef CS_CLI_H
+#define CS_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "docker.h"
+#include "model.h"
+#include "source.h"
+
+/* Exit codes (documented in csleuth(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILURE_ = 1,  /* nothing useful could be done */
+	EXIT_USAGE = 2,     /* bad command line */
+	EXIT_WARNINGS = 3,  /* completed, but some items are incomplete */
+	EXIT_NOTFOUND = 4,  /* a named container or image is unknown or ambiguous */
+};
+
+typedef struct cli {
+	const char *root;    /* --root */
+	const char *sysroot; /* --sysroot */
+	unsigned source_flags;
+	bool quiet;
+	cs_source *src;
+	cs_dataroot *dr;
+	size_t warnings;
+} cli;
+
+typedef struct cli_command {
+	const char *name;
+	const char *summary;
+	int (*run)(cli *c, int argc, char **argv);
+} cli_command;
+
+/* Opens the evidence and loads the data root; prints the error and returns
+ * non-zero (an exit code) on failure. */
+int cli_load(cli *c);
+/* The exit code for a run that printed its results. */
+int cli_exit(const cli *c);
+void cli_free(cli *c);
+
+/* Prints a usage error for cmd and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Escaped evidence text. */
+void out_escaped(FILE *f, const char *s);
+
+/* A simple column table. */
+typedef struct table {
+	size_t ncols;
+	const char **head;
+	char **cells; /* row-major, owned, escaped */
+	size_t nrows, cap;
+} table;
+void table_init(table *t, const char **head, size_t ncols);
+/* Adds one row of ncols raw strings (NULL shown as "-"); they are escaped. */
+void table_row(table *t, const char *const *cols);
+void table_print(table *t, FILE *f);
+
+/* "2026-11-23T14:47:27Z" (full: with 9 digits), "-" for never. */
+void fmt_time(cs_time t, bool full, char buf[CS_TIME_STRMAX]);
+/* Shortens "sha256:<hex>" or a bare id to 12 hex digits unless full. */
+const char *fmt_id(const char *id, bool full, char buf[80]);
+
+/* Resolves a container or image query; prints the problem and returns
+ * EXIT_NOTFOUND if unknown or ambiguous. kind: 'c' or 'i'. */
+int cli_find(cli *c, char kind, const char *q, size_t *ret);
+
+/* Common option parsing helper: true if argv[i] is --help/-h. */
+bool is_help(const char *a);
+
+int cmd_ps(cli *c, int argc, char **argv);
+int cmd_images(cli *c, int argc, char **argv);
+int cmd_inspect(cli *c, int argc, char **argv);
+int cmd_history(cli *c, int argc, char **argv);
+
+#endif

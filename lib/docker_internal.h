@@ -1,0 +1,49 @@
+/* docker_internal.h - shared state of the Docker reader modules. */
+#ifndef CS_DOCKER_INTERNAL_H
+#define CS_DOCKER_INTERNAL_H
+
+#include <json-c/json.h>
+
+#include "docker.h"
+#include "jsonutil.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+typedef struct dk_ctx {
+	cs_source *src;
+	cs_dataroot *dr;
+	cs_diag_fn diag;
+	void *diag_ud;
+	/* overlay2 short link -> cache id, built lazily when l/ is unusable */
+	char **ov2_links, **ov2_ids;
+	size_t n_ov2;
+	bool ov2_scanned;
+} dk_ctx;
+
+/* Evidence-relative path under the data root. Owned. */
+char *dk_path(dk_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Records a problem on an item (problems may be NULL for data-root-wide
+ * ones), reports it through the diagnostics callback and counts it. */
+void dk_warn(dk_ctx *c, cs_problems *p, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Reads a small text file (ids, link names), trimmed of white space.
+ * Returns 0 and an owned string, or -errno (error filled). */
+int dk_read_small(dk_ctx *c, const char *path, char **ret, cs_error *e);
+
+/* Parses a time member; a present but unreadable value is reported. */
+cs_time dk_time(dk_ctx *c, cs_problems *p, const char *file, json_object *o, const char *key);
+
+int dk_load_images(dk_ctx *c);              /* image/<driver>/... */
+int dk_load_legacy_images(dk_ctx *c);       /* graph/ */
+int dk_load_containers(dk_ctx *c);          /* containers/ */
+void dk_load_volumes(dk_ctx *c);            /* volumes/ */
+
+/* Builds the layer stack of a container (top first) from its driver. */
+void dk_container_layers(dk_ctx *c, cs_container *ct);
+/* Directory holding an image layer's own files, or NULL if unknown. */
+char *dk_image_layer_dir(dk_ctx *c, const char *driver, const char *cache_id);
+
+#endif
