@@ -46,11 +46,13 @@ static int digits(const char **p, int n, int *out)
 
 cs_time cs_time_from_parts(int64_t sec, int64_t nsec)
 {
-	/* INT64 ns covers about +-292 years around 1970. */
-	const int64_t lim = INT64_MAX / 1000000000 - 1;
-	if (sec > lim || sec < -lim)
+	/* int64 nanoseconds cover 1677-09-21 .. 2262-04-11; the two lowest
+	 * values are reserved for NEVER and INVALID */
+	int64_t ns;
+	if (__builtin_mul_overflow(sec, (int64_t)1000000000, &ns) ||
+	    __builtin_add_overflow(ns, nsec, &ns) || ns <= CS_TIME_INVALID)
 		return CS_TIME_INVALID;
-	return sec * 1000000000 + nsec;
+	return ns;
 }
 
 static bool leap(int64_t y)
