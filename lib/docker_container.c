@@ -70,6 +70,11 @@ static void load_mounts(dk_ctx *c, cs_container *ct, json_object *cfg)
 			if (m->type == CS_MOUNT_VOLUME && m->name && *m->name && !strchr(m->name, '/') &&
 			    (!m->driver || !*m->driver || strcmp(m->driver, "local") == 0)) {
 				m->evidence_path = dk_path(c, "volumes/%s/_data", m->name);
+				if (!cs_source_exists(c->src, m->evidence_path)) {
+					/* removed volume: a finding, not damage */
+					free(m->evidence_path);
+					m->evidence_path = NULL;
+				}
 				if (!m->source || !*m->source) {
 					free(m->source);
 					m->source = NULL; /* filled when the host root is known */

@@ -56,7 +56,8 @@ typedef struct cs_mount {
 	char *propagation;
 	bool rw;
 	/* Where the data is in the evidence (evidence-relative), or NULL when it
-	 * is not in the data root (binds are host paths; tmpfs has none). */
+	 * is not in the data root (binds are host paths; tmpfs has none; a
+	 * removed named volume is gone). */
 	char *evidence_path;
 } cs_mount;
 

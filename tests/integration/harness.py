@@ -1,0 +1,122 @@
+"""A small TAP harness for csleuth's integration tests (stdlib only).
+
+Environment (set by meson): CSLEUTH (the binary), CSLEUTH_SRCDIR,
+CSLEUTH_BUILDDIR. The shared folder of real engine data is looked for in
+CSLEUTH_SHARED, else beside the source tree (../shared).
+"""
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import traceback
+
+BIN = os.environ.get("CSLEUTH", "csleuth")
+SRC = os.environ.get("CSLEUTH_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("CSLEUTH_BUILDDIR", os.path.join(SRC, "build"))
+SHARED = os.environ.get("CSLEUTH_SHARED", os.path.join(SRC, "..", "shared"))
+CACHE = os.path.join(BUILD, "testdata-cache")
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, msg, detail=None):
+        self.n += 1
+        print(f"{'ok' if cond else 'not ok'} {self.n} - {msg}", flush=True)
+        if not cond:
+            self.failed += 1
+            if detail is not None:
+                for line in str(detail).splitlines()[:40]:
+                    print(f"#   {line}")
+        return cond
+
+    def eq(self, got, want, msg):
+        return self.ok(got == want, msg, f"got:  {got!r}\nwant: {want!r}")
+
+    def skip(self, msg):
+        self.n += 1
+        print(f"ok {self.n} - # SKIP {msg}", flush=True)
+
+    def run(self, fn, *args):
+        """Runs one test function; an exception is one failure, not a crash."""
+        try:
+            fn(self, *args)
+        except Exception:  # noqa: BLE001 - report and go on
+            self.ok(False, f"{fn.__name__}{args!r} raised", traceback.format_exc())
+
+    def done(self):
+        print(f"1..{self.n}")
+        sys.exit(1 if self.failed else 0)
+
+
+def csleuth(*args, check=None, env=None):
+    """Runs csleuth; returns (exit code, stdout bytes, stderr bytes)."""
+    p = subprocess.run([BIN, *args], capture_output=True, timeout=300, env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def csleuth_json(*args):
+    rc, out, err = csleuth(*args)
+    return rc, json.loads(out.decode("utf-8")), err
+
+
+def _locked_unpack(name, unpack):
+    os.makedirs(CACHE, exist_ok=True)
+    dest = os.path.join(CACHE, name)
+    with open(os.path.join(CACHE, name + ".lock"), "w") as lk:
+        fcntl.flock(lk, fcntl.LOCK_EX)
+        if not os.path.exists(os.path.join(dest, ".unpacked")):
+            shutil.rmtree(dest, ignore_errors=True)
+            os.makedirs(dest)
+            unpack(dest)
+            open(os.path.join(dest, ".unpacked"), "w").close()
+    return dest
+
+
+def realdata(name):
+    """Unpacks ../shared/realdata/docker-explorer/NAME.tgz; returns its data
+    root, or None when the shared folder is absent."""
+    tgz = os.path.join(SHARED, "realdata", "docker-explorer", name + ".tgz")
+    if not os.path.exists(tgz):
+        return None
+
+    def unpack(dest):
+        with tarfile.open(tgz) as t:
+            t.extractall(dest, filter="tar") if hasattr(tarfile, "data_filter") else t.extractall(dest)
+
+    return os.path.join(_locked_unpack("realdata-" + name, unpack), "docker")
+
+
+def fixture(name):
+    """Unpacks testdata/docker/NAME.tar.xz with GNU tar (keeping device nodes
+    and trusted.* xattrs, which needs root); returns its data root."""
+    txz = os.path.join(SRC, "testdata", "docker", name + ".tar.xz")
+
+    def unpack(dest):
+        subprocess.run(["tar", "--xattrs", "--xattrs-include=*", "--numeric-owner",
+                        "-C", dest, "-xJf", txz], check=True)
+
+    return os.path.join(_locked_unpack("fixture-" + name, unpack), "docker")
+
+
+def engine_record(name, *parts):
+    p = os.path.join(SRC, "testdata", "docker", name, *parts)
+    with open(p, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def copy_tree(src, dst):
+    """A private copy of an evidence tree for tests that damage it."""
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst, symlinks=True)
+    return dst
+
+
+def has_control(b):
+    """True if bytes b hold a control character other than newline/tab."""
+    return any((c < 0x20 and c not in (0x0a, 0x09)) or c == 0x7f for c in b)

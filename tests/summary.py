@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Counts TAP results from meson's test logs and prints one closing line.
+
+Usage: summary.py BUILDDIR [BUILDDIR...]
+Each `ok` line counts as passed, each `not ok` as failed, `# SKIP` as
+skipped. A test program that failed without any TAP line (a crash before
+its first result, a timeout) counts as one failure. Exit status 1 if
+anything failed.
+"""
+import json
+import os
+import re
+import sys
+
+TAP = re.compile(r"^(not ok|ok)\b(.*)$")
+
+
+def count(builddir):
+    passed = failed = skipped = 0
+    path = os.path.join(builddir, "meson-logs", "testlog.json")
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            t = json.loads(line)
+            p = fl = s = 0
+            for out in (t.get("stdout") or "").splitlines():
+                m = TAP.match(out)
+                if not m:
+                    continue
+                if "# SKIP" in m.group(2).upper() or "# skip" in m.group(2):
+                    s += 1
+                elif m.group(1) == "ok":
+                    p += 1
+                else:
+                    fl += 1
+            if t["result"] not in ("OK", "SKIP", "EXPECTEDFAIL") and fl == 0:
+                fl = 1
+                print(f"{builddir}: {t['name']}: {t['result']} with no failing TAP line",
+                      file=sys.stderr)
+            if t["result"] == "SKIP" and p + fl + s == 0:
+                s = 1
+            passed, failed, skipped = passed + p, failed + fl, skipped + s
+    return passed, failed, skipped
+
+
+def main():
+    tp = tf = ts = 0
+    for b in sys.argv[1:]:
+        p, f, s = count(b)
+        tp, tf, ts = tp + p, tf + f, ts + s
+    print(f"{tp} passed, {tf} failed, {ts} skipped")
+    return 1 if tf else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
