@@ -144,9 +144,9 @@ static void load_one(dk_ctx *c, const char *driver, const char *hex)
 		cs_sha256_hex(text, len, got);
 		if (strcmp(got, hex) != 0)
 			dk_warn(c, &im->problems, im->config_path,
-				"`%s`: content hash is sha256:%s, not the image id: the file was "
-				"changed after the engine wrote it",
-				im->config_path, got);
+				"image %s: `%s`: content hash is sha256:%s, not the image id: the "
+				"file was changed after the engine wrote it",
+				im->id, im->config_path, got);
 		r = cs_json_parse(text, len, &cfg, &err);
 		if (r == 0 && !json_object_is_type(cfg, json_type_object)) {
 			r = cs_err(&err, -EBADMSG, "not a JSON object");

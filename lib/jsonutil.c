@@ -44,6 +44,8 @@ int cs_json_load(cs_source *src, const char *path, size_t max, json_object **ret
 	if (r < 0)
 		return r;
 	r = cs_json_parse(text, len, ret, e);
+	if (r < 0)
+		cs_err_prefix(e, "`%s`", path);
 	if (r < 0 || !ret_text)
 		free(text);
 	else

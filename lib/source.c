@@ -57,9 +57,10 @@ int cs_source_read_file(cs_source *src, const char *path, size_t max, char **ret
 	if (r < 0)
 		return r;
 	if (f->size > max) {
+		unsigned long long size = f->size;
 		cs_file_close(f);
-		return cs_err(e, -EFBIG, "`%s`: %llu bytes, more than the %zu allowed", path,
-			      (unsigned long long)f->size, max);
+		return cs_err(e, -EFBIG, "`%s`: %llu bytes, more than the %zu allowed", path, size,
+			      max);
 	}
 	/* read until EOF: the size may be stale for a file still growing */
 	cs_buf b = {.max = max};

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Damaged and hostile evidence: each problem costs only its item, is named
+on stderr with its file, and the run completes with exit status 3."""
+import json
+import os
+import subprocess
+import tempfile
+
+from harness import Tap, csleuth, fixture, has_control
+
+DAMAGE = {}  # container name -> (what, file fragment expected on stderr)
+
+
+def cfg_path(root, cid):
+    return os.path.join(root, "containers", cid, "config.v2.json")
+
+
+def damaged_copy(tmp):
+    src = fixture("overlay2")
+    dst = os.path.join(tmp, "docker")
+    subprocess.run(["cp", "-a", src, dst], check=True)
+    return dst
+
+
+def ids_by_name(root):
+    out = {}
+    for cid in os.listdir(os.path.join(root, "containers")):
+        with open(cfg_path(root, cid)) as f:
+            out[json.load(f)["Name"].lstrip("/")] = cid
+    return out
+
+
+def apply_damage(root):
+    ids = ids_by_name(root)
+    ld = os.path.join(root, "image", "overlay2", "layerdb", "mounts")
+    # 1. missing mount-id
+    os.unlink(os.path.join(ld, ids["exit0"], "mount-id"))
+    DAMAGE["exit0"] = ("missing mount-id", f"layerdb/mounts/{ids['exit0']}/mount-id")
+    # 2. truncated config.v2.json
+    p = cfg_path(root, ids["exit3"])
+    data = open(p, "rb").read()
+    open(p, "wb").write(data[: len(data) // 2])
+    DAMAGE["exit3"] = ("truncated config", f"containers/{ids['exit3']}/config.v2.json")
+    # 3. unparseable config.v2.json
+    open(cfg_path(root, ids["killed"]), "w").write("not json{")
+    DAMAGE["killed"] = ("unparseable config", f"containers/{ids['killed']}/config.v2.json")
+    # 4. a lower file naming a missing layer
+    mid = open(os.path.join(ld, ids["changes"], "mount-id")).read().strip()
+    lp = os.path.join(root, "overlay2", mid, "lower")
+    parts = open(lp).read().strip().split(":")
+    parts[1] = "l/NOSUCHLAYERLINK0000000000"
+    open(lp, "w").write(":".join(parts))
+    DAMAGE["changes"] = ("lower names a missing layer", f"overlay2/{mid}/lower")
+    # 5. control characters and non-UTF-8 in a name and an image reference
+    p = cfg_path(root, ids["renamed"])
+    raw = open(p, "rb").read()
+    raw = raw.replace(b'"Name":"/renamed"', b'"Name":"/evil\\u001b[31mname\\nline2"')
+    raw = raw.replace(b'"Image":"csx/base:1"', b'"Image":"csx/base:\xff\x1b]0;owned\x07"')
+    open(p, "wb").write(raw)
+    # 6. unparseable hostconfig.json
+    open(os.path.join(root, "containers", ids["vols"], "hostconfig.json"), "w").write("{\"Binds\": [")
+    DAMAGE["vols"] = ("unparseable hostconfig", f"containers/{ids['vols']}/hostconfig.json")
+    # 7. config.v2.json replaced by a symlink out of the evidence
+    p = cfg_path(root, ids["logs-json"])
+    os.unlink(p)
+    os.symlink("/etc/passwd", p)
+    DAMAGE["logs-json"] = ("config symlinked out of the evidence",
+                           f"containers/{ids['logs-json']}/config.v2.json")
+    # 8. an invalid time
+    p = cfg_path(root, ids["logs-local"])
+    cfg = json.load(open(p))
+    cfg["State"]["StartedAt"] = "yesterday at noon"
+    json.dump(cfg, open(p, "w"))
+    DAMAGE["logs-local"] = ("invalid StartedAt", f"containers/{ids['logs-local']}/config.v2.json")
+    # 9. an oversized lower file (bounded read)
+    mid = open(os.path.join(ld, ids["rich"], "mount-id")).read().strip()
+    with open(os.path.join(root, "overlay2", mid, "lower"), "w") as f:
+        f.write("l/" + "A" * (2 << 20))
+    DAMAGE["rich"] = ("oversized lower file", f"overlay2/{mid}/lower")
+    # 10. a FIFO instead of hostconfig.json (must not block)
+    p = os.path.join(root, "containers", ids["created-only"], "hostconfig.json")
+    os.unlink(p)
+    os.mkfifo(p)
+    DAMAGE["created-only"] = ("hostconfig is a FIFO", f"containers/{ids['created-only']}/hostconfig.json")
+    # 11. a stray directory in containers/
+    os.mkdir(os.path.join(root, "containers", "not-a-container"))
+    # 12. repositories.json naming a missing image
+    rp = os.path.join(root, "image", "overlay2", "repositories.json")
+    repos = json.load(open(rp))
+    repos["Repositories"]["ghost"] = {"ghost:1": "sha256:" + "0" * 64}
+    json.dump(repos, open(rp, "w"))
+    # 13. an image config changed after the engine wrote it
+    cdir = os.path.join(root, "image", "overlay2", "imagedb", "content", "sha256")
+    victim = sorted(os.listdir(cdir))[0]
+    with open(os.path.join(cdir, victim), "a") as f:
+        f.write(" ")
+    return ids, victim
+
+
+def check(t, tmp):
+    root = damaged_copy(tmp)
+    ids, victim = apply_damage(root)
+    rc, out, err = csleuth("--root", root, "ps", "--json")
+    errs = err.decode("utf-8", "replace")
+    t.eq(rc, 3, "ps on damaged evidence exits 3 (completed with warnings)")
+    ps = json.loads(out.decode("utf-8"))
+    t.eq(len(ps), len(ids), "every container is still listed")
+    by_id = {c["id"]: c for c in ps}
+    for name, (what, frag) in DAMAGE.items():
+        c = by_id.get(ids[name])
+        t.ok(c is not None, f"{what}: the container is listed")
+        if name != "logs-local":
+            t.ok(c and c["incomplete"], f"{what}: the container is flagged incomplete")
+        t.ok(frag in errs, f"{what}: stderr names {frag}", errs)
+        t.ok(c and any(frag in (p["file"] or "") for p in c["problems"]),
+             f"{what}: the item's problems name the file")
+    t.eq(by_id[ids["logs-local"]]["started_at"], None, "an invalid time becomes null, not a made-up time")
+    healthy = [c for c in ps if c["id"] not in {ids[n] for n in DAMAGE} and c["id"] != ids["renamed"]]
+    t.ok(healthy and all(not c["incomplete"] for c in healthy), "undamaged containers stay complete")
+    t.ok("containers/not-a-container" in errs, "a stray directory is reported")
+    t.ok("root:" not in errs and "root:x:0:0" not in out.decode("utf-8", "replace"),
+         "the host's /etc/passwd was never read")
+    # names with control characters
+    ev = by_id[ids["renamed"]]
+    t.eq(ev["name"], "evil\x1b[31mname\nline2", "JSON keeps the exact name (escaped by JSON)")
+    t.ok("\ufffd" in ev["image"], "invalid UTF-8 becomes U+FFFD in JSON")
+    rc, table, err2 = csleuth("--root", root, "ps")
+    t.eq(rc, 3, "table ps also exits 3")
+    t.ok(not has_control(table), "no raw control character reaches the table", table[:300])
+    t.ok(not has_control(err2), "no raw control character reaches stderr")
+    t.ok(b"evil\\x1b[31mname\\nline2" in table, "the name is shown escaped")
+    # images: the ghost tag and the modified config
+    rc, out, err = csleuth("--root", root, "images", "--json")
+    ims = json.loads(out)
+    ghost = [i for i in ims if "ghost:1" in i["tags"]]
+    t.ok(len(ghost) == 1 and ghost[0]["incomplete"], "a tag naming a missing image is kept as incomplete")
+    t.ok(b"repositories.json" in err and b"ghost:1" in err, "the dangling tag is reported with its file")
+    t.ok(f"sha256:{victim}".encode() in err and b"changed after the engine wrote it" in err,
+         "a modified image config is detected")
+    n_configs = len(os.listdir(os.path.join(root, "image", "overlay2", "imagedb", "content", "sha256")))
+    t.eq(len(ims), n_configs + 1, "every image is still listed, plus the dangling tag's placeholder")
+    # inspect and history still work on a damaged item
+    rc, out, _ = csleuth("--root", root, "inspect", ids["exit3"])
+    ins = json.loads(out)
+    t.ok(rc == 3 and ins[0]["Id"] == ids["exit3"] and ins[0]["Csleuth"]["Incomplete"],
+         "inspect shows a truncated container as incomplete")
+    rc, out, _ = csleuth("-q", "--root", root, "history", "csx/app:1.0")
+    t.eq(rc, 3, "-q still exits 3")
+
+
+def check_not_a_root(t, tmp):
+    rc, _, err = csleuth("--root", os.path.join(tmp, "nonexistent"), "ps")
+    t.ok(rc == 1 and b"nonexistent" in err, "a missing data root fails with exit 1 and names it")
+    empty = os.path.join(tmp, "empty")
+    os.mkdir(empty)
+    rc, _, err = csleuth("--root", empty, "ps")
+    t.ok(rc == 1 and b"does not look like a Docker data root" in err, "a non-data-root is refused")
+
+
+def main():
+    t = Tap()
+    if os.geteuid() != 0:
+        t.skip("unpacking the fixture needs root (device nodes, trusted.* xattrs)")
+        t.done()
+    with tempfile.TemporaryDirectory() as tmp:
+        t.run(check, tmp)
+        t.run(check_not_a_root, tmp)
+    t.done()
+
+
+main()
