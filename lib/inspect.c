@@ -77,7 +77,13 @@ static json_object *graphdriver(const cs_dataroot *dr, const char *host_root, co
 {
 	json_object *g = json_object_new_object();
 	json_object *data = NULL;
-	if (driver && (strcmp(driver, "overlay2") == 0 || strcmp(driver, "overlay") == 0) && n > 0) {
+	if (driver && strcmp(driver, "overlay") == 0 && n > 0 && cs_str_endswith(layers[0].path, "/root")) {
+		/* legacy overlay: an image layer is a full tree of its own */
+		data = json_object_new_object();
+		char *root = host_layer_path(dr, host_root, layers[0].path);
+		json_object_object_add(data, "RootDir", json_object_new_string(root));
+		free(root);
+	} else if (driver && (strcmp(driver, "overlay2") == 0 || strcmp(driver, "overlay") == 0) && n > 0) {
 		data = json_object_new_object();
 		if (n > 1) {
 			cs_buf b = {0};
@@ -149,6 +155,10 @@ static json_object *network_settings(json_object *cfg)
 				json_object_object_del(ep, "IPAMOperational");
 		}
 	}
+	/* the engine shows a missing port map as {} once the container is loaded */
+	json_object *ports = cs_json_get(ns, "Ports");
+	if (!ports || json_object_is_type(ports, json_type_null))
+		json_object_object_add(ns, "Ports", json_object_new_object());
 	if (cs_json_get(ns, "EndpointID"))
 		return ns; /* old layouts store the default fields themselves */
 	json_object *br = cs_json_get_obj(nets, "bridge");

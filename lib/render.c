@@ -56,10 +56,16 @@ char *cs_container_command(const cs_container *c)
 	cs_buf b = {0};
 	if (c->path && *c->path)
 		(void)cs_buf_puts(&b, c->path);
+	/* as the engine's container list does: arguments holding a space are
+	 * wrapped in single quotes */
 	for (char **a = c->args; a && *a; a++) {
-		if (b.len)
-			(void)cs_buf_puts(&b, " ");
+		(void)cs_buf_puts(&b, " ");
+		bool q = strchr(*a, ' ') != NULL;
+		if (q)
+			(void)cs_buf_puts(&b, "'");
 		(void)cs_buf_puts(&b, *a);
+		if (q)
+			(void)cs_buf_puts(&b, "'");
 	}
 	return cs_buf_steal(&b);
 }

@@ -23,7 +23,7 @@ char *cs_render_inspect(const cs_dataroot *dr, const char *kinds, const size_t *
 
 /* Docker's human size: three significant digits, decimal units ("1.24MB"). */
 void cs_human_size(int64_t bytes, char buf[32]);
-/* The command column of `docker ps`: Path and Args joined. Owned. */
+/* The command of `docker ps`: Path and Args, quoted as the engine does. Owned. */
 char *cs_container_command(const cs_container *c);
 
 #endif

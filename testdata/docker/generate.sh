@@ -89,8 +89,8 @@ mounts_under() {
 }
 
 unmount_under() {
-  local try m left
-  for try in 1 2 3 4 5; do
+  local m left
+  for _ in 1 2 3 4 5; do
     left=$(mounts_under "$@")
     [ -n "$left" ] || return 0
     while IFS= read -r m; do
@@ -582,7 +582,8 @@ step_powercut_start() {
 engine_dirname() { [ "$DRIVER" = overlay2 ] && echo engine || echo "engine-$DRIVER"; }
 
 step_capture_engine_record() {
-  local out="$STAGE/$(engine_dirname)" id name ref refs f
+  local out id name ref refs f
+  out="$STAGE/$(engine_dirname)"
   log "step_capture_engine_record -> $(basename "$out")/"
   mkdir -p "$out"/{history,diff,logs,export}
   dk version --format '{{json .}}' | jq . >"$out/version.json"
