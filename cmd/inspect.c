@@ -47,6 +47,7 @@ int cmd_inspect(cli *c, int argc, char **argv)
 		if (!type || strcmp(type, "container") == 0)
 			fc = cs_find_container(c->dr, argv[a], &i, &m, &nm);
 		free(m);
+		m = NULL;
 		if (fc == 0) {
 			kinds[k] = 'c';
 			idx[k++] = i;
@@ -55,6 +56,7 @@ int cmd_inspect(cli *c, int argc, char **argv)
 		if (!type || strcmp(type, "image") == 0)
 			fi = cs_find_image(c->dr, argv[a], &i, &m, &nm);
 		free(m);
+		m = NULL;
 		if (fi == 0) {
 			kinds[k] = 'i';
 			idx[k++] = i;
