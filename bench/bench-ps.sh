@@ -16,6 +16,8 @@
 #                     else $TMPDIR or /tmp)
 #   BENCH_PYTHON      interpreter for docker-explorer (python3, falling back to
 #                     /usr/bin/python3 if python3 cannot import `requests`)
+#   BENCH_HYPERFINE_JSON  also keep hyperfine's --export-json file at this path
+#   BENCH_TIMER=loop  time with a date +%s%N loop even if hyperfine is installed
 #   BENCH_KEEP=1      keep the generated root and print its path
 #
 # The Markdown report goes to stdout; progress and warnings go to stderr.
@@ -74,7 +76,8 @@ if [ -n "$DE_DIR" ]; then
         command -v "$cand" >/dev/null 2>&1 || continue
         if PYTHONPATH="$DE_DIR" "$cand" -c 'import requests, docker_explorer' \
                 >/dev/null 2>&1; then
-            PY=$(command -v "$cand")
+            # the real interpreter, not a wrapper such as a pyenv shim
+            PY=$("$cand" -c 'import sys; print(sys.executable)')
             break
         fi
     done
@@ -102,6 +105,7 @@ if [ -n "${BENCH_ROOT:-}" ]; then
     ROOT=$BENCH_ROOT
     if [ -d "$ROOT/containers" ]; then
         say "reusing data root $ROOT"
+        DATA_DESC="reused BENCH_ROOT"
     else
         say "generating data root in $ROOT ($N containers, $M images, seed $SEED)"
         python3 "$GEN" -n "$N" -m "$M" -s "$SEED" "$ROOT" >&2
@@ -124,6 +128,7 @@ else
     [ "${BENCH_KEEP:-0}" = 1 ] && say "keeping $ROOT (BENCH_KEEP=1)"
 fi
 ROOT=$(cd "$ROOT" && pwd)
+: "${DATA_DESC:=\`bench/gen_dataroot.py -n $N -m $M -s $SEED\`}"
 NCONT=$(find "$ROOT/containers" -mindepth 1 -maxdepth 1 -type d | wc -l)
 NIMG=$(find "$ROOT/image/overlay2/imagedb/content/sha256" -type f 2>/dev/null | wc -l)
 FSTYPE=$(stat -f -c %T "$ROOT" 2>/dev/null || echo unknown)
@@ -186,10 +191,10 @@ quote_cmd() { local out="" a; for a in "$@"; do out+="$(printf '%q' "$a") "; don
 
 declare -A MEDIAN_MS
 TIMER=""
-if command -v hyperfine >/dev/null 2>&1; then
+if [ "${BENCH_TIMER:-}" != loop ] && command -v hyperfine >/dev/null 2>&1; then
     TIMER="hyperfine $(hyperfine --version | awk '{print $2}')"
     HF_ARGS=(--runs "$RUNS" --warmup "$WARMUP" --export-json "$WORK/hf.json" --style basic)
-    if hyperfine --help 2>/dev/null | grep -q -- '--shell'; then
+    if hyperfine --help 2>/dev/null | grep -q -- 'shell=none'; then
         HF_ARGS+=(--shell=none)     # no shell start-up in the measurement
         TIMER+=" (--shell=none)"
     fi
@@ -197,17 +202,22 @@ if command -v hyperfine >/dev/null 2>&1; then
     [ ${#DE_CMD[@]} -gt 0 ] && HF_CMDS+=("$(quote_cmd "${DE_CMD[@]}")")
     say "timing with hyperfine ($RUNS runs, $WARMUP warm-up)"
     hyperfine "${HF_ARGS[@]}" "${HF_CMDS[@]}" >&2
+    if [ -n "${BENCH_HYPERFINE_JSON:-}" ]; then
+        cp "$WORK/hf.json" "$BENCH_HYPERFINE_JSON"
+        say "hyperfine results saved to $BENCH_HYPERFINE_JSON"
+    fi
     mapfile -t MEDS < <(python3 -c '
 import json, statistics, sys
 for r in json.load(open(sys.argv[1]))["results"]:
     m = r.get("median")
     if m is None:
         m = statistics.median(r["times"])
-    print("%.3f" % (m * 1000))' "$WORK/hf.json")
+    print("%.1f" % (m * 1000))' "$WORK/hf.json")
     MEDIAN_MS[cs]=${MEDS[0]}
     [ ${#DE_CMD[@]} -gt 0 ] && MEDIAN_MS[de]=${MEDS[1]}
 else
-    say "hyperfine not found (Debian: apt-get install hyperfine); using a date +%s%N loop"
+    [ "${BENCH_TIMER:-}" = loop ] ||
+        say "hyperfine not found (Debian: apt-get install hyperfine); using a date +%s%N loop"
     TIMER="date +%s%N loop"
     time_loop() {  # $1 = key, rest = command; prints median ms
         local key=$1; shift
@@ -222,7 +232,7 @@ else
         done
         python3 -c '
 import statistics, sys
-print("%.3f" % (statistics.median(int(l) for l in open(sys.argv[1])) / 1e6))' \
+print("%.1f" % (statistics.median(int(l) for l in open(sys.argv[1])) / 1e6))' \
             "$WORK/times.$key"
     }
     say "timing csleuth ($RUNS runs)"
@@ -286,7 +296,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f×", a / b; el
 
 # ---- report ----------------------------------------------------------------------
 cat <<EOF
-### \`ps\` benchmark: $NCONT containers, $NIMG images (seed $SEED)
+### \`ps\` benchmark: $NCONT containers, $NIMG images
 
 | tool | median ms | peak RSS MiB | ratio vs csleuth |
 | --- | ---: | ---: | ---: |
@@ -300,7 +310,7 @@ fi
 cat <<EOF
 
 - machine: $(nproc) CPUs, $CPU, $MEM RAM; kernel $(uname -r); $OS
-- data root: \`bench/gen_dataroot.py -n $N -m $M -s $SEED\` on $FSTYPE, page cache warm
+- data root: $DATA_DESC on $FSTYPE, page cache warm
 - wall time: median of $RUNS runs after $WARMUP warm-up runs, $TIMER, stdout to /dev/null
 - peak RSS: $RSS_TOOL
 - csleuth: $CS_VERSION; \`csleuth --root ROOT ps --json\` listed $CS_COUNT containers

@@ -148,6 +148,9 @@ int cs_docker_load(cs_source *src, const cs_docker_opts *o, cs_dataroot **ret, c
 		qsort(dr->images, dr->n_images, sizeof(cs_image), cmp_image);
 	cs_strv_free(c.ov2_links);
 	cs_strv_free(c.ov2_ids);
+	cs_strmap_free(&c.layers, dk_layer_free);
+	cs_strmap_free(&c.links, free);
+	cs_strmap_free(&c.dirs_seen, NULL);
 	*ret = dr;
 	return 0;
 }

@@ -166,8 +166,7 @@ static void load_layer_ids(dk_ctx *c, cs_container *ct)
 		ct->incomplete = true;
 		return;
 	}
-	if (cs_source_exists(c->src, pi))
-		(void)dk_read_small(c, pi, &ct->init_id, NULL);
+	(void)dk_read_small(c, pi, &ct->init_id, NULL); /* optional */
 }
 
 static void load_log_path(dk_ctx *c, cs_container *ct)
@@ -205,13 +204,15 @@ static void load_one(dk_ctx *c, const char *id)
 	_cleanup_free_ char *p2 = cs_path_join(ct->dir, "config.v2.json");
 	_cleanup_free_ char *p1 = cs_path_join(ct->dir, "config.json");
 	const char *file = p2;
-	if (!cs_source_exists(c->src, p2) && cs_source_exists(c->src, p1)) {
-		file = p1;
-		ct->legacy = true;
-	}
 	json_object *cfg = NULL;
 	cs_error err;
 	int r = cs_json_load(c->src, file, CS_DOCKER_MAX_CONFIG, &cfg, &ct->config_json, &err);
+	if (r == -ENOENT && cs_source_exists(c->src, p1)) {
+		/* Docker < 1.10 */
+		file = p1;
+		ct->legacy = true;
+		r = cs_json_load(c->src, file, CS_DOCKER_MAX_CONFIG, &cfg, &ct->config_json, &err);
+	}
 	if (r == 0 && !json_object_is_type(cfg, json_type_object))
 		r = cs_err(&err, -EBADMSG, "`%s`: not a JSON object", file);
 	if (r < 0) {
@@ -259,12 +260,13 @@ static void load_one(dk_ctx *c, const char *id)
 
 	/* hostconfig.json: optional, but a damaged one is reported */
 	_cleanup_free_ char *ph = cs_path_join(ct->dir, "hostconfig.json");
-	if (cs_source_exists(c->src, ph)) {
+	{
 		json_object *hc = NULL;
-		if (cs_json_load(c->src, ph, CS_DOCKER_MAX_CONFIG, &hc, &ct->hostconfig_json, &err) < 0) {
+		r = cs_json_load(c->src, ph, CS_DOCKER_MAX_CONFIG, &hc, &ct->hostconfig_json, &err);
+		if (r < 0 && r != -ENOENT) {
 			dk_warn(c, &ct->problems, ph, "container %s: %s", id, err.msg);
 			ct->incomplete = true;
-		} else {
+		} else if (r == 0) {
 			cs_evfiles_add(&ct->evidence, "HostConfig", ph);
 			ct->log_driver = cs_json_strdup(cs_json_get_obj(hc, "LogConfig"), "Type");
 		}

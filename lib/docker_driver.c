@@ -54,8 +54,15 @@ static void push_layer(cs_layer_stack *s, char *path, const char *id, const char
 
 static void check_dir(dk_ctx *c, cs_container *ct, const char *path, const char *what)
 {
-	cs_stat st;
-	if (cs_source_stat(c->src, path, true, &st, NULL) < 0 || !S_ISDIR(st.mode)) {
+	/* image layers are shared by many containers: stat each once */
+	void *seen = cs_strmap_get(&c->dirs_seen, path);
+	if (!seen) {
+		cs_stat st;
+		bool ok = cs_source_stat(c->src, path, true, &st, NULL) == 0 && S_ISDIR(st.mode);
+		seen = (void *)(uintptr_t)(ok ? 1 : 2);
+		cs_strmap_put(&c->dirs_seen, path, seen);
+	}
+	if (seen == (void *)2) {
 		dk_warn(c, &ct->problems, path, "container %s: %s `%s` is missing", ct->id, what, path);
 		ct->layers.complete = false;
 		ct->incomplete = true;
@@ -88,8 +95,19 @@ static void ov2_scan_links(dk_ctx *c)
 	cs_dirents_free(d, n);
 }
 
+static char *ov2_link_target_uncached(dk_ctx *c, const char *shortname);
+
 /* Maps an overlay2 short link name to its cache id. Owned or NULL. */
 static char *ov2_link_target(dk_ctx *c, const char *shortname)
+{
+	if (cs_strmap_has(&c->links, shortname))
+		return cs_xstrdup(cs_strmap_get(&c->links, shortname));
+	char *id = ov2_link_target_uncached(c, shortname);
+	cs_strmap_put(&c->links, shortname, cs_xstrdup(id));
+	return id;
+}
+
+static char *ov2_link_target_uncached(dk_ctx *c, const char *shortname)
 {
 	_cleanup_free_ char *lp = dk_path(c, "overlay2/l/%s", shortname);
 	char *t;

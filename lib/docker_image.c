@@ -36,6 +36,51 @@ static void chain_next(const char *prev_chain, const char *diff_id, char out[72]
 	snprintf(out, 72, "sha256:%s", hex);
 }
 
+/* What layerdb says of one chain id; many images share base layers, so
+ * each is read once (memoised in c->layers). */
+static const dk_layer *layer_info(dk_ctx *c, const char *driver, const char *chain)
+{
+	_cleanup_free_ char *key = cs_xasprintf("%s/%s", driver, chain);
+	dk_layer *L = cs_strmap_get(&c->layers, key);
+	if (L)
+		return L;
+	L = cs_xcalloc(1, sizeof(*L));
+	L->size = -1;
+	_cleanup_free_ char *ldir = dk_path(c, "image/%s/layerdb/sha256/%s", driver, chain + 7);
+	_cleanup_free_ char *pcache = cs_path_join(ldir, "cache-id");
+	_cleanup_free_ char *psize = cs_path_join(ldir, "size");
+	cs_error err;
+	char *sz = NULL;
+	int64_t v;
+	if (dk_read_small(c, pcache, &L->cache_id, &err) < 0) {
+		L->err = cs_xstrdup(err.msg);
+		L->err_file = cs_xstrdup(pcache);
+	} else {
+		L->dir = dk_image_layer_dir(c, driver, L->cache_id);
+		if (dk_read_small(c, psize, &sz, &err) < 0 || cs_parse_i64(sz, &v) < 0 || v < 0) {
+			L->err = cs_xstrdup("unreadable size");
+			L->err_file = cs_xstrdup(psize);
+		} else {
+			L->size = v;
+		}
+		free(sz);
+	}
+	cs_strmap_put(&c->layers, key, L);
+	return L;
+}
+
+void dk_layer_free(void *p)
+{
+	dk_layer *L = p;
+	if (!L)
+		return;
+	free(L->cache_id);
+	free(L->dir);
+	free(L->err);
+	free(L->err_file);
+	free(L);
+}
+
 static void load_layers(dk_ctx *c, cs_image *im, const char *driver, json_object *cfg)
 {
 	json_object *rootfs = cs_json_get_obj(cfg, "rootfs");
@@ -67,27 +112,20 @@ static void load_layers(dk_ctx *c, cs_image *im, const char *driver, json_object
 		memcpy(chain, next, sizeof(chain));
 		L->chain_id = cs_xstrdup(chain);
 		L->size = -1;
-		_cleanup_free_ char *ldir = dk_path(c, "image/%s/layerdb/sha256/%s", driver, chain + 7);
-		_cleanup_free_ char *pcache = cs_path_join(ldir, "cache-id");
-		_cleanup_free_ char *psize = cs_path_join(ldir, "size");
-		cs_error err;
-		if (dk_read_small(c, pcache, &L->cache_id, &err) < 0) {
-			dk_warn(c, &im->problems, pcache, "image %s: layer %zu (%s): %s", im->id, i, chain, err.msg);
+		const dk_layer *info = layer_info(c, driver, chain);
+		if (info->err) {
+			dk_warn(c, &im->problems, info->err_file, "image %s: layer %zu (%s): %s", im->id, i,
+				chain, info->err);
 			im->incomplete = true;
 			sizes_known = false;
-			continue;
+			if (!info->cache_id)
+				continue;
 		}
-		L->dir = dk_image_layer_dir(c, driver, L->cache_id);
-		char *sz = NULL;
-		int64_t v;
-		if (dk_read_small(c, psize, &sz, &err) < 0 || cs_parse_i64(sz, &v) < 0 || v < 0) {
-			dk_warn(c, &im->problems, psize, "image %s: layer %s: unreadable size", im->id, chain);
-			sizes_known = false;
-		} else {
-			L->size = v;
-			total += v;
-		}
-		free(sz);
+		L->cache_id = cs_xstrdup(info->cache_id);
+		L->dir = cs_xstrdup(info->dir);
+		L->size = info->size;
+		if (info->size >= 0)
+			total += info->size;
 	}
 	im->size = sizes_known ? total : -1;
 }
@@ -178,11 +216,12 @@ static void load_one(dk_ctx *c, const char *driver, const char *hex)
 	_cleanup_free_ char *pparent = cs_path_join(mdir, "parent");
 	_cleanup_free_ char *plast = cs_path_join(mdir, "lastUpdated");
 	char *s = NULL;
-	if (cs_source_exists(c->src, pparent) && dk_read_small(c, pparent, &s, &err) == 0) {
+	/* both optional: pulled images have no metadata at all */
+	if (dk_read_small(c, pparent, &s, &err) == 0) {
 		im->parent = s;
 		cs_evfiles_add(&im->evidence, "Parent", pparent);
 	}
-	if (cs_source_exists(c->src, plast) && dk_read_small(c, plast, &s, &err) == 0) {
+	if (dk_read_small(c, plast, &s, &err) == 0) {
 		if (cs_time_parse(s, &im->last_updated) < 0)
 			dk_warn(c, &im->problems, plast, "`%s`: unreadable time", plast);
 		else

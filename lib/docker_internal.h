@@ -6,9 +6,19 @@
 
 #include "docker.h"
 #include "jsonutil.h"
+#include "strmap.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
+
+/* A layerdb entry, read once per chain id. */
+typedef struct dk_layer {
+	char *cache_id; /* NULL if unreadable */
+	char *dir;      /* evidence-relative layer files, or NULL */
+	int64_t size;   /* -1 if unknown */
+	char *err, *err_file; /* the problem met, if any */
+} dk_layer;
+void dk_layer_free(void *p);
 
 typedef struct dk_ctx {
 	cs_source *src;
@@ -19,6 +29,10 @@ typedef struct dk_ctx {
 	char **ov2_links, **ov2_ids;
 	size_t n_ov2;
 	bool ov2_scanned;
+	/* memos: many containers and images share layers */
+	cs_strmap layers;    /* "<driver>/<chain id>" -> dk_layer */
+	cs_strmap links;     /* overlay2 short name -> cache id (value NULL: missing) */
+	cs_strmap dirs_seen; /* layer dir path -> (void *)1 present, (void *)2 missing */
 } dk_ctx;
 
 /* Evidence-relative path under the data root. Owned. */

@@ -62,10 +62,39 @@ int cs_source_read_file(cs_source *src, const char *path, size_t max, char **ret
 		return cs_err(e, -EFBIG, "`%s`: %llu bytes, more than the %zu allowed", path, size,
 			      max);
 	}
-	/* read until EOF: the size may be stale for a file still growing */
+	/* Read the recorded size in one go; only a file whose size is unknown
+	 * (0) or that was short is read on until EOF. */
 	cs_buf b = {.max = max};
+	if (f->size > 0) {
+		r = cs_buf_append(&b, "", 0);
+		if (r == 0 && b.cap < f->size + 1) {
+			char *d = realloc(b.data, f->size + 1);
+			if (!d)
+				r = -ENOMEM;
+			else {
+				b.data = d;
+				b.cap = f->size + 1;
+			}
+		}
+		if (r < 0) {
+			cs_file_close(f);
+			cs_buf_free(&b);
+			return cs_err(e, r, "`%s`: out of memory", path);
+		}
+		ssize_t n = cs_file_pread(f, b.data, f->size, 0);
+		if (n == (ssize_t)f->size) {
+			b.len = (size_t)n;
+			b.data[n] = '\0';
+			cs_file_close(f);
+			if (ret_len)
+				*ret_len = b.len;
+			*ret = cs_buf_steal(&b);
+			return 0;
+		}
+	}
 	char chunk[65536];
 	uint64_t off = 0;
+	b.len = 0;
 	for (;;) {
 		ssize_t n = cs_file_pread(f, chunk, sizeof(chunk), off);
 		if (n < 0) {

@@ -11,8 +11,9 @@
  * it without following and refuse special files before opening them.
  *
  * Both walks are exercised by the tests (CS_SOURCE_NO_OPENAT2 forces the
- * portable one). A one-entry cache keeps the last resolved directory open:
- * engine readers read several files from one directory in a row.
+ * portable one). A small cache keeps the last few resolved directories open:
+ * engine readers read several files from one directory in a row, and
+ * alternate between a handful of directories.
  */
 #include "source.h"
 
@@ -29,12 +30,18 @@
 #define CS_MAX_SYMLINKS 40
 #define CS_MAX_DEPTH 4096
 
+#define CS_DIRCACHE 8
+
 typedef struct dir_source {
 	cs_source base;
 	int rootfd;
 	bool use_openat2;
-	char *cache_path; /* directory part last resolved, as asked */
-	int cache_fd;
+	struct {
+		char *path; /* directory part as asked, or NULL */
+		int fd;
+		uint64_t used;
+	} cache[CS_DIRCACHE];
+	uint64_t tick;
 } dir_source;
 
 static int open_noatime(int dirfd, const char *name, int flags)
@@ -191,8 +198,15 @@ out:
 
 static int resolve_dir(dir_source *s, const char *dir)
 {
-	if (s->cache_path && strcmp(s->cache_path, dir) == 0)
-		return s->cache_fd;
+	size_t victim = 0;
+	for (size_t i = 0; i < CS_DIRCACHE; i++) {
+		if (s->cache[i].path && strcmp(s->cache[i].path, dir) == 0) {
+			s->cache[i].used = ++s->tick;
+			return s->cache[i].fd;
+		}
+		if (s->cache[i].used < s->cache[victim].used)
+			victim = i;
+	}
 	int fd;
 	if (s->use_openat2) {
 		struct open_how how = {
@@ -211,18 +225,25 @@ static int resolve_dir(dir_source *s, const char *dir)
 	}
 	if (fd < 0)
 		return fd;
-	if (s->cache_fd >= 0)
-		close(s->cache_fd);
-	free(s->cache_path);
-	s->cache_path = cs_xstrdup(dir);
-	s->cache_fd = fd;
+	if (s->cache[victim].path) {
+		close(s->cache[victim].fd);
+		free(s->cache[victim].path);
+	}
+	s->cache[victim].path = cs_xstrdup(dir);
+	s->cache[victim].fd = fd;
+	s->cache[victim].used = ++s->tick;
 	return fd;
 }
 
 /* Resolves path to (directory fd, leaf name). With follow, a final symlink is
- * expanded inside the root. The fd is borrowed from the cache. */
-static int resolve(dir_source *s, const char *path, bool follow, int *ret_dirfd, char **ret_leaf)
+ * expanded inside the root, and *ret_st (if given) receives the leaf's lstat
+ * with *ret_have_st set, saving callers a second stat. The fd is borrowed
+ * from the cache. */
+static int resolve_st(dir_source *s, const char *path, bool follow, int *ret_dirfd, char **ret_leaf,
+		      struct stat *ret_st, bool *ret_have_st)
 {
+	if (ret_have_st)
+		*ret_have_st = false;
 	char *cur = cs_xstrdup(path);
 	for (int links = 0;; links++) {
 		char *dir, *leaf;
@@ -236,7 +257,12 @@ static int resolve(dir_source *s, const char *path, bool follow, int *ret_dirfd,
 		}
 		if (follow && strcmp(leaf, ".") != 0) {
 			struct stat st;
-			if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			int sr = fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW);
+			if (sr == 0 && !S_ISLNK(st.st_mode) && ret_st) {
+				*ret_st = st;
+				*ret_have_st = true;
+			}
+			if (sr == 0 && S_ISLNK(st.st_mode)) {
 				if (links >= CS_MAX_SYMLINKS) {
 					free(dir);
 					free(leaf);
@@ -267,6 +293,11 @@ static int resolve(dir_source *s, const char *path, bool follow, int *ret_dirfd,
 		*ret_leaf = leaf;
 		return 0;
 	}
+}
+
+static int resolve(dir_source *s, const char *path, bool follow, int *ret_dirfd, char **ret_leaf)
+{
+	return resolve_st(s, path, follow, ret_dirfd, ret_leaf, NULL, NULL);
 }
 
 static cs_time ts_to_time(int64_t sec, int64_t nsec)
@@ -327,12 +358,16 @@ static void fd_close(cs_file *f)
 
 static const cs_file_ops fd_file_ops = {.pread = fd_pread, .close = fd_close};
 
-/* Opens leaf in dfd after checking its type without following. */
-static int open_checked(int dfd, const char *leaf, bool want_dir, struct stat *ret_st)
+/* Opens leaf in dfd after checking its type without following; pre (if
+ * non-NULL) is a fresh lstat of the leaf that spares one system call. */
+static int open_checked(int dfd, const char *leaf, bool want_dir, const struct stat *pre,
+			struct stat *ret_st)
 {
 	struct stat st0, st;
 	const char *name = strcmp(leaf, ".") == 0 ? "." : leaf;
-	if (fstatat(dfd, name, &st0, AT_SYMLINK_NOFOLLOW) < 0)
+	if (pre)
+		st0 = *pre;
+	else if (fstatat(dfd, name, &st0, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (want_dir ? !S_ISDIR(st0.st_mode) : !S_ISREG(st0.st_mode))
 		return want_dir ? -ENOTDIR : (S_ISDIR(st0.st_mode) ? -EISDIR : -EINVAL);
@@ -359,11 +394,12 @@ static int dir_open(cs_source *src, const char *path, cs_file **ret, cs_error *e
 	dir_source *s = (dir_source *)src;
 	int dfd;
 	_cleanup_free_ char *leaf = NULL;
-	int r = resolve(s, path, true, &dfd, &leaf);
+	struct stat pre, st;
+	bool have_pre;
+	int r = resolve_st(s, path, true, &dfd, &leaf, &pre, &have_pre);
 	if (r < 0)
 		return cs_err(e, r, "`%s`: %s", path, strerror(-r));
-	struct stat st;
-	int fd = open_checked(dfd, leaf, false, &st);
+	int fd = open_checked(dfd, leaf, false, have_pre ? &pre : NULL, &st);
 	if (fd < 0)
 		return cs_err(e, fd, "`%s`: %s", path, open_errstr(fd));
 	cs_file *f = cs_xcalloc(1, sizeof(*f));
@@ -407,7 +443,7 @@ static int dir_list(cs_source *src, const char *path, cs_dirent **ret, size_t *r
 	int r = resolve(s, path, true, &dfd, &leaf);
 	if (r < 0)
 		return cs_err(e, r, "`%s`: %s", path, strerror(-r));
-	int fd = open_checked(dfd, leaf, true, NULL);
+	int fd = open_checked(dfd, leaf, true, NULL, NULL);
 	if (fd < 0)
 		return cs_err(e, fd, "`%s`: %s", path, strerror(-fd));
 	DIR *d = fdopendir(fd);
@@ -450,9 +486,11 @@ static int dir_list(cs_source *src, const char *path, cs_dirent **ret, size_t *r
 static void dir_close(cs_source *src)
 {
 	dir_source *s = (dir_source *)src;
-	if (s->cache_fd >= 0)
-		close(s->cache_fd);
-	free(s->cache_path);
+	for (size_t i = 0; i < CS_DIRCACHE; i++)
+		if (s->cache[i].path) {
+			close(s->cache[i].fd);
+			free(s->cache[i].path);
+		}
 	close(s->rootfd);
 	free(s->base.root);
 	free(s);
@@ -478,7 +516,6 @@ int cs_source_open_dir(const char *root, unsigned flags, cs_source **ret, cs_err
 	s->base.ops = &dir_ops;
 	s->base.root = cs_xstrdup(root);
 	s->rootfd = fd;
-	s->cache_fd = -1;
 	s->use_openat2 = !(flags & CS_SOURCE_NO_OPENAT2);
 	*ret = &s->base;
 	return 0;
