@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "docker_internal.h"
+#include "jscan.h"
 
 /* "/var/lib/docker/containers/<id>/resolv.conf" -> "/var/lib/docker" */
 static char *host_root_from(const char *p, const char *id)
@@ -44,99 +45,311 @@ static int cmp_mount(const void *a, const void *b)
 	return strcmp(x->destination ? x->destination : "", y->destination ? y->destination : "");
 }
 
-static void load_mounts(dk_ctx *c, cs_container *ct, json_object *cfg)
+static cs_time scan_time(dk_ctx *c, cs_container *ct, const char *file, cs_jscan *s, const char *key)
 {
-	json_object *mps = cs_json_get_obj(cfg, "MountPoints");
-	if (mps) {
-		size_t n = (size_t)json_object_object_length(mps);
-		ct->mounts = cs_xcalloc(n ? n : 1, sizeof(cs_mount));
-		json_object_object_foreach(mps, dest, mp)
-		{
-			if (!json_object_is_type(mp, json_type_object))
-				continue;
-			cs_mount *m = &ct->mounts[ct->n_mounts++];
-			m->destination = cs_xstrdup(cs_json_str(mp, "Destination") ? cs_json_str(mp, "Destination") : dest);
-			m->source = cs_json_strdup(mp, "Source");
-			m->name = cs_json_strdup(mp, "Name");
-			m->driver = cs_json_strdup(mp, "Driver");
-			/* the Mode field is serialised as "Relabel" (moby volume/mounts) */
-			m->mode = cs_json_strdup(mp, "Relabel");
-			m->propagation = cs_json_strdup(mp, "Propagation");
-			m->rw = cs_json_bool(mp, "RW");
-			const char *t = cs_json_str(mp, "Type");
-			m->type = mount_type(t);
-			if (!t || !*t)
-				m->type = m->name && *m->name ? CS_MOUNT_VOLUME : CS_MOUNT_BIND;
-			if (m->type == CS_MOUNT_VOLUME && m->name && *m->name && !strchr(m->name, '/') &&
-			    (!m->driver || !*m->driver || strcmp(m->driver, "local") == 0)) {
-				m->evidence_path = dk_path(c, "volumes/%s/_data", m->name);
-				if (!cs_source_exists(c->src, m->evidence_path)) {
-					/* removed volume: a finding, not damage */
-					free(m->evidence_path);
-					m->evidence_path = NULL;
+	if (cs_jscan_peek(s) == CS_JNULL) {
+		cs_jscan_skip(s);
+		return CS_TIME_NEVER;
+	}
+	_cleanup_free_ char *v = cs_jscan_string(s);
+	cs_time t;
+	if (!v || cs_time_parse(v, &t) < 0) {
+		if (s->err)
+			return CS_TIME_INVALID; /* reported with the parse error */
+		dk_warn(c, &ct->problems, file, "`%s`: %s: unreadable time `%s`", file, key, v ? v : "(not a string)");
+		return CS_TIME_INVALID;
+	}
+	return t;
+}
+
+static void replace(char **dst, char *v)
+{
+	free(*dst);
+	*dst = v;
+}
+
+/* One MountPoints entry: {"Source","Destination","RW","Name","Driver","Type",
+ * "Relabel" (the Mode field is serialised under this name), "Propagation"}. */
+static void scan_mountpoint(cs_jscan *s, cs_mount *m)
+{
+	char *type = NULL;
+	if (!cs_jscan_object(s))
+		return;
+	while (cs_jscan_member(s)) {
+		if (cs_jscan_is(s, "Source"))
+			replace(&m->source, cs_jscan_string(s));
+		else if (cs_jscan_is(s, "Destination"))
+			replace(&m->destination, cs_jscan_string(s));
+		else if (cs_jscan_is(s, "RW"))
+			m->rw = cs_jscan_bool(s);
+		else if (cs_jscan_is(s, "Name"))
+			replace(&m->name, cs_jscan_string(s));
+		else if (cs_jscan_is(s, "Driver"))
+			replace(&m->driver, cs_jscan_string(s));
+		else if (cs_jscan_is(s, "Type"))
+			replace(&type, cs_jscan_string(s));
+		else if (cs_jscan_is(s, "Relabel"))
+			replace(&m->mode, cs_jscan_string(s));
+		else if (cs_jscan_is(s, "Propagation"))
+			replace(&m->propagation, cs_jscan_string(s));
+		else
+			cs_jscan_skip(s);
+	}
+	m->type = mount_type(type);
+	if (!type || !*type)
+		m->type = m->name && *m->name ? CS_MOUNT_VOLUME : CS_MOUNT_BIND;
+	free(type);
+}
+
+static void scan_mountpoints(cs_jscan *s, cs_container *ct, size_t *cap)
+{
+	if (!cs_jscan_object(s))
+		return;
+	while (cs_jscan_member(s)) {
+		cs_mount *m = CS_PUSH(ct->mounts, ct->n_mounts, *cap);
+		char *dest = cs_xstrdup(s->key);
+		scan_mountpoint(s, m);
+		if (!m->destination)
+			m->destination = dest;
+		else
+			free(dest);
+	}
+}
+
+/* Docker < 1.8: "Volumes": {dest: hostpath}, "VolumesRW": {dest: bool}. */
+static void scan_old_volumes(cs_jscan *s, cs_container *ct, size_t *cap, bool rw_map)
+{
+	if (!cs_jscan_object(s))
+		return;
+	while (cs_jscan_member(s)) {
+		cs_mount *m = NULL;
+		for (size_t i = 0; i < ct->n_mounts; i++)
+			if (ct->mounts[i].destination && strcmp(ct->mounts[i].destination, s->key) == 0)
+				m = &ct->mounts[i];
+		if (!m) {
+			m = CS_PUSH(ct->mounts, ct->n_mounts, *cap);
+			m->destination = cs_xstrdup(s->key);
+			m->type = CS_MOUNT_BIND;
+		}
+		if (rw_map)
+			m->rw = cs_jscan_bool(s);
+		else
+			replace(&m->source, cs_jscan_string(s));
+	}
+}
+
+static void scan_health(dk_ctx *c, cs_container *ct, const char *file, cs_jscan *s)
+{
+	cs_state *st = &ct->state;
+	if (!cs_jscan_object(s))
+		return;
+	replace(&st->health_status, cs_xstrdup(""));
+	size_t cap = 0;
+	while (cs_jscan_member(s)) {
+		if (cs_jscan_is(s, "Status")) {
+			char *v = cs_jscan_string(s);
+			replace(&st->health_status, v ? v : cs_xstrdup(""));
+		} else if (cs_jscan_is(s, "FailingStreak")) {
+			st->health_failing_streak = cs_jscan_int(s, 0);
+		} else if (cs_jscan_is(s, "Log") && cs_jscan_array(s)) {
+			while (cs_jscan_element(s)) {
+				if (st->n_health_log >= 1000 || !cs_jscan_object(s)) {
+					cs_jscan_skip(s);
+					continue;
 				}
-				if (!m->source || !*m->source) {
-					free(m->source);
-					m->source = NULL; /* filled when the host root is known */
+				cs_health_log *x = CS_PUSH(st->health_log, st->n_health_log, cap);
+				x->start = x->end = CS_TIME_NEVER;
+				while (cs_jscan_member(s)) {
+					if (cs_jscan_is(s, "Start"))
+						x->start = scan_time(c, ct, file, s, "Health.Log.Start");
+					else if (cs_jscan_is(s, "End"))
+						x->end = scan_time(c, ct, file, s, "Health.Log.End");
+					else if (cs_jscan_is(s, "ExitCode"))
+						x->exit_code = (int)cs_jscan_int(s, 0);
+					else if (cs_jscan_is(s, "Output"))
+						replace(&x->output, cs_jscan_string(s));
+					else
+						cs_jscan_skip(s);
 				}
 			}
+		} else {
+			cs_jscan_skip(s);
 		}
-	} else {
-		/* Docker < 1.8: "Volumes": {dest: hostpath}, "VolumesRW": {dest: bool} */
-		json_object *vols = cs_json_get_obj(cfg, "Volumes");
-		json_object *rw = cs_json_get_obj(cfg, "VolumesRW");
-		size_t n = vols ? (size_t)json_object_object_length(vols) : 0;
-		ct->mounts = cs_xcalloc(n ? n : 1, sizeof(cs_mount));
-		if (vols) {
-			json_object_object_foreach(vols, dest, hp)
-			{
-				cs_mount *m = &ct->mounts[ct->n_mounts++];
-				m->destination = cs_xstrdup(dest);
-				m->source = cs_xstrdup(json_object_is_type(hp, json_type_string)
-							       ? json_object_get_string(hp) : "");
-				m->type = CS_MOUNT_BIND;
-				m->rw = cs_json_bool(rw, dest);
+	}
+}
+
+static void scan_state(dk_ctx *c, cs_container *ct, const char *file, cs_jscan *s)
+{
+	cs_state *st = &ct->state;
+	if (!cs_jscan_object(s))
+		return;
+	while (cs_jscan_member(s)) {
+		if (cs_jscan_is(s, "Running"))
+			st->running = cs_jscan_bool(s);
+		else if (cs_jscan_is(s, "Paused"))
+			st->paused = cs_jscan_bool(s);
+		else if (cs_jscan_is(s, "Restarting"))
+			st->restarting = cs_jscan_bool(s);
+		else if (cs_jscan_is(s, "OOMKilled"))
+			st->oom_killed = cs_jscan_bool(s);
+		else if (cs_jscan_is(s, "Dead"))
+			st->dead = cs_jscan_bool(s);
+		else if (cs_jscan_is(s, "RemovalInProgress"))
+			st->removal_in_progress = cs_jscan_bool(s);
+		else if (cs_jscan_is(s, "Pid"))
+			st->pid = cs_jscan_int(s, 0);
+		else if (cs_jscan_is(s, "ExitCode"))
+			st->exit_code = cs_jscan_int(s, 0);
+		else if (cs_jscan_is(s, "Error"))
+			replace(&st->error, cs_jscan_string(s));
+		else if (cs_jscan_is(s, "StartedAt"))
+			st->started_at = scan_time(c, ct, file, s, "StartedAt");
+		else if (cs_jscan_is(s, "FinishedAt"))
+			st->finished_at = scan_time(c, ct, file, s, "FinishedAt");
+		else if (cs_jscan_is(s, "Health"))
+			scan_health(c, ct, file, s);
+		else
+			cs_jscan_skip(s);
+	}
+}
+
+/* Reads config.v2.json / config.json text into the container. Returns 0 or
+ * -EBADMSG (e filled). */
+static int scan_config(dk_ctx *c, cs_container *ct, const char *file, const char *text, size_t len,
+		       cs_error *e)
+{
+	cs_jscan s;
+	cs_jscan_init(&s, text, len);
+	bool have_state = false;
+	size_t mcap = 0;
+	char *cid = NULL, *paths[4] = {0};
+	if (cs_jscan_peek(&s) != CS_JOBJECT && cs_jscan_peek(&s) != CS_JNONE) {
+		cs_jscan_skip(&s);
+		return cs_err(e, -EBADMSG, "not a JSON object");
+	}
+	if (cs_jscan_object(&s)) {
+		while (cs_jscan_member(&s)) {
+			if (cs_jscan_is(&s, "ID")) {
+				replace(&cid, cs_jscan_string(&s));
+			} else if (cs_jscan_is(&s, "Name")) {
+				char *n = cs_jscan_string(&s);
+				replace(&ct->name, n && n[0] == '/' ? cs_xstrdup(n + 1) : cs_xstrdup(n));
+				free(n);
+			} else if (cs_jscan_is(&s, "Created")) {
+				ct->created = scan_time(c, ct, file, &s, "Created");
+			} else if (cs_jscan_is(&s, "Path")) {
+				replace(&ct->path, cs_jscan_string(&s));
+			} else if (cs_jscan_is(&s, "Args")) {
+				size_t n = 0, cap = 0;
+				char **v = NULL;
+				if (cs_jscan_array(&s))
+					while (cs_jscan_element(&s)) {
+						char *a = cs_jscan_string(&s);
+						if (a)
+							*CS_PUSH(v, n, cap) = a;
+					}
+				*CS_PUSH(v, n, cap) = NULL;
+				cs_strv_free(ct->args);
+				ct->args = v;
+			} else if (cs_jscan_is(&s, "Config")) {
+				if (cs_jscan_object(&s))
+					while (cs_jscan_member(&s)) {
+						if (cs_jscan_is(&s, "Image"))
+							replace(&ct->image_ref, cs_jscan_string(&s));
+						else
+							cs_jscan_skip(&s);
+					}
+			} else if (cs_jscan_is(&s, "Image")) {
+				replace(&ct->image_id, cs_jscan_string(&s));
+			} else if (cs_jscan_is(&s, "Driver")) {
+				replace(&ct->driver, cs_jscan_string(&s));
+			} else if (cs_jscan_is(&s, "Platform") || (cs_jscan_is(&s, "OS") && !ct->platform)) {
+				replace(&ct->platform, cs_jscan_string(&s));
+			} else if (cs_jscan_is(&s, "RestartCount")) {
+				ct->restart_count = cs_jscan_int(&s, 0);
+			} else if (cs_jscan_is(&s, "HasBeenStartedBefore")) {
+				ct->has_been_started_before = cs_jscan_bool(&s);
+			} else if (cs_jscan_is(&s, "HasBeenManuallyStopped")) {
+				ct->has_been_manually_stopped = cs_jscan_bool(&s);
+			} else if (cs_jscan_is(&s, "State")) {
+				have_state = cs_jscan_peek(&s) == CS_JOBJECT;
+				scan_state(c, ct, file, &s);
+			} else if (cs_jscan_is(&s, "LogPath")) {
+				replace(&ct->log_path, cs_jscan_string(&s));
+				replace(&paths[3], cs_xstrdup(ct->log_path));
+			} else if (cs_jscan_is(&s, "ResolvConfPath")) {
+				replace(&paths[0], cs_jscan_string(&s));
+			} else if (cs_jscan_is(&s, "HostnamePath")) {
+				replace(&paths[1], cs_jscan_string(&s));
+			} else if (cs_jscan_is(&s, "HostsPath")) {
+				replace(&paths[2], cs_jscan_string(&s));
+			} else if (cs_jscan_is(&s, "MountPoints")) {
+				scan_mountpoints(&s, ct, &mcap);
+			} else if (cs_jscan_is(&s, "Volumes")) {
+				scan_old_volumes(&s, ct, &mcap, false);
+			} else if (cs_jscan_is(&s, "VolumesRW")) {
+				scan_old_volumes(&s, ct, &mcap, true);
+			} else {
+				cs_jscan_skip(&s);
+			}
+		}
+	}
+	int r = cs_jscan_finish(&s, e);
+	for (size_t i = 0; i < CS_ARRAY_SIZE(paths); i++) {
+		if (!ct->host_root)
+			ct->host_root = host_root_from(paths[i], ct->id);
+		free(paths[i]);
+	}
+	if (r == 0 && cid && strcmp(cid, ct->id) != 0)
+		dk_warn(c, &ct->problems, file, "`%s`: ID `%s` differs from its directory name", file, cid);
+	free(cid);
+	if (r == 0 && !have_state) {
+		dk_warn(c, &ct->problems, file, "`%s`: no State object", file);
+		ct->incomplete = true;
+	}
+	/* named local volumes: their data is volumes/<name>/_data */
+	for (size_t i = 0; i < ct->n_mounts; i++) {
+		cs_mount *m = &ct->mounts[i];
+		if (m->type == CS_MOUNT_VOLUME && m->name && *m->name && !strchr(m->name, '/') &&
+		    strcmp(m->name, "..") != 0 && (!m->driver || !*m->driver || strcmp(m->driver, "local") == 0)) {
+			m->evidence_path = dk_path(c, "volumes/%s/_data", m->name);
+			if (!cs_source_exists(c->src, m->evidence_path)) {
+				/* removed volume: a finding, not damage */
+				free(m->evidence_path);
+				m->evidence_path = NULL;
+			}
+			if (m->source && !*m->source) {
+				free(m->source);
+				m->source = NULL; /* filled when the host root is known */
 			}
 		}
 	}
 	if (ct->n_mounts > 1)
 		qsort(ct->mounts, ct->n_mounts, sizeof(cs_mount), cmp_mount);
+	return r;
 }
 
-static void load_state(dk_ctx *c, cs_container *ct, const char *file, json_object *st)
+/* hostconfig.json: only LogConfig.Type is modelled; the rest is kept raw. */
+static int scan_hostconfig(cs_container *ct, const char *text, size_t len, cs_error *e)
 {
-	cs_state *s = &ct->state;
-	s->running = cs_json_bool(st, "Running");
-	s->paused = cs_json_bool(st, "Paused");
-	s->restarting = cs_json_bool(st, "Restarting");
-	s->oom_killed = cs_json_bool(st, "OOMKilled");
-	s->dead = cs_json_bool(st, "Dead");
-	s->removal_in_progress = cs_json_bool(st, "RemovalInProgress");
-	s->pid = cs_json_i64(st, "Pid", 0);
-	s->exit_code = cs_json_i64(st, "ExitCode", 0);
-	s->error = cs_json_strdup(st, "Error");
-	s->started_at = dk_time(c, &ct->problems, file, st, "StartedAt");
-	s->finished_at = dk_time(c, &ct->problems, file, st, "FinishedAt");
-	json_object *h = cs_json_get_obj(st, "Health");
-	if (h) {
-		s->health_status = cs_json_strdup(h, "Status");
-		if (!s->health_status)
-			s->health_status = cs_xstrdup("");
-		s->health_failing_streak = cs_json_i64(h, "FailingStreak", 0);
-		json_object *log = cs_json_get_arr(h, "Log");
-		size_t n = log ? json_object_array_length(log) : 0;
-		if (n > 1000)
-			n = 1000;
-		s->health_log = cs_xcalloc(n ? n : 1, sizeof(cs_health_log));
-		for (size_t i = 0; i < n; i++) {
-			json_object *e = json_object_array_get_idx(log, i);
-			cs_health_log *x = &s->health_log[s->n_health_log++];
-			x->start = dk_time(c, &ct->problems, file, e, "Start");
-			x->end = dk_time(c, &ct->problems, file, e, "End");
-			x->exit_code = (int)cs_json_i64(e, "ExitCode", 0);
-			x->output = cs_json_strdup(e, "Output");
+	cs_jscan s;
+	cs_jscan_init(&s, text, len);
+	if (cs_jscan_peek(&s) != CS_JOBJECT && cs_jscan_peek(&s) != CS_JNONE)
+		return cs_err(e, -EBADMSG, "not a JSON object");
+	if (cs_jscan_object(&s))
+		while (cs_jscan_member(&s)) {
+			if (cs_jscan_is(&s, "LogConfig") && cs_jscan_object(&s)) {
+				while (cs_jscan_member(&s)) {
+					if (cs_jscan_is(&s, "Type"))
+						replace(&ct->log_driver, cs_jscan_string(&s));
+					else
+						cs_jscan_skip(&s);
+				}
+			} else {
+				cs_jscan_skip(&s);
+			}
 		}
-	}
+	return cs_jscan_finish(&s, e);
 }
 
 static void load_layer_ids(dk_ctx *c, cs_container *ct)
@@ -204,73 +417,44 @@ static void load_one(dk_ctx *c, const char *id)
 	_cleanup_free_ char *p2 = cs_path_join(ct->dir, "config.v2.json");
 	_cleanup_free_ char *p1 = cs_path_join(ct->dir, "config.json");
 	const char *file = p2;
-	json_object *cfg = NULL;
 	cs_error err;
-	int r = cs_json_load(c->src, file, CS_DOCKER_MAX_CONFIG, &cfg, &ct->config_json, &err);
+	size_t len = 0;
+	int r = cs_source_read_file(c->src, file, CS_DOCKER_MAX_CONFIG, &ct->config_json, &len, &err);
 	if (r == -ENOENT && cs_source_exists(c->src, p1)) {
 		/* Docker < 1.10 */
 		file = p1;
 		ct->legacy = true;
-		r = cs_json_load(c->src, file, CS_DOCKER_MAX_CONFIG, &cfg, &ct->config_json, &err);
+		r = cs_source_read_file(c->src, file, CS_DOCKER_MAX_CONFIG, &ct->config_json, &len, &err);
 	}
-	if (r == 0 && !json_object_is_type(cfg, json_type_object))
-		r = cs_err(&err, -EBADMSG, "`%s`: not a JSON object", file);
+	if (r == 0) {
+		r = scan_config(c, ct, file, ct->config_json, len, &err);
+		if (r < 0)
+			cs_err_prefix(&err, "`%s`", file);
+	}
 	if (r < 0) {
 		dk_warn(c, &ct->problems, file, "container %s: %s", id, err.msg);
 		ct->incomplete = true;
-		json_object_put(cfg);
 		free(ct->config_json);
 		ct->config_json = NULL;
 		return;
 	}
 	cs_evfiles_add(&ct->evidence, "Config", file);
-	const char *cid = cs_json_str(cfg, "ID");
-	if (cid && strcmp(cid, id) != 0)
-		dk_warn(c, &ct->problems, file, "`%s`: ID `%s` differs from its directory name", file, cid);
-	const char *name = cs_json_str(cfg, "Name");
-	ct->name = cs_xstrdup(name ? (name[0] == '/' ? name + 1 : name) : NULL);
-	ct->created = dk_time(c, &ct->problems, file, cfg, "Created");
-	ct->path = cs_json_strdup(cfg, "Path");
-	cs_strv_free(ct->args);
-	ct->args = cs_json_strv(cfg, "Args");
-	json_object *conf = cs_json_get_obj(cfg, "Config");
-	ct->image_ref = cs_json_strdup(conf, "Image");
-	const char *img = cs_json_str(cfg, "Image");
-	ct->image_id = cs_xstrdup(img);
-	ct->driver = cs_json_strdup(cfg, "Driver");
-	ct->platform = cs_json_strdup(cfg, "Platform");
-	if (!ct->platform)
-		ct->platform = cs_json_strdup(cfg, "OS");
-	ct->restart_count = cs_json_i64(cfg, "RestartCount", 0);
-	ct->has_been_started_before = cs_json_bool(cfg, "HasBeenStartedBefore");
-	ct->has_been_manually_stopped = cs_json_bool(cfg, "HasBeenManuallyStopped");
-	json_object *st = cs_json_get_obj(cfg, "State");
-	if (st) {
-		load_state(c, ct, file, st);
-	} else {
-		dk_warn(c, &ct->problems, file, "`%s`: no State object", file);
-		ct->incomplete = true;
-	}
-	ct->log_path = cs_json_strdup(cfg, "LogPath");
-	static const char *const pathkeys[] = {"ResolvConfPath", "HostnamePath", "HostsPath", "LogPath"};
-	for (size_t i = 0; i < CS_ARRAY_SIZE(pathkeys) && !ct->host_root; i++)
-		ct->host_root = host_root_from(cs_json_str(cfg, pathkeys[i]), id);
-	load_mounts(c, ct, cfg);
-	json_object_put(cfg);
 
 	/* hostconfig.json: optional, but a damaged one is reported */
 	_cleanup_free_ char *ph = cs_path_join(ct->dir, "hostconfig.json");
-	{
-		json_object *hc = NULL;
-		r = cs_json_load(c->src, ph, CS_DOCKER_MAX_CONFIG, &hc, &ct->hostconfig_json, &err);
-		if (r < 0 && r != -ENOENT) {
-			dk_warn(c, &ct->problems, ph, "container %s: %s", id, err.msg);
-			ct->incomplete = true;
-		} else if (r == 0) {
-			cs_evfiles_add(&ct->evidence, "HostConfig", ph);
-			ct->log_driver = cs_json_strdup(cs_json_get_obj(hc, "LogConfig"), "Type");
-		}
-		json_object_put(hc);
+	r = cs_source_read_file(c->src, ph, CS_DOCKER_MAX_CONFIG, &ct->hostconfig_json, &len, &err);
+	if (r == 0) {
+		r = scan_hostconfig(ct, ct->hostconfig_json, len, &err);
+		if (r < 0)
+			cs_err_prefix(&err, "`%s`", ph);
+	}
+	if (r < 0 && r != -ENOENT) {
+		dk_warn(c, &ct->problems, ph, "container %s: %s", id, err.msg);
+		ct->incomplete = true;
+		free(ct->hostconfig_json);
+		ct->hostconfig_json = NULL;
+	} else if (r == 0) {
+		cs_evfiles_add(&ct->evidence, "HostConfig", ph);
 	}
 	load_log_path(c, ct);
 	load_layer_ids(c, ct);

@@ -1,0 +1,93 @@
+/* Unit tests: the JSON pull cursor validates what it skips and decodes
+ * strings exactly. */
+#include <stdlib.h>
+
+#include "jscan.h"
+#include "tap.h"
+
+static int validate(const char *text)
+{
+	cs_jscan s;
+	cs_jscan_init(&s, text, strlen(text));
+	cs_jscan_skip(&s);
+	return cs_jscan_finish(&s, NULL);
+}
+
+static char *first_string(const char *text, const char *key)
+{
+	cs_jscan s;
+	char *v = NULL;
+	cs_jscan_init(&s, text, strlen(text));
+	if (cs_jscan_object(&s))
+		while (cs_jscan_member(&s)) {
+			if (cs_jscan_is(&s, key) && !v)
+				v = cs_jscan_string(&s);
+			else
+				cs_jscan_skip(&s);
+		}
+	if (cs_jscan_finish(&s, NULL) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+int main(void)
+{
+	static const char *good[] = {
+		"{}", "[]", "{\"a\":1}", " { \"a\" : [1, 2.5, -3e10, true, false, null, \"x\"] } ",
+		"{\"a\":{\"b\":{\"c\":[]}},\"d\":[[],[{}]]}", "\"str\"", "0", "-0.0e+1",
+		"{\"k\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"}",
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		tap_ok(validate(good[i]) == 0, "valid: %s", good[i]);
+	static const char *bad[] = {
+		"", "{", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\":1,}", "[1,]", "[1 2]", "{\"a\" 1}",
+		"{a:1}", "{\"a\":tru}", "{\"a\":01x}", "{\"a\":\"unterminated}", "{} {}", "[-]",
+		"{\"a\":\"\\x\"}", "{\"a\":\"\\u12g4\"}", "{\"a\":1.}", "{,}", "[,1]",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		tap_ok(validate(bad[i]) < 0, "invalid: `%s`", bad[i]);
+	/* depth bound */
+	char deep[401];
+	memset(deep, '[', 200);
+	memset(deep + 200, ']', 200);
+	deep[400] = '\0';
+	tap_ok(validate(deep) < 0, "balanced nesting deeper than 64 is refused");
+	deep[64] = '\0';
+	memset(deep + 32, ']', 32);
+	tap_ok(validate(deep) == 0, "nesting of 32 is fine");
+	char *v = first_string("{\"x\":1,\"Name\":\"caf\\u00e9 \\ud83d\\ude00 \\ud800!\"}", "Name");
+	TAP_STR_EQ(v, "caf\xc3\xa9 \xf0\x9f\x98\x80 \xef\xbf\xbd!", "escapes, surrogate pairs, lone surrogate");
+	free(v);
+	v = first_string("{\"Name\":\"a\\nb\\u001b\"}", "Name");
+	TAP_STR_EQ(v, "a\nb\x1b", "control characters decode exactly");
+	free(v);
+	v = first_string("{\"Name\":\"cut", "Name");
+	tap_ok(v == NULL, "a truncated document yields nothing");
+	cs_jscan s;
+	cs_error e;
+	const char *t = "{\"a\":[1,2";
+	cs_jscan_init(&s, t, strlen(t));
+	cs_jscan_skip(&s);
+	tap_ok(cs_jscan_finish(&s, &e) == -EBADMSG && strstr(e.msg, "truncated"), "truncation is named: %s", e.msg);
+	t = "{\"a\":[1,2}";
+	cs_jscan_init(&s, t, strlen(t));
+	cs_jscan_skip(&s);
+	tap_ok(cs_jscan_finish(&s, &e) == -EBADMSG && strstr(e.msg, "byte 9"), "the error offset is given: %s", e.msg);
+	t = "{\"n\":9223372036854775807,\"m\":9223372036854775808,\"f\":1.5}";
+	cs_jscan_init(&s, t, strlen(t));
+	int64_t n = 0, m = 0, f = 0;
+	if (cs_jscan_object(&s))
+		while (cs_jscan_member(&s)) {
+			int64_t x = cs_jscan_int(&s, -7);
+			if (cs_jscan_is(&s, "n"))
+				n = x;
+			else if (cs_jscan_is(&s, "m"))
+				m = x;
+			else
+				f = x;
+		}
+	tap_ok(n == INT64_MAX && m == -7 && f == -7, "integers: max kept, overflow and fractions refused");
+	return tap_done();
+}
