@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -240,7 +241,7 @@ static int resolve_dir(dir_source *s, const char *dir)
  * with *ret_have_st set, saving callers a second stat. The fd is borrowed
  * from the cache. */
 static int resolve_st(dir_source *s, const char *path, bool follow, int *ret_dirfd, char **ret_leaf,
-		      struct stat *ret_st, bool *ret_have_st)
+		      struct statx *ret_st, bool *ret_have_st)
 {
 	if (ret_have_st)
 		*ret_have_st = false;
@@ -256,13 +257,14 @@ static int resolve_st(dir_source *s, const char *path, bool follow, int *ret_dir
 			return dfd;
 		}
 		if (follow && strcmp(leaf, ".") != 0) {
-			struct stat st;
-			int sr = fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW);
-			if (sr == 0 && !S_ISLNK(st.st_mode) && ret_st) {
+			struct statx st;
+			int sr = statx(dfd, leaf, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+				       STATX_BASIC_STATS | STATX_BTIME, &st);
+			if (sr == 0 && !S_ISLNK(st.stx_mode) && ret_st) {
 				*ret_st = st;
 				*ret_have_st = true;
 			}
-			if (sr == 0 && S_ISLNK(st.st_mode)) {
+			if (sr == 0 && S_ISLNK(st.stx_mode)) {
 				if (links >= CS_MAX_SYMLINKS) {
 					free(dir);
 					free(leaf);
@@ -310,13 +312,14 @@ static int dir_stat(cs_source *src, const char *path, bool follow, cs_stat *st, 
 	dir_source *s = (dir_source *)src;
 	int dfd;
 	_cleanup_free_ char *leaf = NULL;
-	int r = resolve(s, path, follow, &dfd, &leaf);
+	struct statx sx;
+	bool have;
+	int r = resolve_st(s, path, follow, &dfd, &leaf, &sx, &have);
 	if (r < 0)
 		return cs_err(e, r, "`%s`: %s", path, strerror(-r));
-	struct statx sx;
 	const char *name = strcmp(leaf, ".") == 0 ? "" : leaf;
 	int fl = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | (*name ? 0 : AT_EMPTY_PATH);
-	if (statx(dfd, name, fl, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0) {
+	if (!have && statx(dfd, name, fl, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0) {
 		r = -errno;
 		return cs_err(e, r, "`%s`: %s", path, strerror(-r));
 	}
@@ -360,15 +363,18 @@ static const cs_file_ops fd_file_ops = {.pread = fd_pread, .close = fd_close};
 
 /* Opens leaf in dfd after checking its type without following; pre (if
  * non-NULL) is a fresh lstat of the leaf that spares one system call. */
-static int open_checked(int dfd, const char *leaf, bool want_dir, const struct stat *pre,
+static int open_checked(int dfd, const char *leaf, bool want_dir, const struct statx *pre,
 			struct stat *ret_st)
 {
 	struct stat st0, st;
 	const char *name = strcmp(leaf, ".") == 0 ? "." : leaf;
-	if (pre)
-		st0 = *pre;
-	else if (fstatat(dfd, name, &st0, AT_SYMLINK_NOFOLLOW) < 0)
+	if (pre) {
+		st0.st_mode = pre->stx_mode;
+		st0.st_ino = pre->stx_ino;
+		st0.st_dev = makedev(pre->stx_dev_major, pre->stx_dev_minor);
+	} else if (fstatat(dfd, name, &st0, AT_SYMLINK_NOFOLLOW) < 0) {
 		return -errno;
+	}
 	if (want_dir ? !S_ISDIR(st0.st_mode) : !S_ISREG(st0.st_mode))
 		return want_dir ? -ENOTDIR : (S_ISDIR(st0.st_mode) ? -EISDIR : -EINVAL);
 	int fl = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (want_dir ? O_DIRECTORY : 0);
@@ -394,7 +400,8 @@ static int dir_open(cs_source *src, const char *path, cs_file **ret, cs_error *e
 	dir_source *s = (dir_source *)src;
 	int dfd;
 	_cleanup_free_ char *leaf = NULL;
-	struct stat pre, st;
+	struct statx pre;
+	struct stat st;
 	bool have_pre;
 	int r = resolve_st(s, path, true, &dfd, &leaf, &pre, &have_pre);
 	if (r < 0)
