@@ -270,13 +270,26 @@ bool cs_jscan_member(cs_jscan *s)
 		fail(s, s->p >= s->end ? "truncated" : "expected a member name");
 		return false;
 	}
-	cs_buf k = {.max = 1 << 20};
-	scan_string(s, &k);
-	size_t n = k.len < sizeof(s->key) - 1 ? k.len : sizeof(s->key) - 1;
-	memcpy(s->key, k.data ? k.data : "", n);
-	s->key[n] = '\0';
-	s->key_long = k.len >= sizeof(s->key);
-	cs_buf_free(&k);
+	/* fast path: a name without escapes is copied straight from the text */
+	const char *q = s->p + 1;
+	while (q < s->end && *q != '"' && *q != '\\')
+		q++;
+	if (q < s->end && *q == '"') {
+		size_t len = (size_t)(q - s->p - 1);
+		size_t n = len < sizeof(s->key) - 1 ? len : sizeof(s->key) - 1;
+		memcpy(s->key, s->p + 1, n);
+		s->key[n] = '\0';
+		s->key_long = len >= sizeof(s->key);
+		s->p = q + 1;
+	} else {
+		cs_buf k = {.max = 1 << 20};
+		scan_string(s, &k);
+		size_t n = k.len < sizeof(s->key) - 1 ? k.len : sizeof(s->key) - 1;
+		memcpy(s->key, k.data ? k.data : "", n);
+		s->key[n] = '\0';
+		s->key_long = k.len >= sizeof(s->key);
+		cs_buf_free(&k);
+	}
 	ws(s);
 	if (s->p >= s->end || *s->p != ':') {
 		fail(s, s->p >= s->end ? "truncated" : "expected ':'");
