@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sanitize.h"
+#include "tree.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -197,4 +198,25 @@ int cli_find(cli *c, char kind, const char *q, size_t *ret)
 bool is_help(const char *a)
 {
 	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t count, cs_tree **ret)
+{
+	if (first >= stack->n || count == 0) {
+		cli_error("no layers to show");
+		return EXIT_FAILURE_;
+	}
+	if (first + count > stack->n)
+		count = stack->n - first;
+	cs_tree_opts o = {
+		.format = cs_docker_driver_is_aufs(stack->driver) ? CS_WH_AUFS : CS_WH_OVERLAY,
+		.diag = on_diag,
+		.diag_userdata = c,
+	};
+	cs_error e = {0};
+	if (cs_tree_build(c->src, stack->v + first, count, &o, ret, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_FAILURE_;
+	}
+	return 0;
 }

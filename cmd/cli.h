@@ -77,9 +77,18 @@ int cli_find(cli *c, char kind, const char *q, size_t *ret);
 /* Common option parsing helper: true if argv[i] is --help/-h. */
 bool is_help(const char *a);
 
+/* Builds the merged tree of layers[first..first+count) of a stack (top
+ * first), reporting damage as warnings. Prints and returns an exit code on
+ * failure. */
+struct cs_tree;
+int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t count,
+		   struct cs_tree **ret);
+
 int cmd_ps(cli *c, int argc, char **argv);
 int cmd_images(cli *c, int argc, char **argv);
 int cmd_inspect(cli *c, int argc, char **argv);
 int cmd_history(cli *c, int argc, char **argv);
+int cmd_diff(cli *c, int argc, char **argv);
+int cmd_export(cli *c, int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const cli_command commands[] = {
 	{"images", "List images with their tags, digests and layers", cmd_images},
 	{"inspect", "Show a container's or image's full configuration as JSON", cmd_inspect},
 	{"history", "Show the build history of an image", cmd_history},
+	{"diff", "List what a container added, changed and deleted", cmd_diff},
 };
 
 static void usage(FILE *f)

@@ -37,4 +37,13 @@ int cs_docker_load(cs_source *src, const cs_docker_opts *opts, cs_dataroot **ret
  * ret_origin is non-NULL, a description of where it came from (owned). */
 int cs_docker_locate(cs_source *sysroot, char **ret_host_path, char **ret_origin, cs_error *e);
 
+/* The layer directories of an image, top first, as a container of it would
+ * see them (the legacy overlay driver keeps a full tree per image layer, so
+ * its stack is the top layer alone). Returns 0, or -ENOENT when a layer has
+ * no known directory. *ret is owned: free with cs_layer_stack_clear(). */
+int cs_docker_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e);
+void cs_layer_stack_clear(cs_layer_stack *s);
+/* How a driver encodes deletions in its layer directories. */
+bool cs_docker_driver_is_aufs(const char *driver);
+
 #endif

@@ -201,8 +201,19 @@ static void overlay_stack(dk_ctx *c, cs_container *ct)
 		ct->incomplete = true;
 		return;
 	}
+	/* The init layer's files were copied into the container's upper dir when
+	 * it was created; stacking the init layer below changes nothing in the
+	 * merged view, and the layers below the container's own are then what
+	 * the engine compares against (docker diff). */
+	if (ct->init_id && plain_name(ct->init_id)) {
+		char *ip = dk_path(c, "overlay/%s/upper", ct->init_id);
+		if (cs_source_exists(c->src, ip))
+			push_layer(s, ip, ct->init_id, "init");
+		else
+			free(ip);
+	}
 	push_layer(s, dk_path(c, "overlay/%s/root", lower), lower, "image");
-	check_dir(c, ct, s->v[1].path, "layer");
+	check_dir(c, ct, s->v[s->n - 1].path, "layer");
 	free(lower);
 }
 
@@ -263,4 +274,43 @@ void dk_container_layers(dk_ctx *c, cs_container *ct)
 			ct->id, ct->driver);
 		s->complete = false;
 	}
+}
+
+int cs_docker_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->driver = cs_xstrdup(im->driver);
+	ret->complete = true;
+	if (im->n_layers == 0)
+		return cs_err(e, -ENOENT, "image %s has no layers", im->id);
+	bool overlay1 = im->driver && strcmp(im->driver, "overlay") == 0;
+	for (size_t k = im->n_layers; k-- > 0;) {
+		const cs_image_layer *L = &im->layers[k];
+		if (!L->dir) {
+			cs_layer_stack_clear(ret);
+			return cs_err(e, -ENOENT, "image %s: layer %s has no known directory", im->id,
+				      L->chain_id ? L->chain_id : "?");
+		}
+		push_layer(ret, cs_xstrdup(L->dir), L->cache_id ? L->cache_id : "", "image");
+		if (overlay1)
+			break;
+	}
+	return 0;
+}
+
+void cs_layer_stack_clear(cs_layer_stack *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].path);
+		free(s->v[i].id);
+		free(s->v[i].role);
+	}
+	free(s->v);
+	free(s->driver);
+	memset(s, 0, sizeof(*s));
+}
+
+bool cs_docker_driver_is_aufs(const char *driver)
+{
+	return driver && strcmp(driver, "aufs") == 0;
 }

@@ -88,6 +88,10 @@ static json_object *graphdriver(const cs_dataroot *dr, const char *host_root, co
 		if (n > 1) {
 			cs_buf b = {0};
 			for (size_t i = 1; i < n; i++) {
+				/* legacy overlay: the init layer is stacked by csleuth only */
+				if (strcmp(driver, "overlay") == 0 && layers[i].role &&
+				    strcmp(layers[i].role, "init") == 0)
+					continue;
 				char *hp = host_layer_path(dr, host_root, layers[i].path);
 				if (b.len)
 					(void)cs_buf_puts(&b, ":");

@@ -36,6 +36,24 @@ int cs_source_list(cs_source *src, const char *path, cs_dirent **ret, size_t *re
 	return src->ops->list(src, path, ret, ret_n, e);
 }
 
+int cs_source_xattrs(cs_source *src, const char *path, cs_xattr **ret, size_t *ret_n, cs_error *e)
+{
+	*ret = NULL;
+	*ret_n = 0;
+	if (!src->ops->xattrs)
+		return 0;
+	return src->ops->xattrs(src, path, ret, ret_n, e);
+}
+
+void cs_xattrs_free(cs_xattr *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(x[i].name);
+		free(x[i].value);
+	}
+	free(x);
+}
+
 void cs_dirents_free(cs_dirent *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -74,6 +74,23 @@ int cs_source_readlink(cs_source *src, const char *path, char **ret, cs_error *e
 int cs_source_list(cs_source *src, const char *path, cs_dirent **ret, size_t *ret_n, cs_error *e);
 void cs_dirents_free(cs_dirent *d, size_t n);
 
+/* One extended attribute. */
+typedef struct cs_xattr {
+	char *name;
+	char *value;
+	size_t len;
+} cs_xattr;
+
+/* Upper bound on the xattr names and values read for one entry. */
+#define CS_XATTR_MAX ((size_t)256 << 10)
+
+/* Lists the extended attributes of path itself (a final symlink is not
+ * followed), names sorted, with values. Attributes the caller may not read
+ * (trusted.* without privilege) are simply absent. Returns 0 and an owned
+ * array (possibly empty), or -errno. */
+int cs_source_xattrs(cs_source *src, const char *path, cs_xattr **ret, size_t *ret_n, cs_error *e);
+void cs_xattrs_free(cs_xattr *x, size_t n);
+
 /* Reads a whole regular file of at most max bytes into an owned,
  * NUL-terminated buffer. Returns 0, -EFBIG if larger, or -errno. */
 int cs_source_read_file(cs_source *src, const char *path, size_t max, char **ret,
@@ -98,6 +115,7 @@ typedef struct cs_source_ops {
 	int (*open)(cs_source *, const char *, cs_file **, cs_error *);
 	int (*readlink)(cs_source *, const char *, char **, cs_error *);
 	int (*list)(cs_source *, const char *, cs_dirent **, size_t *, cs_error *);
+	int (*xattrs)(cs_source *, const char *, cs_xattr **, size_t *, cs_error *);
 	void (*close)(cs_source *);
 } cs_source_ops;
 

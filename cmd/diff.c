@@ -1,0 +1,83 @@
+/* diff.c - csleuth diff: what a container changed, as docker diff says. */
+#include <getopt.h>
+#include <string.h>
+
+#include "changes.h"
+#include "cli.h"
+#include "fsrender.h"
+
+static const char help[] =
+	"Usage: csleuth diff [--json] [--no-magic] CONTAINER\n"
+	"\n"
+	"List the files and directories the container added (A), changed (C) or\n"
+	"deleted (D) compared with its image, as `docker diff` does, sorted by path.\n"
+	"\n"
+	"  --json       one object per change with type, size, mode, owner,\n"
+	"               nanosecond mtime and ctime, layer, sha256 and file type\n"
+	"  --no-magic   with --json, skip the libmagic file type\n";
+
+int cmd_diff(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"no-magic", no_argument, NULL, 'M'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	bool json = false, magic = true;
+	int o;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'j': json = true; break;
+		case 'M': magic = false; break;
+		case 'h': fputs(help, stdout); return EXIT_OK;
+		default: return cli_usage_error("diff", "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("diff", "expects exactly one CONTAINER");
+	int r = cli_load(c);
+	if (r)
+		return r;
+	size_t i;
+	if ((r = cli_find(c, 'c', argv[optind], &i)) != 0)
+		return r;
+	const cs_container *ct = &c->dr->containers[i];
+	if (ct->layers.n == 0) {
+		cli_error("container %s: its layers are unknown", ct->id);
+		return EXIT_FAILURE_;
+	}
+	cs_tree *new_tree = NULL, *old_tree = NULL;
+	if ((r = cli_build_tree(c, &ct->layers, 0, ct->layers.n, &new_tree)) != 0)
+		return r;
+	if (ct->layers.n > 1 && (r = cli_build_tree(c, &ct->layers, 1, ct->layers.n - 1, &old_tree)) != 0) {
+		cs_tree_free(new_tree);
+		return r;
+	}
+	cs_change *ch;
+	size_t n;
+	cs_error e = {0};
+	if (cs_changes(old_tree, new_tree, &ch, &n, &e) < 0) {
+		cli_error("%s", e.msg);
+		cs_tree_free(new_tree);
+		cs_tree_free(old_tree);
+		return EXIT_FAILURE_;
+	}
+	if (json) {
+		cs_magic *m = magic ? cs_magic_open() : NULL;
+		char *s = cs_render_changes_json(old_tree, new_tree, ch, n, m);
+		puts(s);
+		free(s);
+		cs_magic_close(m);
+	} else {
+		for (size_t k = 0; k < n; k++) {
+			printf("%c ", (char)ch[k].kind);
+			out_escaped(stdout, ch[k].path);
+			putchar('\n');
+		}
+	}
+	cs_changes_free(ch, n);
+	cs_tree_free(new_tree);
+	cs_tree_free(old_tree);
+	return cli_exit(c);
+}
