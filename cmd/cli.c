@@ -51,6 +51,11 @@ static void on_diag(void *ud, const cs_diag *d)
 	fputc('\n', stderr);
 }
 
+cs_diag_fn cli_diag_callback(void)
+{
+	return on_diag;
+}
+
 int cli_load(cli *c)
 {
 	if (c->dr)

@@ -42,6 +42,8 @@ typedef struct cli_command {
 /* Opens the evidence and loads the data root; prints the error and returns
  * non-zero (an exit code) on failure. */
 int cli_load(cli *c);
+/* The callback that prints and counts per-item warnings (userdata: cli *). */
+cs_diag_fn cli_diag_callback(void);
 /* The exit code for a run that printed its results. */
 int cli_exit(const cli *c);
 void cli_free(cli *c);

@@ -14,6 +14,7 @@ static const cli_command commands[] = {
 	{"inspect", "Show a container's or image's full configuration as JSON", cmd_inspect},
 	{"history", "Show the build history of an image", cmd_history},
 	{"diff", "List what a container added, changed and deleted", cmd_diff},
+	{"export", "Write a container's filesystem as a tar archive", cmd_export},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,124 @@
+/* export.c - csleuth export: a container's filesystem as a tar archive. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "export.h"
+#include "tree.h"
+
+static const char help[] =
+	"Usage: csleuth export [--precise] -o FILE|- CONTAINER|IMAGE\n"
+	"\n"
+	"Write the container's merged filesystem as a tar archive, as `docker\n"
+	"export` does (an image's filesystem if the name is an image's).\n"
+	"\n"
+	"  -o, --output FILE  where to write; - for standard output\n"
+	"  --precise          keep nanosecond mtimes (pax) instead of whole seconds\n";
+
+/* True if path (a file to be created) would land inside the evidence root. */
+static bool inside_evidence(const char *root, const char *path)
+{
+	char rr[PATH_MAX], dir[PATH_MAX], rd[PATH_MAX];
+	if (!realpath(root, rr))
+		return false;
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (!realpath(*dir ? dir : "/", rd))
+		return false;
+	size_t n = strlen(rr);
+	return strncmp(rd, rr, n) == 0 && (rd[n] == '\0' || rd[n] == '/');
+}
+
+int cmd_export(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"precise", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *out = NULL;
+	cs_export_opts eo = {0};
+	int o;
+	while ((o = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'o': out = optarg; break;
+		case 'P': eo.precise = true; break;
+		case 'h': fputs(help, stdout); return EXIT_OK;
+		default: return cli_usage_error("export", "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("export", "expects exactly one CONTAINER or IMAGE");
+	if (!out)
+		return cli_usage_error("export", "-o FILE (or -o - for standard output) is required");
+	if (strcmp(out, "-") == 0 && isatty(1)) {
+		cli_error("refusing to write a tar archive to a terminal; use -o FILE");
+		return EXIT_USAGE;
+	}
+	int r = cli_load(c);
+	if (r)
+		return r;
+	const char *root = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
+	if (strcmp(out, "-") != 0 && inside_evidence(root, out)) {
+		cli_error("refusing to write `%s` inside the evidence", out);
+		return EXIT_USAGE;
+	}
+	size_t i;
+	cs_layer_stack img = {0};
+	const cs_layer_stack *stack;
+	size_t *m = NULL, nm = 0;
+	if (cs_find_container(c->dr, argv[optind], &i, &m, &nm) == 0) {
+		stack = &c->dr->containers[i].layers;
+	} else {
+		free(m);
+		if ((r = cli_find(c, 'i', argv[optind], &i)) != 0)
+			return r;
+		cs_error e = {0};
+		if (cs_docker_image_stack(&c->dr->images[i], &img, &e) < 0) {
+			cli_error("%s", e.msg);
+			return EXIT_FAILURE_;
+		}
+		stack = &img;
+	}
+	free(m);
+	if (stack->n == 0) {
+		cli_error("`%s`: its layers are unknown", argv[optind]);
+		return EXIT_FAILURE_;
+	}
+	cs_tree *t;
+	if ((r = cli_build_tree(c, stack, 0, stack->n, &t)) != 0) {
+		cs_layer_stack_clear(&img);
+		return r;
+	}
+	int fd = 1;
+	if (strcmp(out, "-") != 0) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			cli_error("`%s`: %s", out, strerror(errno));
+			cs_tree_free(t);
+			cs_layer_stack_clear(&img);
+			return EXIT_FAILURE_;
+		}
+	}
+	eo.diag = cli_diag_callback();
+	eo.diag_userdata = c;
+	cs_error e = {0};
+	r = cs_export_tar(t, fd, &eo, &e);
+	if (fd != 1 && close(fd) != 0 && r == 0)
+		r = cs_err(&e, -errno, "`%s`: %s", out, strerror(errno));
+	cs_tree_free(t);
+	cs_layer_stack_clear(&img);
+	if (r < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_FAILURE_;
+	}
+	return cli_exit(c);
+}
