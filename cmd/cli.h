@@ -92,5 +92,7 @@ int cmd_inspect(cli *c, int argc, char **argv);
 int cmd_history(cli *c, int argc, char **argv);
 int cmd_diff(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
+int cmd_mount(cli *c, int argc, char **argv);
+int cmd_umount(cli *c, int argc, char **argv);
 
 #endif

@@ -15,6 +15,10 @@ static const cli_command commands[] = {
 	{"history", "Show the build history of an image", cmd_history},
 	{"diff", "List what a container added, changed and deleted", cmd_diff},
 	{"export", "Write a container's filesystem as a tar archive", cmd_export},
+#ifdef CSLEUTH_HAVE_FUSE
+	{"mount", "Mount a container's filesystem read-only (FUSE)", cmd_mount},
+	{"umount", "Unmount what csleuth mount mounted", cmd_umount},
+#endif
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,40 @@
+/* csfuse.h - serving merged trees read-only over FUSE (libfuse 3 lowlevel).
+ *
+ * The view is a forest: tree 0 is the filesystem shown at the mount point;
+ * further trees are grafted onto directories of it (named volumes at their
+ * destinations) or shown under a virtual /.csleuth/deleted directory (the
+ * lower-layer originals of what the container deleted or overwrote).
+ */
+#ifndef CS_CSFUSE_H
+#define CS_CSFUSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "changes.h"
+#include "tree.h"
+
+typedef struct cs_fuse_graft {
+	const char *path; /* where in tree 0 ("/data") */
+	cs_tree *tree;    /* shown there instead of tree 0's directory */
+} cs_fuse_graft;
+
+typedef struct cs_fuse_opts {
+	const char *mountpoint;
+	bool foreground;
+	bool debug;
+	const char *fsname;      /* shown in /proc/mounts */
+	cs_tree *deleted_tree;   /* layers below the container's own, or NULL */
+	const cs_change *changes;/* what to show from deleted_tree */
+	size_t n_changes;
+	const cs_fuse_graft *grafts;
+	size_t n_grafts;
+} cs_fuse_opts;
+
+/* Mounts tree (read-only) and serves it until unmounted. Returns once the
+ * mount is ready when daemonizing (the caller's process exits in
+ * fuse_daemonize; the child keeps serving). Returns 0 after a clean unmount,
+ * or -1 with a message on stderr. */
+int cs_fuse_serve(cs_tree *tree, const cs_fuse_opts *o);
+
+#endif
