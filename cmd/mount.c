@@ -152,7 +152,8 @@ int cmd_mount(cli *c, int argc, char **argv)
 	fo.fsname = fsname;
 	fflush(stdout);
 	fflush(stderr);
-	r = cs_fuse_serve(t, &fo) == 0 ? cli_exit(c) : EXIT_FAILURE_;
+	r = cs_fuse_serve(t, &fo);
+	r = r == CS_FUSE_PARENT || (r == 0 && fo.foreground) ? cli_exit(c) : r == 0 ? EXIT_OK : EXIT_FAILURE_;
 out:
 	cs_changes_free(ch, nch);
 	for (size_t k = 0; k < ngr; k++)

@@ -22,6 +22,7 @@
 #include "csfuse.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -370,6 +371,11 @@ static int collect_xattrs(fs *f, fuse_ino_t ino, cs_xattr **ret, size_t *ret_n)
 	if (r < 0)
 		*ret_n = 0;
 	const cs_tnode *n = cs_tree_node(f->trees[k], node);
+	if (!S_ISREG(n->st.mode) && !S_ISDIR(n->st.mode)) {
+		/* the kernel allows user.* attributes on files and directories only */
+		free(ev);
+		return 0;
+	}
 	const cs_layer_dir *L = cs_tree_layer(f->trees[k], n->layer);
 	char layer[16];
 	snprintf(layer, sizeof(layer), "%d", n->layer);
@@ -604,6 +610,36 @@ int cs_fuse_serve(cs_tree *tree, const cs_fuse_opts *o)
 	char *argv[] = {a0, a1, fsname, o->debug ? ad : NULL, NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(o->debug ? 4 : 3, argv);
 	int ret = -1;
+	/* Daemonizing: the child mounts and serves; the parent returns only
+	 * when the child says the mount is ready (or that it failed), so the
+	 * caller can still report its own exit status. */
+	int ready[2] = {-1, -1};
+	if (!o->foreground) {
+		if (pipe(ready) != 0) {
+			perror("csleuth: pipe");
+			goto out;
+		}
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("csleuth: fork");
+			goto out;
+		}
+		if (pid > 0) {
+			close(ready[1]);
+			char b = 0;
+			ssize_t n;
+			do
+				n = read(ready[0], &b, 1);
+			while (n < 0 && errno == EINTR);
+			close(ready[0]);
+			fuse_opt_free_args(&args);
+			free(f.shown);
+			pthread_mutex_destroy(&f.lock);
+			return n == 1 && b == 'r' ? CS_FUSE_PARENT : -1;
+		}
+		close(ready[0]);
+		setsid();
+	}
 	struct fuse_session *se = fuse_session_new(&args, &ops, sizeof(ops), &f);
 	if (!se)
 		goto out;
@@ -611,9 +647,23 @@ int cs_fuse_serve(cs_tree *tree, const cs_fuse_opts *o)
 		goto out_destroy;
 	if (fuse_session_mount(se, o->mountpoint) != 0)
 		goto out_signals;
-	/* the mount is ready: only now let the parent return */
-	if (fuse_daemonize(o->foreground) != 0)
-		goto out_unmount;
+	if (!o->foreground) {
+		/* ready: release the parent, then leave the terminal */
+		if (write(ready[1], "r", 1) != 1)
+			goto out_unmount;
+		close(ready[1]);
+		ready[1] = -1;
+		if (chdir("/") != 0)
+			goto out_unmount;
+		int nul = open("/dev/null", O_RDWR);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+			dup2(nul, 2);
+			if (nul > 2)
+				close(nul);
+		}
+	}
 	struct fuse_loop_config cfg = {.clone_fd = 0, .max_idle_threads = 10};
 	ret = fuse_session_loop_mt(se, &cfg) == 0 ? 0 : -1;
 out_unmount:
@@ -623,6 +673,8 @@ out_signals:
 out_destroy:
 	fuse_session_destroy(se);
 out:
+	if (ready[1] >= 0)
+		close(ready[1]); /* the parent reads EOF: failure */
 	fuse_opt_free_args(&args);
 	free(f.shown);
 	pthread_mutex_destroy(&f.lock);

@@ -31,10 +31,13 @@ typedef struct cs_fuse_opts {
 	size_t n_grafts;
 } cs_fuse_opts;
 
-/* Mounts tree (read-only) and serves it until unmounted. Returns once the
- * mount is ready when daemonizing (the caller's process exits in
- * fuse_daemonize; the child keeps serving). Returns 0 after a clean unmount,
- * or -1 with a message on stderr. */
+#define CS_FUSE_PARENT 1
+
+/* Mounts tree (read-only) and serves it until unmounted. Unless foreground,
+ * it forks: in the calling process it returns CS_FUSE_PARENT once the child
+ * has the mount ready (-1 if the child failed); the child serves and returns
+ * 0 after a clean unmount. In the foreground it serves and returns 0, or -1
+ * with a message on stderr. */
 int cs_fuse_serve(cs_tree *tree, const cs_fuse_opts *o);
 
 #endif
