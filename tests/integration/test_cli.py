@@ -9,7 +9,7 @@ import tempfile
 
 from harness import SRC, Tap, csleuth, csleuth_json, fixture
 
-COMMANDS = ["ps", "images", "inspect", "history"]
+COMMANDS = ["ps", "images", "inspect", "history", "diff", "export", "mount"]
 
 
 def check_help(t):
