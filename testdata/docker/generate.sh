@@ -2,6 +2,7 @@
 # generate.sh — build csleuth's Docker fixtures with a REAL Docker engine.
 #
 # Usage:   sudo ./generate.sh [OUTDIR]        (OUTDIR defaults to this script's directory)
+#          sudo ./generate.sh logs [OUTDIR]   only the logs fixture: logs.tar.xz + engine-logs/
 #
 # Requires root (dockerd, mounts, mknod, trusted.* xattrs), and: dockerd + docker client
 # (Debian docker.io 20.10), containerd, runc, busybox-static (/bin/busybox), GNU tar, xz,
@@ -35,6 +36,8 @@ set -euo pipefail
 shopt -s nullglob
 
 SELF_DIR=$(cd "$(dirname "$0")" && pwd)
+MODE=all
+if [ "${1:-}" = logs ]; then MODE=logs; shift; fi
 OUT=${1:-$SELF_DIR}
 CSX_SHARED=${CSX_SHARED:-"$(dirname "$0")/../../../shared"}
 ARCHIVE14="$CSX_SHARED/realdata/image-archives/docker18-save-busybox-14layers.tar"
@@ -48,7 +51,7 @@ for t in dockerd containerd runc tar xz jq curl python3 getfattr findmnt mount u
   command -v "$t" >/dev/null || die "missing tool: $t"
 done
 [ -x "$BUSYBOX" ] || die "no busybox at $BUSYBOX (install busybox-static)"
-[ -r "$ARCHIVE14" ] || die "cannot read $ARCHIVE14 (set CSX_SHARED)"
+[ "$MODE" = logs ] || [ -r "$ARCHIVE14" ] || die "cannot read $ARCHIVE14 (set CSX_SHARED)"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -579,7 +582,9 @@ step_powercut_start() {
 # ----------------------------------------------------------------------------------------
 # Step: the engine's own record
 # ----------------------------------------------------------------------------------------
-engine_dirname() { [ "$DRIVER" = overlay2 ] && echo engine || echo "engine-$DRIVER"; }
+engine_dirname() {
+  if [ "$MODE" = logs ]; then echo engine-logs; elif [ "$DRIVER" = overlay2 ]; then echo engine; else echo "engine-$DRIVER"; fi
+}
 
 step_capture_engine_record() {
   local out id name ref refs f
@@ -791,6 +796,144 @@ publish() { # move staged outputs into OUT, replacing previous ones
       kernel: $kernel, tar: $tar, xz: $xz, files: $files}' >"$OUT/generate-summary.json"
 }
 
+# ----------------------------------------------------------------------------------------
+# The logs fixture (./generate.sh logs): logs.tar.xz + engine-logs/
+# ----------------------------------------------------------------------------------------
+# Everything a container can throw at a log driver, written in a fixed order. The short
+# pauses keep the engine's two pipe readers (stdout, stderr) in the order written.
+LOG_PAYLOAD='
+p() { usleep 20000; }
+echo "plain stdout line"; p
+echo "plain stderr line" >&2; p
+printf "\033[31mred\033[0m \033[1mbold\033[0m \033]0;title\007 ansi\n"; p
+printf "carriage\rreturn, then CRLF\r\n"; p
+printf "progress 10%%\rprogress 50%%\rprogress 100%%\n"; p
+printf "tab\there; json specials: \" \\\\ / <b> & \n"; p
+printf "utf-8: \303\274n\303\257c\303\270d\303\251 \346\227\245\346\234\254 \360\237\220\263 [\342\200\250] [\342\200\251]\n"; p
+printf "invalid utf-8: [\377\376] [\300\257] [\355\240\200] [\360\237\220] end\n"; p
+printf "controls: [\000] [\001] [\007] [\010] [\033] [\177] [\302\205]\n"; p
+printf "stderr with \033[33mansi\033[0m and \377 invalid\n" >&2; p
+printf "%020000d\n" 0 | tr 0 x; p
+printf "%016383d\342\202\254 euro straddles 16 KiB\n" 0 | tr 0 y; p
+printf "%01500000d" 0 | tr 0 z; echo " <- 1.5 MB line"; p
+printf "stderr long: %017000d\n" 0 | tr 0 e >&2; p
+i=0; while [ $i -lt 256 ]; do printf "\\$(printf %o $i)"; i=$((i+1)); done; p
+printf "\nall 256 byte values above\n"; p
+printf "last stderr line, no newline" >&2; p
+printf "last stdout line, no newline"'
+
+# Numbered lines on both streams, enough to rotate several times.
+LOG_LINES='i=1; while [ $i -le 150 ]; do echo "stdout line $i of 150"; echo "stderr line $i of 150" >&2; usleep 3000; i=$((i+1)); done'
+
+step_logs_scenario_containers() {
+  log "logs: containers"
+  run_fg json-rich --log-driver json-file csx/base:1 sh -c "$LOG_PAYLOAD"
+  run_fg local-rich --log-driver local csx/base:1 sh -c "$LOG_PAYLOAD"
+  run_fg json-rotate --log-driver json-file --log-opt max-size=2k --log-opt max-file=3 \
+    --log-opt compress=true csx/base:1 sh -c "$LOG_LINES"
+  run_fg json-plainrot --log-driver json-file --log-opt max-size=2k --log-opt max-file=4 \
+    csx/base:1 sh -c "$LOG_LINES"
+  run_fg local-rotate --log-driver local --log-opt max-size=2k --log-opt max-file=3 \
+    csx/base:1 sh -c "$LOG_LINES"
+  run_fg local-plainrot --log-driver local --log-opt max-size=2k --log-opt max-file=4 \
+    --log-opt compress=false csx/base:1 sh -c "$LOG_LINES"
+  # labels and environment named in log-opts: json-file then writes "attrs" on every line
+  run_fg json-attrs --log-driver json-file --label com.example.case=CSX-7 -e APP_ENV=forensics \
+    --log-opt labels=com.example.case --log-opt env=APP_ENV csx/base:1 \
+    sh -c 'echo "attrs stdout"; usleep 20000; echo "attrs stderr" >&2'
+  # a remote driver: `docker logs` then reads the dual-logging cache (local format). The
+  # engine caches a message only after the remote driver took it, so something must listen
+  # (a UDP sink that exits by itself after 20 s of silence).
+  local port
+  exec {sink}< <(exec python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); s.settimeout(20)
+print(s.getsockname()[1], flush=True)
+try:
+    while s.recv(65536): pass
+except socket.timeout: pass')
+  read -r port <&"$sink"
+  run_fg cached --log-driver gelf --log-opt "gelf-address=udp://127.0.0.1:$port" \
+    csx/base:1 sh -c 'echo "cached stdout line"; usleep 20000; echo "cached stderr line" >&2'
+  exec {sink}<&-
+  # a terminal: the engine sees one stream, with CR LF line ends
+  log "container tty"
+  dk run -d -t --name tty --network none csx/base:1 sh -c \
+    'echo "tty line 1"; printf "tty \033[32mgreen\033[0m\n"; usleep 20000; echo "tty to stderr" >&2' >/dev/null
+  note "container:tty" "$(cid tty)"
+  note "exit:tty" "$(dk wait tty)"
+  # running when the power is cut (quiet by then, so that the record stays exact)
+  log "containers json-powercut, local-powercut"
+  local w='i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo "tick $i"; printf "%0200d\n" $i; echo "tock $i" >&2; usleep 1000; done; exec sleep 3600'
+  dk run -d --name json-powercut --network none --log-driver json-file --log-opt max-size=10k \
+    --log-opt max-file=3 --log-opt compress=true csx/base:1 sh -c "$w" >/dev/null
+  dk run -d --name local-powercut --network none --log-driver local --log-opt max-size=10k \
+    --log-opt max-file=3 csx/base:1 sh -c "$w" >/dev/null
+  note "container:json-powercut" "$(cid json-powercut)"
+  note "container:local-powercut" "$(cid local-powercut)"
+  sleep 3
+}
+
+# `docker logs` as the engine prints it, several ways, for every container.
+step_capture_logs_record() {
+  local out="$STAGE/engine-logs" id name t1 t2
+  log "step_capture_logs_record -> engine-logs/"
+  mkdir -p "$out/logs"
+  dk version --format '{{json .}}' | jq . >"$out/version.json"
+  # shellcheck disable=SC2046
+  dk inspect $(dk ps -aq --no-trunc) | jq . >"$out/inspect-containers.json"
+  for id in $(dk ps -aq --no-trunc); do
+    name=$(dk inspect -f '{{.Name}}' "$id"); name=${name#/}
+    dk logs -t "$id" >"$out/logs/$name.stdout" 2>"$out/logs/$name.stderr"
+    dk logs "$id" >"$out/logs/$name.plain.stdout" 2>"$out/logs/$name.plain.stderr"
+    dk logs -t --tail 7 "$id" >"$out/logs/$name.tail7.stdout" 2>"$out/logs/$name.tail7.stderr"
+    # a time window: from the 3rd to the 9th record docker printed (both streams)
+    t1=$(cat "$out/logs/$name.stdout" "$out/logs/$name.stderr" | grep -ao '^[0-9T:.-]*Z' | sort | sed -n 3p)
+    t2=$(cat "$out/logs/$name.stdout" "$out/logs/$name.stderr" | grep -ao '^[0-9T:.-]*Z' | sort | sed -n 9p)
+    if [ -n "$t1" ] && [ -n "$t2" ]; then
+      printf '%s\n%s\n' "$t1" "$t2" >"$out/logs/$name.window.args"
+      dk logs -t --since "$t1" --until "$t2" "$id" >"$out/logs/$name.window.stdout" 2>"$out/logs/$name.window.stderr"
+    fi
+    (cd "$D/containers/$id" && find . -mindepth 1 -printf '%P\t%y\t%s\n' | LC_ALL=C sort) |
+      jq -Rn --arg name "$name" --arg id "$id" \
+        '{container: $name, id: $id, files: [inputs | split("\t") | {path: .[0], type: .[1], bytes: (.[2]|tonumber)}]}'
+  done | jq -s . >"$out/ondisk.json"
+  note record_captured "$(date -u +%FT%TZ)"
+}
+
+step_verify_logs() { # the packed tarball holds what the tests need
+  local tb="$STAGE/logs.tar.xz" x="$SCRATCH/verify-logs" n
+  rm -rf "$x"; mkdir -p "$x"
+  tar --xattrs --xattrs-include='*' --numeric-owner -C "$x" -xJf "$tb"
+  n=$(find "$x/docker/containers" -name '*-json.log.*.gz' | wc -l); note verify_json_gz "$n"
+  [ "$n" -gt 0 ] || die "logs: no gzip'd json-file rotation"
+  n=$(find "$x/docker/containers" -path '*local-logs/container.log.*' | wc -l); note verify_local_rotated "$n"
+  [ "$n" -gt 0 ] || die "logs: no rotated local log"
+  n=$(find "$x/docker/containers" -name container-cached.log | wc -l); note verify_cached "$n"
+  rm -rf "$x"
+}
+
+main_logs() {
+  local t; t=$(date +%s)
+  log "logs fixture -> $OUT/logs.tar.xz, $OUT/engine-logs/"
+  step_make_base_rootfs
+  start_engine overlay2
+  mkdir -p "$STAGE/engine-logs"
+  step_base_image
+  step_logs_scenario_containers
+  step_capture_logs_record
+  step_powercut
+  step_pack
+  mv "$STAGE/overlay2.tar.xz" "$STAGE/logs.tar.xz"
+  step_verify_logs
+  note seconds "$(( $(date +%s) - t ))"
+  write_scenario_json
+  local f
+  for f in engine-logs logs.tar.xz; do
+    rm -rf "${OUT:?}/$f"
+    mv "$STAGE/$f" "$OUT/$f"
+  done
+}
+
 main() {
   log "output: $OUT; docker client: $DOCKER"
   write_tar_manifest_tool
@@ -800,4 +943,4 @@ main() {
   publish
 }
 
-main
+if [ "$MODE" = logs ]; then main_logs; else main; fi
