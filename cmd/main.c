@@ -13,6 +13,7 @@ static const cli_command commands[] = {
 	{"images", "List images with their tags, digests and layers", cmd_images},
 	{"inspect", "Show a container's or image's full configuration as JSON", cmd_inspect},
 	{"history", "Show the build history of an image", cmd_history},
+	{"logs", "Print a container's output as the engine prints it", cmd_logs},
 	{"diff", "List what a container added, changed and deleted", cmd_diff},
 	{"export", "Write a container's filesystem as a tar archive", cmd_export},
 #ifdef CSLEUTH_HAVE_FUSE
