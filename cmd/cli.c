@@ -1,7 +1,9 @@
 /* cli.c - evidence loading, diagnostics and output helpers for commands. */
 #include "cli.h"
 
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,10 +45,11 @@ void out_escaped(FILE *f, const char *s)
 static void on_diag(void *ud, const cs_diag *d)
 {
 	cli *c = ud;
-	c->warnings++;
+	if (d->severity == CS_WARN)
+		c->warnings++; /* notes tell, they do not change the exit status */
 	if (c->quiet)
 		return;
-	fputs("csleuth: warning: ", stderr);
+	fputs(d->severity == CS_WARN ? "csleuth: warning: " : "csleuth: note: ", stderr);
 	out_escaped(stderr, d->msg);
 	fputc('\n', stderr);
 }
@@ -224,4 +227,23 @@ int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t cou
 		return EXIT_FAILURE_;
 	}
 	return 0;
+}
+
+/* True if path (a file to be created) would land inside the evidence root. */
+bool cli_output_inside_evidence(const cli *c, const char *path)
+{
+	const char *root = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
+	char rr[PATH_MAX], dir[PATH_MAX], rd[PATH_MAX];
+	if (!realpath(root, rr))
+		return false;
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (!realpath(*dir ? dir : "/", rd))
+		return false;
+	size_t n = strlen(rr);
+	return strncmp(rd, rr, n) == 0 && (rd[n] == '\0' || rd[n] == '/');
 }

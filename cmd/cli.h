@@ -72,6 +72,9 @@ void fmt_time(cs_time t, bool full, char buf[CS_TIME_STRMAX]);
 /* Shortens "sha256:<hex>" or a bare id to 12 hex digits unless full. */
 const char *fmt_id(const char *id, bool full, char buf[80]);
 
+/* True if a file to be created at path would land inside the evidence. */
+bool cli_output_inside_evidence(const cli *c, const char *path);
+
 /* Resolves a container or image query; prints the problem and returns
  * EXIT_NOTFOUND if unknown or ambiguous. kind: 'c' or 'i'. */
 int cli_find(cli *c, char kind, const char *q, size_t *ret);
@@ -94,6 +97,7 @@ int cmd_logs(cli *c, int argc, char **argv);
 int cmd_diff(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
 int cmd_mount(cli *c, int argc, char **argv);
+int cmd_timeline(cli *c, int argc, char **argv);
 int cmd_umount(cli *c, int argc, char **argv);
 
 #endif

@@ -1,7 +1,6 @@
 /* export.c - csleuth export: a container's filesystem as a tar archive. */
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,24 +16,6 @@ static const char help[] =
 	"\n"
 	"  -o, --output FILE  where to write; - for standard output\n"
 	"  --precise          keep nanosecond mtimes (pax) instead of whole seconds\n";
-
-/* True if path (a file to be created) would land inside the evidence root. */
-static bool inside_evidence(const char *root, const char *path)
-{
-	char rr[PATH_MAX], dir[PATH_MAX], rd[PATH_MAX];
-	if (!realpath(root, rr))
-		return false;
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	if (!realpath(*dir ? dir : "/", rd))
-		return false;
-	size_t n = strlen(rr);
-	return strncmp(rd, rr, n) == 0 && (rd[n] == '\0' || rd[n] == '/');
-}
 
 int cmd_export(cli *c, int argc, char **argv)
 {
@@ -66,8 +47,7 @@ int cmd_export(cli *c, int argc, char **argv)
 	int r = cli_load(c);
 	if (r)
 		return r;
-	const char *root = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
-	if (strcmp(out, "-") != 0 && inside_evidence(root, out)) {
+	if (strcmp(out, "-") != 0 && cli_output_inside_evidence(c, out)) {
 		cli_error("refusing to write `%s` inside the evidence", out);
 		return EXIT_USAGE;
 	}

@@ -16,6 +16,7 @@ static const cli_command commands[] = {
 	{"logs", "Print a container's output as the engine prints it", cmd_logs},
 	{"diff", "List what a container added, changed and deleted", cmd_diff},
 	{"export", "Write a container's filesystem as a tar archive", cmd_export},
+	{"timeline", "Write one sorted timeline (Timesketch, JSON lines, body file, CSV)", cmd_timeline},
 #ifdef CSLEUTH_HAVE_FUSE
 	{"mount", "Mount a container's filesystem read-only (FUSE)", cmd_mount},
 	{"umount", "Unmount what csleuth mount mounted", cmd_umount},
