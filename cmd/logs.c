@@ -126,59 +126,85 @@ static bool same_file(int a, int b)
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ", formatting the date only when the second changes. */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233"
+			    "34353637383940414243444546474849505152535455565758596061626364656667"
+			    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ " (with the space), formatting the date
+ * only when the second changes. */
 static const char *stamp(logs_ctx *x, cs_time t)
 {
-	if (!CS_TIME_IS_REAL(t))
-		return "0001-01-01T00:00:00.000000000Z"; /* Go's zero time, as the engine prints it
-							  */
-	if (t < 0) {
-		if (!cs_time_format(t, x->ts))
-			return "0001-01-01T00:00:00.000000000Z";
+	static const char zero[] = "0001-01-01T00:00:00.000000000Z "; /* Go's zero time */
+	if (!CS_TIME_IS_REAL(t) || t < 0) {
 		x->ts_sec = INT64_MIN;
+		if (!CS_TIME_IS_REAL(t) || !cs_time_format(t, x->ts))
+			return zero;
+		x->ts[30] = ' ';
 		return x->ts;
 	}
-	int64_t sec = t / 1000000000, ns = t % 1000000000;
+	int64_t sec = t / 1000000000;
+	uint32_t v = (uint32_t)(t % 1000000000);
 	if (sec != x->ts_sec) {
 		cs_time_format(t, x->ts);
+		x->ts[30] = ' ';
 		x->ts_sec = sec;
 		return x->ts;
 	}
-	for (int i = 28; i >= 20; i--) {
-		x->ts[i] = (char)('0' + ns % 10);
-		ns /= 10;
-	}
+	char *p = x->ts + 20;
+	memcpy(p, pairs + 2 * (v / 10000000), 2);
+	v %= 10000000;
+	memcpy(p + 2, pairs + 2 * (v / 100000), 2);
+	v %= 100000;
+	memcpy(p + 4, pairs + 2 * (v / 1000), 2);
+	v %= 1000;
+	memcpy(p + 6, pairs + 2 * (v / 10), 2);
+	p[8] = (char)('0' + v % 10);
 	return x->ts;
 }
 
-static void put_json_string(outbuf *o, const char *s, size_t n)
+static void put_u64(outbuf *o, uint64_t v)
+{
+	char b[24], *p = b + sizeof(b);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	ob_put(o, p, (size_t)(b + sizeof(b) - p));
+}
+
+#define PUT_LIT(o, s) ob_put((o), (s), sizeof(s) - 1)
+
+/* Appends s as a JSON string: valid UTF-8 as is, each invalid byte as
+ * U+FFFD, controls escaped. Returns false if a byte had to be replaced. */
+static bool put_json_string(outbuf *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	bool exact = true;
 	ob_putc(o, '"');
 	size_t i = 0;
 	while (i < n) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') {
-			size_t j = i;
-			while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x80 &&
-			       s[j] != '"' && s[j] != '\\')
+		size_t j = i;
+		for (;;) {
+			if (j >= n)
+				break;
+			unsigned char ch = (unsigned char)s[j];
+			if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') {
 				j++;
-			ob_put(o, s + i, j - i);
-			i = j;
-			continue;
-		}
-		if (ch >= 0x80) {
-			size_t k = cs_utf8_seqlen((const unsigned char *)s + i, n - i);
-			if (k) {
-				ob_put(o, s + i, k);
-				i += k;
+			} else if (ch >= 0x80) {
+				size_t k = cs_utf8_seqlen((const unsigned char *)s + j, n - j);
+				if (!k)
+					break;
+				j += k;
 			} else {
-				ob_put(o, "\xef\xbf\xbd", 3);
-				i++;
+				break;
 			}
-			continue;
 		}
-		char e[7] = {'\\', 0, 0, 0, 0, 0, 0};
+		if (j > i)
+			ob_put(o, s + i, j - i);
+		if (j >= n)
+			break;
+		unsigned char ch = (unsigned char)s[j];
+		char e[6] = {'\\', 0, 0, 0, 0, 0};
 		switch (ch) {
 		case '"':
 			e[1] = '"';
@@ -201,6 +227,11 @@ static void put_json_string(outbuf *o, const char *s, size_t n)
 			ob_put(o, e, 2);
 			break;
 		default:
+			if (ch >= 0x80) {
+				ob_put(o, "\xef\xbf\xbd", 3);
+				exact = false;
+				break;
+			}
 			e[1] = 'u';
 			e[2] = '0';
 			e[3] = '0';
@@ -208,25 +239,10 @@ static void put_json_string(outbuf *o, const char *s, size_t n)
 			e[5] = hex[ch & 15];
 			ob_put(o, e, 6);
 		}
-		i++;
+		i = j + 1;
 	}
 	ob_putc(o, '"');
-}
-
-static bool valid_utf8(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		size_t k = cs_utf8_seqlen((const unsigned char *)s + i, n - i);
-		if (!k)
-			return false;
-		i += k;
-	}
-	return true;
+	return exact;
 }
 
 static void put_base64(outbuf *o, const unsigned char *p, size_t n)
@@ -243,44 +259,55 @@ static void put_base64(outbuf *o, const unsigned char *p, size_t n)
 	ob_putc(o, '"');
 }
 
+static void put_bool(outbuf *o, const char *name, size_t nl, bool v)
+{
+	ob_put(o, name, nl);
+	if (v)
+		PUT_LIT(o, "true");
+	else
+		PUT_LIT(o, "false");
+}
+
 static void print_json(logs_ctx *x, const cs_log_record *r)
 {
 	outbuf *o = &x->out;
-	char num[64];
-	ob_put(o, "{\"time\":", 8);
+	PUT_LIT(o, "{\"time\":");
 	if (CS_TIME_IS_REAL(r->time)) {
 		ob_putc(o, '"');
-		char ts[CS_TIME_STRMAX];
-		cs_time_format(r->time, ts);
-		ob_put(o, ts, strlen(ts));
+		ob_put(o, stamp(x, r->time), 30);
 		ob_putc(o, '"');
 	} else {
-		ob_put(o, "null", 4);
+		PUT_LIT(o, "null");
 	}
-	ob_put(o, ",\"stream\":", 10);
+	PUT_LIT(o, ",\"stream\":");
 	put_json_string(o, r->source, r->source_len);
-	ob_put(o, ",\"text\":", 8);
-	put_json_string(o, r->text, r->len);
-	if (!valid_utf8(r->text, r->len)) {
-		ob_put(o, ",\"text_base64\":", 15);
+	PUT_LIT(o, ",\"text\":");
+	if (!put_json_string(o, r->text, r->len)) {
+		PUT_LIT(o, ",\"text_base64\":");
 		put_base64(o, (const unsigned char *)r->text, r->len);
 	}
-	int n = snprintf(num, sizeof(num),
-			 ",\"partial\":%s,\"newline\":%s,\"truncated\":%s,\"parts\":%u",
-			 r->partial ? "true" : "false", r->newline ? "true" : "false",
-			 r->truncated ? "true" : "false", r->parts);
-	ob_put(o, num, (size_t)n);
+	put_bool(o, ",\"partial\":", 11, r->partial);
+	put_bool(o, ",\"newline\":", 11, r->newline);
+	put_bool(o, ",\"truncated\":", 13, r->truncated);
+	PUT_LIT(o, ",\"parts\":");
+	put_u64(o, r->parts);
 	if (r->has_meta) {
-		ob_put(o, ",\"partial_id\":", 14);
+		PUT_LIT(o, ",\"partial_id\":");
 		put_json_string(o, r->partial_id, r->partial_id_len);
-		n = snprintf(num, sizeof(num), ",\"ordinal\":%d,\"last\":%s", (int)r->ordinal,
-			     r->last ? "true" : "false");
-		ob_put(o, num, (size_t)n);
+		PUT_LIT(o, ",\"ordinal\":");
+		if (r->ordinal < 0) {
+			ob_putc(o, '-');
+			put_u64(o, (uint64_t)(-(int64_t)r->ordinal));
+		} else {
+			put_u64(o, (uint64_t)r->ordinal);
+		}
+		put_bool(o, ",\"last\":", 8, r->last);
 	}
-	ob_put(o, ",\"file\":", 8);
+	PUT_LIT(o, ",\"file\":");
 	put_json_string(o, r->file, strlen(r->file));
-	n = snprintf(num, sizeof(num), ",\"offset\":%llu}\n", (unsigned long long)r->offset);
-	ob_put(o, num, (size_t)n);
+	PUT_LIT(o, ",\"offset\":");
+	put_u64(o, r->offset);
+	PUT_LIT(o, "}\n");
 }
 
 static void print_text(logs_ctx *x, const cs_log_record *r, bool ts)
@@ -290,10 +317,23 @@ static void print_text(logs_ctx *x, const cs_log_record *r, bool ts)
 		ob_flush(o == &x->out ? &x->err : &x->out);
 		x->last_fd = o->fd;
 	}
-	if (ts) {
-		ob_put(o, stamp(x, r->time), 30);
-		ob_putc(o, ' ');
+	size_t need = (ts ? 31 : 0) + r->len + 1;
+	if (o->n + need <= o->cap) {
+		/* the usual case: one copy into the buffer */
+		char *p = o->b + o->n;
+		if (ts) {
+			memcpy(p, stamp(x, r->time), 31);
+			p += 31;
+		}
+		memcpy(p, r->text, r->len);
+		p += r->len;
+		if (r->newline)
+			*p++ = '\n';
+		o->n = (size_t)(p - o->b);
+		return;
 	}
+	if (ts)
+		ob_put(o, stamp(x, r->time), 31);
 	ob_put(o, r->text, r->len);
 	if (r->newline)
 		ob_putc(o, '\n');

@@ -23,10 +23,11 @@
  * line.
  */
 #include "logs.h"
+#include "logs_internal.h"
 
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <immintrin.h>
 #endif
 
 /* ---------------------------------------------------------------------- */
@@ -54,32 +55,6 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
 			       : 0;
 	}
 	return 0;
-}
-
-static void put_utf8(cs_buf *b, uint32_t cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	(void)cs_buf_append(b, u, n);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -145,10 +120,22 @@ static int hex4(const char *p, uint32_t *v)
 }
 
 /* Advances q over bytes that need no decoding: printable ASCII other than
- * '"' and '\\'. */
-static const char *plain_run(const char *q, const char *end)
+ * '"' and '\\'. Sixteen bytes at a time with SSE2 (every x86-64 has it),
+ * thirty-two with AVX2 where the processor has it. */
+static const char *plain_run_scalar(const char *q, const char *end)
 {
-#ifdef __SSE2__
+	while (q < end) {
+		unsigned char c = (unsigned char)*q;
+		if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+			break;
+		q++;
+	}
+	return q;
+}
+
+#if defined(__x86_64__) && defined(__SSE2__)
+static const char *plain_run_sse2(const char *q, const char *end)
+{
 	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
 		      sp = _mm_set1_epi8(0x20);
 	while (end - q >= 16) {
@@ -162,48 +149,165 @@ static const char *plain_run(const char *q, const char *end)
 			return q + __builtin_ctz((unsigned)bits);
 		q += 16;
 	}
-#endif
+	return plain_run_scalar(q, end);
+}
+
+__attribute__((target("avx2"))) static const char *plain_run_avx2(const char *q, const char *end)
+{
+	const __m256i quote = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
+		      sp = _mm256_set1_epi8(0x1f);
+	while (end - q >= 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)q);
+		__m256i m = _mm256_or_si256(
+			_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, bs)),
+			_mm256_cmpgt_epi8(sp, v)); /* signed: controls and bytes >= 0x80 */
+		unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+		if (bits)
+			return q + __builtin_ctz(bits);
+		q += 32;
+	}
+	return plain_run_sse2(q, end);
+}
+
+/* As plain_run, copying the bytes passed over to *w. It stores whole
+ * vectors, so up to 31 bytes past what it copies are overwritten: the
+ * caller reserves that much slack. */
+static const char *copy_plain_scalar(const char *q, const char *end, char **w)
+{
+	char *o = *w;
 	while (q < end) {
 		unsigned char c = (unsigned char)*q;
 		if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
 			break;
-		q++;
+		*o++ = *q++;
 	}
+	*w = o;
 	return q;
 }
 
-/* Scans a string at j->p (the opening quote). With out, decodes it: into the
- * input when nothing needs decoding, else into j->scratch. A truncated string
- * still yields what was decoded. */
-static bool jstring(jp *j, jstr *out)
+__attribute__((target("avx2"))) static const char *copy_plain_avx2(const char *q, const char *end,
+								   char **w)
 {
-	const char *q = j->p + 1, *run = q;
-	bool copying = false;
-	size_t off = j->scratch ? j->scratch->len : 0;
+	const __m256i quote = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
+		      sp = _mm256_set1_epi8(0x1f);
+	char *o = *w;
+	while (end - q >= 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)q);
+		_mm256_storeu_si256((__m256i *)(void *)o, v);
+		__m256i m = _mm256_or_si256(
+			_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, bs)),
+			_mm256_cmpgt_epi8(sp, v));
+		unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+		if (bits) {
+			unsigned n = (unsigned)__builtin_ctz(bits);
+			*w = o + n;
+			return q + n;
+		}
+		q += 32;
+		o += 32;
+	}
+	*w = o;
+	return copy_plain_scalar(q, end, w);
+}
+
+static const char *(*plain_run_impl)(const char *, const char *);
+static const char *(*copy_plain_impl)(const char *, const char *, char **);
+
+static void pick_impl(void)
+{
+	__builtin_cpu_init();
+	bool avx2 = __builtin_cpu_supports("avx2");
+	copy_plain_impl = avx2 ? copy_plain_avx2 : copy_plain_scalar;
+	plain_run_impl = avx2 ? plain_run_avx2 : plain_run_sse2;
+}
+
+static const char *plain_run(const char *q, const char *end)
+{
+	if (__builtin_expect(!plain_run_impl, 0))
+		pick_impl();
+	return plain_run_impl(q, end);
+}
+
+static const char *copy_plain(const char *q, const char *end, char **w)
+{
+	if (__builtin_expect(!copy_plain_impl, 0))
+		pick_impl();
+	return copy_plain_impl(q, end, w);
+}
+#else
+static const char *plain_run(const char *q, const char *end)
+{
+	return plain_run_scalar(q, end);
+}
+
+static const char *copy_plain(const char *q, const char *end, char **w)
+{
+	return copy_plain_scalar(q, end, w);
+}
+#endif
+
+/* Makes room for n more bytes in b; false past its ceiling. */
+static bool reserve(cs_buf *b, size_t n)
+{
+	size_t max = b->max ? b->max : CS_BUF_DEFAULT_MAX;
+	if (n > max || b->len > max - n)
+		return false;
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = b->cap ? b->cap : 256;
+		while (nc < b->len + n + 1)
+			nc *= 2;
+		b->data = cs_xrealloc(b->data, nc);
+		b->cap = nc;
+	}
+	return true;
+}
+
+static char *utf8_put(char *w, uint32_t cp)
+{
+	if (cp < 0x80) {
+		*w++ = (char)cp;
+	} else if (cp < 0x800) {
+		*w++ = (char)(0xc0 | (cp >> 6));
+		*w++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*w++ = (char)(0xe0 | (cp >> 12));
+		*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*w++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*w++ = (char)(0xf0 | (cp >> 18));
+		*w++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+		*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*w++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return w;
+}
+
+/* Scans a string at j->p (the opening quote). With out, decodes it: as a
+ * pointer into the input while nothing needs decoding, else into j->scratch,
+ * reserved once for the worst case (a byte becomes at most 3), so the loop
+ * writes without checks. With nl_tail, a string whose only escape is a final
+ * "\n" stays in the input: *nl_tail says the '\n' is not in the text. A
+ * truncated string still yields what was decoded. */
+static bool jstring(jp *j, jstr *out, bool *nl_tail)
+{
+	const char *q = j->p + 1, *run = q, *stop;
+	char *w = NULL; /* where decoded bytes go, once copying */
+	size_t off = 0;
+	bool cut = false;
+	if (nl_tail)
+		*nl_tail = false;
 	for (;;) {
-		q = plain_run(q, j->end);
-		if (q >= j->end) {
-			if (out) {
-				if (copying)
-					(void)cs_buf_append(j->scratch, run, (size_t)(q - run));
-				goto partial;
-			}
-			j->p = q;
-			return jeof(j);
+		if (w) {
+			q = run = copy_plain(q, j->end, &w);
+		} else {
+			q = plain_run(q, j->end);
+		}
+		if (q >= j->end || *q == '"') {
+			stop = q;
+			cut = q >= j->end;
+			break;
 		}
 		unsigned char c = (unsigned char)*q;
-		if (c == '"') {
-			if (out) {
-				if (copying) {
-					(void)cs_buf_append(j->scratch, run, (size_t)(q - run));
-					*out = (jstr){NULL, off, j->scratch->len - off};
-				} else {
-					*out = (jstr){run, SIZE_MAX, (size_t)(q - run)};
-				}
-			}
-			j->p = q + 1;
-			return true;
-		}
 		if (c < 0x20) {
 			j->p = q;
 			return jfail(j, "control character in a string");
@@ -211,59 +315,55 @@ static bool jstring(jp *j, jstr *out)
 		if (c >= 0x80) {
 			size_t n =
 				utf8_seq((const unsigned char *)q, (const unsigned char *)j->end);
-			if (n) {
-				q += n;
+			if (n && w) {
+				memcpy(w, q, n);
+				w += n;
+			}
+			if (n || !out) {
+				q += n ? n : 1;
 				continue;
 			}
-			if (!out) {
-				q++;
-				continue;
+		} else if (out && !w && nl_tail && j->end - q >= 3 && q[1] == 'n' && q[2] == '"') {
+			/* the usual end of a line: text in place, '\n' implied */
+			*out = (jstr){run, SIZE_MAX, (size_t)(q - run)};
+			*nl_tail = true;
+			j->p = q + 3;
+			return true;
+		} else if (j->end - q < 2 || (q[1] == 'u' && j->end - q < 6)) {
+			stop = q; /* the input ends inside an escape */
+			cut = true;
+			break;
+		}
+		if (out && !w) {
+			/* the worst case, plus the slack copy_plain overwrites */
+			if (!reserve(j->scratch, 3 * (size_t)(j->end - run) + 64)) {
+				j->p = q;
+				return jfail(j, "a string longer than allowed");
 			}
+			off = j->scratch->len;
+			w = j->scratch->data + off;
+			memcpy(w, run, (size_t)(q - run));
+			w += q - run;
+		}
+		if (c >= 0x80) {
 			/* a byte that starts no valid sequence: U+FFFD, as Go decodes it */
-			if (!copying) {
-				copying = true;
-				off = j->scratch->len;
-			}
-			(void)cs_buf_append(j->scratch, run, (size_t)(q - run));
-			(void)cs_buf_append(j->scratch, "\xef\xbf\xbd", 3);
+			memcpy(w, "\xef\xbf\xbd", 3);
+			w += 3;
 			run = ++q;
 			continue;
 		}
-		/* backslash */
-		if (j->end - q < 2) {
-			if (out && copying)
-				(void)cs_buf_append(j->scratch, run, (size_t)(q - run));
-			if (out)
-				goto partial;
-			j->p = q;
-			return jeof(j);
-		}
-		if (out && !copying) {
-			copying = true;
-			off = j->scratch->len;
-		}
-		if (out)
-			(void)cs_buf_append(j->scratch, run, (size_t)(q - run));
-		char e = q[1];
-		const char *lit = NULL;
+		char e = q[1], lit;
 		switch (e) {
-		case '"': lit = "\""; break;
-		case '\\': lit = "\\"; break;
-		case '/': lit = "/"; break;
-		case 'b': lit = "\b"; break;
-		case 'f': lit = "\f"; break;
-		case 'n': lit = "\n"; break;
-		case 'r': lit = "\r"; break;
-		case 't': lit = "\t"; break;
+		case '"': lit = '"'; break;
+		case '\\': lit = '\\'; break;
+		case '/': lit = '/'; break;
+		case 'b': lit = '\b'; break;
+		case 'f': lit = '\f'; break;
+		case 'n': lit = '\n'; break;
+		case 'r': lit = '\r'; break;
+		case 't': lit = '\t'; break;
 		case 'u': {
 			uint32_t cp, lo;
-			if (j->end - q < 6) {
-				q = j->end;
-				if (out)
-					goto partial;
-				j->p = q;
-				return jeof(j);
-			}
 			if (hex4(q + 2, &cp) < 0) {
 				j->p = q;
 				return jfail(j, "bad \\u escape");
@@ -277,24 +377,34 @@ static bool jstring(jp *j, jstr *out)
 				cp = 0xfffd;
 			}
 			if (out)
-				put_utf8(j->scratch, cp);
+				w = utf8_put(w, cp);
 			run = q;
 			continue;
 		}
 		default: j->p = q; return jfail(j, "bad escape in a string");
 		}
 		if (out)
-			(void)cs_buf_append(j->scratch, lit, 1);
+			*w++ = lit;
 		q += 2;
 		run = q;
 	}
-partial:
-	if (copying)
+	if (out && w) {
+		if (stop > run) {
+			memcpy(w, run, (size_t)(stop - run));
+			w += stop - run;
+		}
+		j->scratch->len = (size_t)(w - j->scratch->data);
+		j->scratch->data[j->scratch->len] = '\0';
 		*out = (jstr){NULL, off, j->scratch->len - off};
-	else
-		*out = (jstr){run, SIZE_MAX, (size_t)(q - run)};
-	j->p = j->end;
-	return jeof(j);
+	} else if (out) {
+		*out = (jstr){run, SIZE_MAX, (size_t)(stop - run)};
+	}
+	if (cut) {
+		j->p = j->end;
+		return jeof(j);
+	}
+	j->p = stop + 1;
+	return true;
 }
 
 static bool jnumber(jp *j)
@@ -388,7 +498,7 @@ static bool jskip(jp *j)
 				goto member_name;
 			continue;
 		case '"':
-			if (!jstring(j, NULL))
+			if (!jstring(j, NULL, NULL))
 				return false;
 			break;
 		case 't':
@@ -435,7 +545,7 @@ static bool jskip(jp *j)
 				return jeof(j);
 			if (*j->p != '"')
 				return jfail(j, "expected a member name");
-			if (!jstring(j, NULL))
+			if (!jstring(j, NULL, NULL))
 				return false;
 			jws(j);
 			if (j->p >= j->end)
@@ -481,39 +591,54 @@ static int dig2(const char *p)
 }
 
 /* The engine's own time shape, YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z, parsed
- * without copying; anything else goes to cs_time_parse. */
+ * without copying, the calendar work done once a minute (records come in
+ * order); anything else goes to cs_time_parse. */
+static __thread struct {
+	char key[16]; /* "YYYY-MM-DDTHH:MM" */
+	int64_t base; /* its seconds since the epoch */
+} minute;
+
 static cs_time parse_time(const char *s, size_t n)
 {
-	if (n >= 20 && n <= 30 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
-	    s[16] == ':' && s[n - 1] == 'Z') {
-		int y1 = dig2(s), y2 = dig2(s + 2), mo = dig2(s + 5), d = dig2(s + 8),
-		    h = dig2(s + 11), mi = dig2(s + 14), se = dig2(s + 17);
-		static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-		int y = y1 * 100 + y2;
-		bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-		if (y1 >= 0 && y2 >= 0 && mo >= 1 && mo <= 12 && d >= 1 &&
-		    d <= mdays[mo - 1] + (mo == 2 && leap) && h >= 0 && h <= 23 && mi >= 0 &&
-		    mi <= 59 && se >= 0 && se <= 59 && y >= 1970 && y < 2262) {
-			int64_t frac = 0;
-			size_t i = 19;
-			bool ok = true;
+	if (n >= 20 && n <= 30 && s[n - 1] == 'Z' && s[16] == ':') {
+		int se = dig2(s + 17);
+		int64_t base = INT64_MIN;
+		if (memcmp(s, minute.key, 16) == 0) {
+			base = minute.base;
+		} else if (s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':') {
+			int y1 = dig2(s), y2 = dig2(s + 2), mo = dig2(s + 5), d = dig2(s + 8),
+			    h = dig2(s + 11), mi = dig2(s + 14);
+			static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+			int y = y1 * 100 + y2;
+			bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+			if (y1 >= 0 && y2 >= 0 && mo >= 1 && mo <= 12 && d >= 1 &&
+			    d <= mdays[mo - 1] + (mo == 2 && leap) && h >= 0 && h <= 23 &&
+			    mi >= 0 && mi <= 59 && y >= 1970 && y < 2262) {
+				base = cs_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+				       h * 3600 + mi * 60;
+				memcpy(minute.key, s, 16);
+				minute.base = base;
+			}
+		}
+		if (base != INT64_MIN && se >= 0 && se <= 59) {
+			static const uint32_t scale[] = {1000000000, 100000000, 10000000, 1000000,
+							 100000,     10000,	1000,	  100,
+							 10,	     1};
+			uint32_t frac = 0;
+			unsigned bad = 0;
+			size_t nd = n - 21; /* fraction digits */
 			if (n > 20) {
-				ok = s[19] == '.' && n >= 22;
-				int nd = 0;
-				for (i = 20; ok && i < n - 1; i++, nd++) {
-					if (s[i] < '0' || s[i] > '9')
-						ok = false;
-					else
-						frac = frac * 10 + (s[i] - '0');
+				bad = s[19] != '.' || n < 22;
+				for (size_t i = 20; i < n - 1; i++) {
+					unsigned d = (unsigned)(unsigned char)s[i] - '0';
+					bad |= d > 9;
+					frac = frac * 10 + d;
 				}
-				for (; ok && nd < 9; nd++)
-					frac *= 10;
+			} else {
+				nd = 0;
 			}
-			if (ok) {
-				int64_t days = cs_days_from_civil(y, (unsigned)mo, (unsigned)d);
-				return cs_time_from_parts(days * 86400 + h * 3600 + mi * 60 + se,
-							  frac);
-			}
+			if (!bad)
+				return (base + se) * 1000000000 + (int64_t)frac * scale[nd];
 		}
 	}
 	char buf[64];
@@ -555,57 +680,62 @@ static void json_line_end(cs_log_record *rec)
 
 static int json_general(jp *j, cs_log_record *rec);
 
+/* The shape the engine writes, matched literally: returns the end of the
+ * record (just past its '}'), or NULL for anything else. */
+const char *cs_log__json_fast(const char *line, const char *end, cs_buf *scratch,
+			      cs_log_record *rec)
+{
+	static const char head[] = "{\"log\":\"";
+	if (end - line <= 8 + 18 + 9 + 22 || memcmp(line, head, 8) != 0)
+		return NULL;
+	rec_clear(rec);
+	scratch->len = 0;
+	jp f = {.start = line, .p = line + 7, .end = end, .scratch = scratch};
+	jstr log;
+	bool nl;
+	if (!jstring(&f, &log, &nl))
+		return NULL;
+	const char *q = f.p;
+	/* ,"stream":"stdout" */
+	if (end - q < 18 + 9 + 2 || memcmp(q, ",\"stream\":\"", 11) != 0 || q[17] != '"')
+		return NULL;
+	int st = stream_of(q + 11, 6);
+	if (!st)
+		return NULL;
+	const char *src = q + 11;
+	q += 18;
+	if (memcmp(q, ",\"time\":\"", 9) != 0)
+		return NULL;
+	q += 9;
+	const char *ts = q;
+	q = plain_run(q, end);
+	if (end - q < 2 || q[0] != '"' || q[1] != '}')
+		return NULL;
+	cs_time tm = parse_time(ts, (size_t)(q - ts));
+	if (tm == CS_TIME_INVALID || tm == CS_TIME_NEVER)
+		return NULL;
+	rec->time = tm;
+	rec->stream = st;
+	rec->source = src;
+	rec->source_len = 6;
+	rec->text = jstr_ptr(&f, &log);
+	rec->len = log.len;
+	if (nl) {
+		rec->newline = true;
+		rec->partial = false;
+	} else {
+		json_line_end(rec);
+	}
+	return q + 2;
+}
+
 int cs_log_decode_json(const char *line, size_t len, cs_buf *scratch, cs_log_record *rec,
 		       const char **why, size_t *err_off)
 {
-	rec_clear(rec);
-	scratch->len = 0;
-	/* fast path: the shape the engine writes */
-	static const char head[] = "{\"log\":\"";
-	if (len > 8 + 18 + 9 + 22 && memcmp(line, head, 8) == 0) {
-		const char *end = line + len, *t = line + 8;
-		const char *q = plain_run(t, end);
-		size_t tlen = (size_t)(q - t);
-		bool nl;
-		if (end - q >= 3 && q[0] == '\\' && q[1] == 'n' && q[2] == '"') {
-			nl = true;
-			q += 3;
-		} else if (q < end && q[0] == '"') {
-			nl = false;
-			q += 1;
-		} else {
-			goto general;
-		}
-		/* ,"stream":"stdout" */
-		if (end - q < 18 + 9 + 2 || memcmp(q, ",\"stream\":\"", 11) != 0 || q[17] != '"')
-			goto general;
-		int st = stream_of(q + 11, 6);
-		if (!st)
-			goto general;
-		const char *src = q + 11;
-		q += 18;
-		if (memcmp(q, ",\"time\":\"", 9) != 0)
-			goto general;
-		q += 9;
-		const char *ts = q;
-		while (q < end && *q != '"' && *q != '\\')
-			q++;
-		if (end - q != 2 || q[0] != '"' || q[1] != '}')
-			goto general;
-		cs_time tm = parse_time(ts, (size_t)(q - ts));
-		if (tm == CS_TIME_INVALID || tm == CS_TIME_NEVER)
-			goto general;
-		rec->time = tm;
-		rec->stream = st;
-		rec->source = src;
-		rec->source_len = 6;
-		rec->text = t;
-		rec->len = tlen;
-		rec->newline = nl;
-		rec->partial = !nl;
+	if (cs_log__json_fast(line, line + len, scratch, rec) == line + len)
 		return 0;
-	}
-general:;
+	scratch->len = 0;
+	rec_clear(rec);
 	jp j = {.start = line, .p = line, .end = line + len, .scratch = scratch};
 	int r = json_general(&j, rec);
 	if (r < 0) {
@@ -618,7 +748,7 @@ general:;
 static int json_general(jp *j, cs_log_record *rec)
 {
 	jstr log = {"", SIZE_MAX, 0}, src = {"", SIZE_MAX, 0};
-	bool have_log = false, time_bad = false;
+	bool have_log = false, time_bad = false, log_nl = false;
 	jws(j);
 	if (j->p >= j->end) {
 		jeof(j);
@@ -663,7 +793,7 @@ static int json_general(jp *j, cs_log_record *rec)
 		}
 		jstr name;
 		size_t mark = j->scratch->len;
-		if (!jstring(j, &name))
+		if (!jstring(j, &name, NULL))
 			break;
 		const char *np = jstr_ptr(j, &name);
 		int which = name_is(np, name.len, "log")      ? 1
@@ -699,16 +829,16 @@ static int json_general(jp *j, cs_log_record *rec)
 		}
 		if (which == 1) {
 			have_log = true;
-			bool ok = jstring(j, &log);
+			bool ok = jstring(j, &log, &log_nl);
 			if (!ok)
 				break;
 		} else if (which == 2) {
-			if (!jstring(j, &src))
+			if (!jstring(j, &src, NULL))
 				break;
 		} else if (which == 3) {
 			jstr ts;
 			size_t m2 = j->scratch->len;
-			if (!jstring(j, &ts))
+			if (!jstring(j, &ts, NULL))
 				break;
 			rec->time = parse_time(jstr_ptr(j, &ts), ts.len);
 			time_bad = rec->time == CS_TIME_INVALID;
@@ -744,7 +874,12 @@ done:
 	rec->stream = stream_of(rec->source, rec->source_len);
 	if (time_bad)
 		rec->time = CS_TIME_INVALID;
-	json_line_end(rec);
+	if (log_nl) {
+		rec->newline = true;
+		rec->partial = false;
+	} else {
+		json_line_end(rec);
+	}
 	return 0;
 }
 
