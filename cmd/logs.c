@@ -471,11 +471,24 @@ int cmd_logs(cli *c, int argc, char **argv)
 		if (k == -ENOENT) {
 			bool ran = ct->state.running || ct->has_been_started_before ||
 				   CS_TIME_IS_REAL(ct->state.started_at);
-			cs_diag d = {
-				.severity = ran ? CS_WARN : CS_NOTE, .file = ct->dir, .msg = e.msg};
+			bool ondisk = strcmp(drv, "json-file") == 0 || strcmp(drv, "local") == 0;
+			char msg[CS_ERRMSG_MAX + 128];
+			if (!ran)
+				snprintf(msg, sizeof(msg),
+					 "container `%s` never started: it has no log",
+					 ct->name ? ct->name : ct->id);
+			else if (!ondisk)
+				snprintf(msg, sizeof(msg),
+					 "%s; the engine keeps a copy of a `%s` log only with dual "
+					 "logging (Docker 20.10 and later, unless cache-disabled)",
+					 e.msg, drv);
+			else
+				snprintf(msg, sizeof(msg), "%s, although the container ran", e.msg);
+			/* a log missing for a container that ran is a finding */
+			cs_diag d = {.severity = ran && ondisk ? CS_WARN : CS_NOTE,
+				     .file = ct->dir,
+				     .msg = msg};
 			on_diag(&x, &d);
-			if (!ran && !c->quiet)
-				fprintf(stderr, "csleuth: note: the container never started\n");
 			return x.warnings || c->warnings ? EXIT_WARNINGS : cli_exit(c);
 		}
 		if (k < 0) {

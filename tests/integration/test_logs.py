@@ -90,6 +90,9 @@ def check_notes(t):
 
 def check_main_fixture(t):
     root = fixture("overlay2")
+    rc, o, e = csleuth("--root", root, "logs", "created-only")
+    t.ok(rc == 0 and o == b"" and e == b"csleuth: note: container `created-only` never started: it has no log\n",
+         "a container that never started has no log: a note, exit 0", e)
     for name in names(ENGINE_MAIN):
         out, err = recorded(ENGINE_MAIN, name)
         rc, o, e = csleuth("-q", "--root", root, "logs", "-t", name)
@@ -311,7 +314,13 @@ def check_damage(t):
         t.ok(rc == 3 and recs[-1]["truncated"] and recs[-1]["text"] == "last stdou" and b"ends inside a frame" in e,
              "a local frame cut mid-write is kept and flagged", recs[-1:])
 
-        # 8. both .2 and .2.gz: the engine stopped while compressing
+        # 8. a log deleted although the container ran
+        os.unlink(os.path.join(cd("tty"), cid["tty"] + "-json.log"))
+        rc, o, e = csleuth("--root", root, "logs", "tty")
+        t.ok(rc == 3 and o == b"" and b"no log file in the evidence" in e and b"although the container ran" in e,
+             "a deleted log of a container that ran: a warning, exit 3", e)
+
+        # 9. both .2 and .2.gz: the engine stopped while compressing
         d = cd("local-rotate")
         gzdata = read(os.path.join(d, "local-logs", "container.log.2.gz"))
         open(os.path.join(d, "local-logs", "container.log.2"), "wb").write(gzip.decompress(gzdata))
