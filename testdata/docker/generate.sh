@@ -887,8 +887,8 @@ step_capture_logs_record() {
     dk logs "$id" >"$out/logs/$name.plain.stdout" 2>"$out/logs/$name.plain.stderr"
     dk logs -t --tail 7 "$id" >"$out/logs/$name.tail7.stdout" 2>"$out/logs/$name.tail7.stderr"
     # a time window: from the 3rd to the 9th record docker printed (both streams)
-    t1=$(cat "$out/logs/$name.stdout" "$out/logs/$name.stderr" | grep -ao '^[0-9T:.-]*Z' | sort | sed -n 3p)
-    t2=$(cat "$out/logs/$name.stdout" "$out/logs/$name.stderr" | grep -ao '^[0-9T:.-]*Z' | sort | sed -n 9p)
+    t1=$(cat "$out/logs/$name.stdout" "$out/logs/$name.stderr" | { grep -ao '^[0-9T:.+-]*[0-9Z] ' || true; } | sort | sed -n 3p | tr -d " ")
+    t2=$(cat "$out/logs/$name.stdout" "$out/logs/$name.stderr" | { grep -ao '^[0-9T:.+-]*[0-9Z] ' || true; } | sort | sed -n 9p | tr -d " ")
     if [ -n "$t1" ] && [ -n "$t2" ]; then
       printf '%s\n%s\n' "$t1" "$t2" >"$out/logs/$name.window.args"
       dk logs -t --since "$t1" --until "$t2" "$id" >"$out/logs/$name.window.stdout" 2>"$out/logs/$name.window.stderr"
