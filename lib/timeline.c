@@ -33,19 +33,55 @@ typedef struct rowhdr {
 	uint32_t len;
 } rowhdr;
 
-/* Length of the run at s[0..n) that needs no escaping in a CSV cell or a
- * JSON string: printable ASCII other than `special`, and valid UTF-8. */
-static size_t plain_run(const char *s, size_t n, const char *special)
+/* Byte classes for the writers: 0 plain ASCII, 1 needs handling (control
+ * characters, DEL, the format's special characters), 2 a byte of a
+ * multi-byte sequence (checked as UTF-8). */
+typedef struct byteclass {
+	unsigned char c[256];
+} byteclass;
+
+static void byteclass_init(byteclass *bc, const char *special)
+{
+	for (int i = 0; i < 256; i++)
+		bc->c[i] = i < 0x20 || i == 0x7f ? 1 : i >= 0x80 ? 2 : 0;
+	for (const char *p = special; *p; p++)
+		bc->c[(unsigned char)*p] = 1;
+}
+
+static const byteclass *csv_class(void)
+{
+	static byteclass bc;
+	static bool init;
+	if (!init) {
+		byteclass_init(&bc, "\"");
+		init = true;
+	}
+	return &bc;
+}
+
+static const byteclass *json_class(void)
+{
+	static byteclass bc;
+	static bool init;
+	if (!init) {
+		byteclass_init(&bc, "\"\\");
+		init = true;
+	}
+	return &bc;
+}
+
+/* Length of the run at s[0..n) that needs no escaping. */
+static size_t plain_run(const char *s, size_t n, const byteclass *bc)
 {
 	size_t i = 0;
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f || strchr(special, c))
-				break;
+		unsigned char k = bc->c[(unsigned char)s[i]];
+		if (k == 0) {
 			i++;
 			continue;
 		}
+		if (k == 1)
+			break;
 		size_t l = cs_utf8_seqlen((const unsigned char *)s + i, n - i);
 		if (l == 0)
 			break;
@@ -64,7 +100,7 @@ void cs_csv_cell(cs_buf *b, const char *s)
 		(void)cs_buf_append(b, "\"", 1);
 	size_t i = 0;
 	while (i < n) {
-		size_t r = plain_run(s + i, n - i, "\"");
+		size_t r = plain_run(s + i, n - i, csv_class());
 		(void)cs_buf_append(b, s + i, r);
 		i += r;
 		if (i >= n)
@@ -112,7 +148,7 @@ static void json_str(cs_buf *b, const char *s)
 	(void)cs_buf_append(b, "\"", 1);
 	size_t i = 0;
 	while (i < n) {
-		size_t r = plain_run(s + i, n - i, "\"\\");
+		size_t r = plain_run(s + i, n - i, json_class());
 		(void)cs_buf_append(b, s + i, r);
 		i += r;
 		if (i >= n)
@@ -134,6 +170,71 @@ static void json_str(cs_buf *b, const char *s)
 	(void)cs_buf_append(b, "\"", 1);
 }
 
+/* Hot-path formatting without printf: decimal, zero-padded, octal. */
+static size_t put_u64(char *p, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	p[n] = '\0';
+	return n;
+}
+
+static size_t put_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		p[0] = '-';
+		return 1 + put_u64(p + 1, (uint64_t)0 - (uint64_t)v);
+	}
+	return put_u64(p, (uint64_t)v);
+}
+
+static void put_pad(char *p, uint64_t v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" for a real time (years 1677..2262). */
+static void put_time(cs_time t, char out[CS_TIME_STRMAX])
+{
+	int64_t sec = t / 1000000000, ns = t % 1000000000;
+	if (ns < 0) {
+		ns += 1000000000;
+		sec--;
+	}
+	int64_t days = sec / 86400, rem = sec % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	int64_t y;
+	unsigned m, d;
+	cs_civil_from_days(days, &y, &m, &d);
+	put_pad(out, (uint64_t)y, 4);
+	out[4] = '-';
+	put_pad(out + 5, m, 2);
+	out[7] = '-';
+	put_pad(out + 8, d, 2);
+	out[10] = 'T';
+	put_pad(out + 11, (uint64_t)(rem / 3600), 2);
+	out[13] = ':';
+	put_pad(out + 14, (uint64_t)(rem / 60 % 60), 2);
+	out[16] = ':';
+	put_pad(out + 17, (uint64_t)(rem % 60), 2);
+	out[19] = '.';
+	put_pad(out + 20, (uint64_t)ns, 9);
+	out[29] = 'Z';
+	out[30] = '\0';
+}
+
 static const char *const COLS_TS[] = {"message", "timestamp", "datetime", "timestamp_desc", "source",
 	"container_id", "container_name", "image", "layer", "path", "size", "mode", "uid", "gid",
 	"sha256", "magic"};
@@ -144,15 +245,21 @@ static const char *const COLS_CSV[] = {"datetime", "timestamp_desc", "source", "
 static void mode_octal(int64_t mode, char buf[24])
 {
 	buf[0] = '\0';
-	if (mode >= 0)
-		snprintf(buf, 24, "%06llo", (unsigned long long)(mode & 07777777));
+	if (mode < 0)
+		return;
+	uint64_t m = (uint64_t)mode & 07777777;
+	for (int i = 5; i >= 0; i--) {
+		buf[i] = (char)('0' + (m & 7));
+		m >>= 3;
+	}
+	buf[6] = '\0';
 }
 
 static void num(int64_t v, char buf[24])
 {
 	buf[0] = '\0';
 	if (v >= 0)
-		snprintf(buf, 24, "%lld", (long long)v);
+		put_u64(buf, (uint64_t)v);
 }
 
 /* Fills the values of the flat columns, in COLS_TS order from index 4. */
@@ -202,19 +309,23 @@ static bool body_secs(cs_time t, char buf[24])
 static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 {
 	char dt[CS_TIME_STRMAX];
-	cs_time_format(ev->time, dt);
+	put_time(ev->time, dt);
 	char us[32];
 	int64_t q = ev->time / 1000;
 	if (ev->time % 1000 < 0)
 		q--;
-	snprintf(us, sizeof(us), "%lld", (long long)q);
+	put_i64(us, q);
 	char nb[4][24];
 	const char *v[12];
 	flat_values(ev, nb, v);
 	switch (t->o.format) {
 	case CS_TL_TIMESKETCH:
 		cs_csv_cell(b, ev->message);
-		(void)cs_buf_printf(b, ",%s,%s,", us, dt);
+		(void)cs_buf_append(b, ",", 1);
+		(void)cs_buf_puts(b, us);
+		(void)cs_buf_append(b, ",", 1);
+		(void)cs_buf_append(b, dt, 30);
+		(void)cs_buf_append(b, ",", 1);
 		cs_csv_cell(b, ev->desc);
 		for (int i = 0; i < 12; i++) {
 			(void)cs_buf_puts(b, ",");
@@ -223,7 +334,8 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 		(void)cs_buf_puts(b, "\r\n");
 		break;
 	case CS_TL_CSV:
-		(void)cs_buf_printf(b, "%s,", dt);
+		(void)cs_buf_append(b, dt, 30);
+		(void)cs_buf_append(b, ",", 1);
 		cs_csv_cell(b, ev->desc);
 		(void)cs_buf_puts(b, ",");
 		cs_csv_cell(b, v[0]);
@@ -395,20 +507,21 @@ int cs_timeline_add(cs_timeline *t, const cs_event *ev, cs_error *e)
 static bool run_next(run *r)
 {
 	rowhdr h;
-	if (fread(&h, sizeof(h), 1, r->f) != 1) {
-		r->have = false;
-		return false;
-	}
+	if (fread(&h, sizeof(h), 1, r->f) != 1)
+		return (r->have = false);
 	r->row.len = 0;
 	if (cs_buf_append(&r->row, "", 0) < 0)
 		return (r->have = false);
-	char *tmp = cs_xmalloc(h.len ? h.len : 1);
-	if (h.len && fread(tmp, h.len, 1, r->f) != 1) {
-		free(tmp);
-		return (r->have = false);
+	if (r->row.cap < (size_t)h.len + 1) {
+		char *d = realloc(r->row.data, (size_t)h.len + 1);
+		if (!d)
+			return (r->have = false);
+		r->row.data = d;
+		r->row.cap = (size_t)h.len + 1;
 	}
-	(void)cs_buf_append(&r->row, tmp, h.len);
-	free(tmp);
+	if (h.len && fread(r->row.data, h.len, 1, r->f) != 1)
+		return (r->have = false);
+	r->row.len = h.len;
 	r->time = h.time;
 	r->seq = h.seq;
 	return (r->have = true);
