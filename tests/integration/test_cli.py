@@ -9,7 +9,7 @@ import tempfile
 
 from harness import SRC, Tap, csleuth, csleuth_json, fixture
 
-COMMANDS = ["ps", "images", "inspect", "history", "diff", "export", "mount", "timeline"]
+COMMANDS = ["ps", "images", "inspect", "history", "logs", "diff", "export", "mount", "timeline"]
 
 
 def check_help(t):
