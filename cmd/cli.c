@@ -247,3 +247,36 @@ bool cli_output_inside_evidence(const cli *c, const char *path)
 	size_t n = strlen(rr);
 	return strncmp(rd, rr, n) == 0 && (rd[n] == '\0' || rd[n] == '/');
 }
+
+int cli_find_stack(cli *c, const char *name, const cs_container **ret_ct, size_t *ret_image,
+		   cs_layer_stack *img, const cs_layer_stack **ret_stack)
+{
+	size_t i, *m = NULL, nm = 0;
+	*ret_ct = NULL;
+	memset(img, 0, sizeof(*img));
+	if (cs_find_container(c->dr, name, &i, &m, &nm) == 0) {
+		*ret_ct = &c->dr->containers[i];
+		*ret_stack = &(*ret_ct)->layers;
+	} else {
+		free(m);
+		int r = cli_find(c, 'i', name, &i);
+		if (r != 0)
+			return r;
+		cs_error e = {0};
+		if (cs_docker_image_stack(&c->dr->images[i], img, &e) < 0) {
+			cli_error("%s", e.msg);
+			return EXIT_FAILURE_;
+		}
+		*ret_stack = img;
+		if (ret_image)
+			*ret_image = i;
+		m = NULL;
+	}
+	free(m);
+	if ((*ret_stack)->n == 0) {
+		cli_error("`%s`: its layers are unknown", name);
+		cs_layer_stack_clear(img);
+		return EXIT_FAILURE_;
+	}
+	return 0;
+}

@@ -75,6 +75,12 @@ const char *fmt_id(const char *id, bool full, char buf[80]);
 /* True if a file to be created at path would land inside the evidence. */
 bool cli_output_inside_evidence(const cli *c, const char *path);
 
+/* Resolves name to a container (first) or an image and its layer stack, top
+ * first. For an image the stack is built into *img (clear it after use).
+ * Prints the problem and returns an exit code on failure. */
+int cli_find_stack(cli *c, const char *name, const cs_container **ret_ct, size_t *ret_image,
+		   cs_layer_stack *img, const cs_layer_stack **ret_stack);
+
 /* Resolves a container or image query; prints the problem and returns
  * EXIT_NOTFOUND if unknown or ambiguous. kind: 'c' or 'i'. */
 int cli_find(cli *c, char kind, const char *q, size_t *ret);

@@ -51,28 +51,11 @@ int cmd_export(cli *c, int argc, char **argv)
 		cli_error("refusing to write `%s` inside the evidence", out);
 		return EXIT_USAGE;
 	}
-	size_t i;
-	cs_layer_stack img = {0};
+	cs_layer_stack img;
 	const cs_layer_stack *stack;
-	size_t *m = NULL, nm = 0;
-	if (cs_find_container(c->dr, argv[optind], &i, &m, &nm) == 0) {
-		stack = &c->dr->containers[i].layers;
-	} else {
-		free(m);
-		if ((r = cli_find(c, 'i', argv[optind], &i)) != 0)
-			return r;
-		cs_error e = {0};
-		if (cs_docker_image_stack(&c->dr->images[i], &img, &e) < 0) {
-			cli_error("%s", e.msg);
-			return EXIT_FAILURE_;
-		}
-		stack = &img;
-	}
-	free(m);
-	if (stack->n == 0) {
-		cli_error("`%s`: its layers are unknown", argv[optind]);
-		return EXIT_FAILURE_;
-	}
+	const cs_container *ct;
+	if ((r = cli_find_stack(c, argv[optind], &ct, NULL, &img, &stack)) != 0)
+		return r;
 	cs_tree *t;
 	if ((r = cli_build_tree(c, stack, 0, stack->n, &t)) != 0) {
 		cs_layer_stack_clear(&img);

@@ -67,33 +67,15 @@ int cmd_mount(cli *c, int argc, char **argv)
 		return r;
 	const char *name = argv[optind];
 	fo.mountpoint = argv[optind + 1];
-	size_t i;
-	const cs_container *ct = NULL;
-	cs_layer_stack img = {0};
+	size_t i = 0;
+	const cs_container *ct;
+	cs_layer_stack img;
 	const cs_layer_stack *stack;
-	size_t *m = NULL, nm = 0;
-	if (cs_find_container(c->dr, name, &i, &m, &nm) == 0) {
-		ct = &c->dr->containers[i];
-		stack = &ct->layers;
-	} else {
-		free(m);
-		m = NULL;
-		if ((r = cli_find(c, 'i', name, &i)) != 0)
-			return r;
-		cs_error e = {0};
-		if (cs_docker_image_stack(&c->dr->images[i], &img, &e) < 0) {
-			cli_error("%s", e.msg);
-			return EXIT_FAILURE_;
-		}
-		stack = &img;
-	}
-	free(m);
-	if (stack->n == 0) {
-		cli_error("`%s`: its layers are unknown", name);
-		return EXIT_FAILURE_;
-	}
+	if ((r = cli_find_stack(c, name, &ct, &i, &img, &stack)) != 0)
+		return r;
 	if ((upper || deleted || volumes) && !ct) {
 		cli_error("--upper, --deleted and --volumes apply to containers");
+		cs_layer_stack_clear(&img);
 		return EXIT_USAGE;
 	}
 	size_t first = 0, count = stack->n;
@@ -102,6 +84,7 @@ int cmd_mount(cli *c, int argc, char **argv)
 	if (layer >= 0) {
 		if ((size_t)layer >= stack->n) {
 			cli_error("`%s` has layers 0 to %zu", name, stack->n - 1);
+			cs_layer_stack_clear(&img);
 			return EXIT_USAGE;
 		}
 		first = stack->n - 1 - (size_t)layer;

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "sanitize.h"
+
 #define JSCAN_MAX_DEPTH 64
 
 static void fail(cs_jscan *s, const char *why)
@@ -44,51 +46,6 @@ cs_jtype cs_jscan_peek(cs_jscan *s)
 	}
 }
 
-static void put_utf8(cs_buf *b, uint32_t cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	(void)cs_buf_append(b, u, n);
-}
-
-static int hex4(const char *p, uint32_t *v)
-{
-	uint32_t x = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		x <<= 4;
-		if (c >= '0' && c <= '9')
-			x |= (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			x |= (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			x |= (uint32_t)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*v = x;
-	return 0;
-}
-
 /* Scans a string at s->p ('"'). With out, decodes into it. */
 static void scan_string(cs_jscan *s, cs_buf *out)
 {
@@ -126,20 +83,20 @@ static void scan_string(cs_jscan *s, cs_buf *out)
 		case 't': lit = "\t"; break;
 		case 'u': {
 			uint32_t cp, lo;
-			if (s->end - s->p < 4 || hex4(s->p, &cp) < 0) {
+			if (s->end - s->p < 4 || cs_hex4(s->p, &cp) < 0) {
 				fail(s, "bad \\u escape");
 				return;
 			}
 			s->p += 4;
 			if (cp >= 0xd800 && cp <= 0xdbff && s->end - s->p >= 6 && s->p[0] == '\\' &&
-			    s->p[1] == 'u' && hex4(s->p + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
+			    s->p[1] == 'u' && cs_hex4(s->p + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				s->p += 6;
 			} else if (cp >= 0xd800 && cp <= 0xdfff) {
 				cp = 0xfffd; /* lone surrogate */
 			}
 			if (out)
-				put_utf8(out, cp);
+				cs_utf8_put(out, cp);
 			continue;
 		}
 		default:

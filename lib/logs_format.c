@@ -23,6 +23,7 @@
  * line.
  */
 #include "logs.h"
+#include "sanitize.h"
 #include "logs_internal.h"
 
 #include <string.h>
@@ -99,25 +100,6 @@ typedef struct jstr {
 	const char *ptr;
 	size_t off, len;
 } jstr;
-
-static int hex4(const char *p, uint32_t *v)
-{
-	uint32_t x = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		x <<= 4;
-		if (c >= '0' && c <= '9')
-			x |= (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			x |= (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			x |= (uint32_t)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*v = x;
-	return 0;
-}
 
 /* Advances q over bytes that need no decoding: printable ASCII other than
  * '"' and '\\'. Sixteen bytes at a time with SSE2 (every x86-64 has it),
@@ -364,13 +346,13 @@ static bool jstring(jp *j, jstr *out, bool *nl_tail)
 		case 't': lit = '\t'; break;
 		case 'u': {
 			uint32_t cp, lo;
-			if (hex4(q + 2, &cp) < 0) {
+			if (cs_hex4(q + 2, &cp) < 0) {
 				j->p = q;
 				return jfail(j, "bad \\u escape");
 			}
 			q += 6;
 			if (cp >= 0xd800 && cp <= 0xdbff && j->end - q >= 6 && q[0] == '\\' &&
-			    q[1] == 'u' && hex4(q + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
+			    q[1] == 'u' && cs_hex4(q + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				q += 6;
 			} else if (cp >= 0xd800 && cp <= 0xdfff) {

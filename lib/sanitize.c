@@ -129,3 +129,48 @@ char *cs_utf8_repair(const char *str, size_t n, size_t *ret_len)
 		*ret_len = b.len;
 	return cs_buf_steal(&b);
 }
+
+void cs_utf8_put(cs_buf *b, uint32_t cp)
+{
+	char u[4];
+	size_t n;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	(void)cs_buf_append(b, u, n);
+}
+
+int cs_hex4(const char *p, uint32_t *v)
+{
+	uint32_t x = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		x <<= 4;
+		if (c >= '0' && c <= '9')
+			x |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			x |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			x |= (uint32_t)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*v = x;
+	return 0;
+}

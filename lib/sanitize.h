@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -23,6 +24,11 @@ char *cs_escape_dup(const char *s);
 bool cs_text_is_clean(const char *s, size_t n);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 size_t cs_utf8_seqlen(const unsigned char *s, size_t n);
+/* Appends code point cp (<= 0x10FFFF) encoded as UTF-8. */
+void cs_utf8_put(cs_buf *b, uint32_t cp);
+/* Parses four hex digits (a JSON \u escape). Returns 0, or -1 if any is not
+ * a hex digit. */
+int cs_hex4(const char *p, uint32_t *ret);
 /* Returns a newly allocated copy where invalid UTF-8 bytes are U+FFFD. */
 char *cs_utf8_repair(const char *s, size_t n, size_t *ret_len);
 
