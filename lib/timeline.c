@@ -27,6 +27,8 @@ struct cs_timeline {
 	cs_buf scratch;
 };
 
+/* A packed row: this header, len bytes, zero padding to 8 bytes (in memory
+ * only; run files hold no padding). */
 typedef struct rowhdr {
 	int64_t time;
 	uint64_t seq;
@@ -497,8 +499,11 @@ int cs_timeline_add(cs_timeline *t, const cs_event *ev, cs_error *e)
 	}
 	rowhdr h = {.time = ev->time, .seq = t->seq++, .len = (uint32_t)t->scratch.len};
 	*CS_PUSH(t->idx, t->n, t->cap) = t->rows.len;
+	static const char pad[8];
+	size_t padlen = (8 - (sizeof(h) + t->scratch.len) % 8) % 8; /* keep headers aligned */
 	if (cs_buf_append(&t->rows, &h, sizeof(h)) < 0 ||
-	    cs_buf_append(&t->rows, t->scratch.data, t->scratch.len) < 0)
+	    cs_buf_append(&t->rows, t->scratch.data, t->scratch.len) < 0 ||
+	    cs_buf_append(&t->rows, pad, padlen) < 0)
 		return cs_err(e, -ENOMEM, "out of memory");
 	t->count++;
 	return 0;
