@@ -138,6 +138,24 @@ static bool shown(const fs *f, size_t k, uint32_t node)
 	return k != f->deleted_tree || !f->shown || f->shown[node];
 }
 
+/* Ask the kernel for zero-copy replies (our read replies hand over the
+ * evidence file's descriptor, which libfuse splices only when asked to) and
+ * for a larger readahead window: everything here is read sequentially and
+ * never changes. */
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
+	if (conn->capable & FUSE_CAP_SPLICE_MOVE)
+		conn->want |= FUSE_CAP_SPLICE_MOVE;
+	if (conn->capable & FUSE_CAP_ASYNC_READ)
+		conn->want |= FUSE_CAP_ASYNC_READ;
+	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	conn->max_readahead = 1u << 20;
+}
+
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	fs *f = FS(req);
@@ -515,6 +533,7 @@ static void erofs_fallocate(fuse_req_t r, fuse_ino_t i, int m, off_t o, off_t l,
 }
 
 static const struct fuse_lowlevel_ops ops = {
+	.init = op_init,
 	.lookup = op_lookup,
 	.getattr = op_getattr,
 	.readlink = op_readlink,
