@@ -55,6 +55,7 @@ typedef struct fs {
 	uint64_t ino_meta, ino_deleted; /* /.csleuth, /.csleuth/deleted */
 	pthread_mutex_t lock; /* the evidence source and fd cache are not thread-safe */
 	bool no_open;         /* the kernel sends no OPEN/RELEASE: reads use the cache */
+	bool no_opendir;      /* nor OPENDIR/RELEASEDIR */
 	struct fdent {
 		fuse_ino_t ino;
 		cs_file *f;
@@ -165,6 +166,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 		f->no_open = true;
 	}
+	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) {
+		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+		f->no_opendir = true;
+	}
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	if (conn->capable & FUSE_CAP_SPLICE_MOVE)
@@ -258,6 +263,10 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	if (FS(req)->no_opendir) {
+		fuse_reply_err(req, ENOSYS); /* no OPENDIR/RELEASEDIR from now on */
+		return;
+	}
 	fi->keep_cache = 1;
 	fi->cache_readdir = 1;
 	(void)ino;
