@@ -20,19 +20,8 @@ typedef struct ex {
 	char errmsg[512];
 } ex;
 
-static void warn(ex *x, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void warn(ex *x, const char *file, const char *fmt, ...)
-{
-	if (!x->o || !x->o->diag)
-		return;
-	char msg[CS_ERRMSG_MAX + 256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cs_diag d = {.severity = CS_WARN, .file = file, .msg = msg};
-	x->o->diag(x->o->diag_userdata, &d);
-}
+#define warn(x, file, ...) \
+	cs_diagf((x)->o ? (x)->o->diag : NULL, (x)->o ? (x)->o->diag_userdata : NULL, CS_WARN, file, __VA_ARGS__)
 
 static void set_time(struct archive_entry *en, cs_time t, bool precise)
 {

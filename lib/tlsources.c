@@ -30,19 +30,7 @@ typedef struct ctx {
 	cs_error *e;
 } ctx;
 
-static void diag(ctx *c, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void diag(ctx *c, const char *file, const char *fmt, ...)
-{
-	if (!c->s->diag)
-		return;
-	char msg[CS_ERRMSG_MAX + 256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cs_diag d = {.severity = CS_WARN, .file = file, .msg = msg};
-	c->s->diag(c->s->diag_userdata, &d);
-}
+#define diag(c, file, ...) cs_diagf((c)->s->diag, (c)->s->diag_userdata, CS_WARN, file, __VA_ARGS__)
 
 static void add(ctx *c, cs_event *ev)
 {

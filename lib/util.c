@@ -45,6 +45,19 @@ void cs_err_clear(cs_error *e)
 	}
 }
 
+void cs_diagf(cs_diag_fn fn, void *userdata, cs_severity severity, const char *file, const char *fmt, ...)
+{
+	if (!fn)
+		return;
+	char msg[CS_ERRMSG_MAX + 256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cs_diag d = {.severity = severity, .file = file, .msg = msg};
+	fn(userdata, &d);
+}
+
 static void oom(void)
 {
 	static const char m[] = "csleuth: out of memory\n";

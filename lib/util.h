@@ -51,6 +51,10 @@ typedef struct cs_diag {
 
 typedef void (*cs_diag_fn)(void *userdata, const cs_diag *d);
 
+/* Formats a message and hands it to fn (if non-NULL). */
+void cs_diagf(cs_diag_fn fn, void *userdata, cs_severity severity, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
 /* A growable byte buffer with a hard ceiling (max). */
 typedef struct cs_buf {
 	char *data; /* always NUL-terminated when non-NULL */
