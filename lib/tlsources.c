@@ -18,6 +18,7 @@
 #include "logs.h"
 #include "sanitize.h"
 #include "strmap.h"
+#include "tree.h"
 
 typedef struct ctx {
 	cs_timeline *t;
@@ -236,22 +237,6 @@ static void deletion_event(ctx *c, const walkctx *w, const char *path, const cs_
 	add(c, &ev);
 }
 
-static bool opaque_dir(ctx *c, const char *evpath)
-{
-	cs_xattr *x;
-	size_t n;
-	bool op = false;
-	if (cs_source_xattrs(c->src, evpath, &x, &n, NULL) == 0) {
-		for (size_t i = 0; i < n; i++)
-			if ((strcmp(x[i].name, "trusted.overlay.opaque") == 0 ||
-			     strcmp(x[i].name, "user.overlay.opaque") == 0) &&
-			    x[i].len == 1 && x[i].value[0] == 'y')
-				op = true;
-		cs_xattrs_free(x, n);
-	}
-	return op;
-}
-
 /* Walks a layer directory depth-first (explicit stack, bounded depth). */
 static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 {
@@ -301,7 +286,7 @@ static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 			} else {
 				entry_events(c, w, path, &st, ev);
 				if (S_ISDIR(st.mode)) {
-					if (w->container_layer && !w->aufs && opaque_dir(c, ev))
+					if (w->container_layer && !w->aufs && cs_overlay_is_opaque(c->src, ev))
 						deletion_event(c, w, path, &st, true);
 					if (cur.depth < 4096) {
 						item *x = CS_PUSH(stack, n, cap);

@@ -86,11 +86,11 @@ static char *layer_path(const cs_tree *t, int32_t layer, const char *rel, const 
 	return cs_xstrdup(base);
 }
 
-static bool is_opaque(cs_tree *t, const char *path)
+bool cs_overlay_is_opaque(cs_source *src, const char *path)
 {
 	cs_xattr *x;
 	size_t n;
-	if (cs_source_xattrs(t->src, path, &x, &n, NULL) < 0)
+	if (cs_source_xattrs(src, path, &x, &n, NULL) < 0)
 		return false;
 	bool op = false;
 	for (size_t i = 0; i < n; i++)
@@ -227,7 +227,7 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 		}
 		cs_dirents_free(d, n);
 		if (!aufs && !opaque_here)
-			opaque_here = is_opaque(t, dpath);
+			opaque_here = cs_overlay_is_opaque(t->src, dpath);
 		if (opaque_here) {
 			if (k == 0)
 				t->v[p->node].opaque = true;

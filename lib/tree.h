@@ -104,6 +104,10 @@ const cs_deletion *cs_tree_deletions(const cs_tree *t, size_t *ret_n);
 /* Problems met while building. */
 const cs_problems *cs_tree_problems(const cs_tree *t);
 
+/* True if the directory at path is opaque in its overlay layer
+ * (trusted.overlay.opaque or user.overlay.opaque is "y"). */
+bool cs_overlay_is_opaque(cs_source *src, const char *path);
+
 /* True for xattr names that belong to overlayfs itself. */
 bool cs_xattr_is_overlay_internal(const char *name);
 
