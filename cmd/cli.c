@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sanitize.h"
-#include "tree.h"
+#include "formats/sanitize.h"
+#include "fs/tree.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -217,7 +217,7 @@ int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t cou
 	if (first + count > stack->n)
 		count = stack->n - first;
 	cs_tree_opts o = {
-		.format = cs_docker_driver_is_aufs(stack->driver) ? CS_WH_AUFS : CS_WH_OVERLAY,
+		.format = stack->whiteouts,
 		.diag = on_diag,
 		.diag_userdata = c,
 	};
@@ -263,7 +263,7 @@ int cli_find_stack(cli *c, const char *name, const cs_container **ret_ct, size_t
 		if (r != 0)
 			return r;
 		cs_error e = {0};
-		if (cs_docker_image_stack(&c->dr->images[i], img, &e) < 0) {
+		if (cs_image_stack(&c->dr->images[i], img, &e) < 0) {
 			cli_error("%s", e.msg);
 			return EXIT_FAILURE_;
 		}

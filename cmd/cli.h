@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "docker.h"
-#include "model.h"
-#include "source.h"
+#include "engines/docker/docker.h"
+#include "model/model.h"
+#include "evidence/source.h"
 
 /* Exit codes (documented in csleuth(1)). */
 enum {

@@ -2,9 +2,9 @@
 #include <getopt.h>
 #include <string.h>
 
-#include "changes.h"
+#include "fs/changes.h"
 #include "cli.h"
-#include "fsrender.h"
+#include "render/fsrender.h"
 
 static const char help[] =
 	"Usage: csleuth diff [--json] [--no-magic] CONTAINER\n"

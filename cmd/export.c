@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "export.h"
-#include "tree.h"
+#include "fs/export.h"
+#include "fs/tree.h"
 
 static const char help[] =
 	"Usage: csleuth export [--precise] -o FILE|- CONTAINER|IMAGE\n"

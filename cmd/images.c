@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "render.h"
+#include "render/render.h"
 
 static const char help[] =
 	"Usage: csleuth images [--digests] [--no-trunc] [--json]\n"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "render.h"
+#include "render/render.h"
 
 static const char help[] =
 	"Usage: csleuth inspect [--type container|image] NAME|ID|PREFIX...\n"
@@ -68,7 +68,7 @@ int cmd_inspect(cli *c, int argc, char **argv)
 		if (!rc)
 			rc = EXIT_NOTFOUND;
 	}
-	char *s = cs_render_inspect(c->dr, kinds, idx, k);
+	char *s = cs_docker_inspect(c->dr, kinds, idx, k);
 	puts(s);
 	free(s);
 	free(kinds);

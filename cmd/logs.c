@@ -12,8 +12,8 @@
 #include <sys/sysmacros.h>
 
 #include "cli.h"
-#include "logs.h"
-#include "sanitize.h"
+#include "logs/logs.h"
+#include "formats/sanitize.h"
 
 static const char help[] =
 	"Usage: csleuth logs [OPTIONS] CONTAINER\n"

@@ -5,10 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "changes.h"
+#include "fs/changes.h"
 #include "cli.h"
 #include "csfuse.h"
-#include "tree.h"
+#include "fs/tree.h"
 
 static const char help[] =
 	"Usage: csleuth mount [OPTIONS] CONTAINER|IMAGE MOUNTPOINT\n"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "render.h"
+#include "render/render.h"
 
 static const char help[] =
 	"Usage: csleuth ps [--running] [--no-trunc] [--json]\n"

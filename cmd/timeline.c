@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "logs.h"
-#include "timeline.h"
-#include "tlsources.h"
+#include "logs/logs.h"
+#include "timeline/timeline.h"
+#include "timeline/tlsources.h"
 
 static const char help[] =
 	"Usage: csleuth timeline [OPTIONS] [CONTAINER...]\n"
@@ -118,7 +118,7 @@ int cmd_timeline(cli *c, int argc, char **argv)
 	cs_error e = {0};
 	r = cs_timeline_new(&to, &t, &e);
 	if (r == 0)
-		r = cs_timeline_docker(t, c->src, c->dr, idx, n, &s, &e);
+		r = cs_timeline_model(t, c->src, c->dr, idx, n, &s, &e);
 	if (p.tty)
 		fputs("\n", stderr);
 	if (r == 0)

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "changes.h"
-#include "tree.h"
+#include "fs/changes.h"
+#include "fs/tree.h"
 
 typedef struct cs_fuse_graft {
 	const char *path; /* where in tree 0 ("/data") */

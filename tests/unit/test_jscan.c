@@ -2,7 +2,7 @@
  * strings exactly. */
 #include <stdlib.h>
 
-#include "jscan.h"
+#include "formats/jscan.h"
 #include "tap.h"
 
 static int validate(const char *text)

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "logs.h"
+#include "logs/logs.h"
 #include "tap.h"
 
 static char tmp[256];

@@ -1,7 +1,7 @@
 /* Unit tests: escaping evidence text for terminals, UTF-8 repair. */
 #include <stdlib.h>
 
-#include "sanitize.h"
+#include "formats/sanitize.h"
 #include "tap.h"
 
 static void esc(const char *in, size_t n, const char *want)

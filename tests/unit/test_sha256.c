@@ -1,7 +1,7 @@
 /* Unit tests: SHA-256 against FIPS 180-4 vectors, and chain ids. */
 #include <stdlib.h>
 
-#include "sha256.h"
+#include "formats/sha256.h"
 #include "tap.h"
 
 int main(void)

@@ -6,7 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "evidence/source.h"
 #include "tap.h"
 
 static char base[256], root[300], outside[300];

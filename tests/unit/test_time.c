@@ -2,7 +2,7 @@
 #include <errno.h>
 
 #include "tap.h"
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 static void roundtrip(const char *in, const char *want)
 {

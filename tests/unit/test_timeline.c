@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "timeline.h"
+#include "timeline/timeline.h"
 
 static int ncase;
 

@@ -1,0 +1,15 @@
+/* logs_internal.h - what the log reader shares with the record decoders. */
+#ifndef CS_LOGS_INTERNAL_H
+#define CS_LOGS_INTERNAL_H
+
+#include "logs/logs.h"
+
+/* Matches one json-file record in the engine's exact shape at line (which
+ * may run on past the record): returns the end of the record, just past its
+ * '}', with rec filled as cs_log_decode_json() fills it, or NULL when the
+ * record is shaped otherwise (then decode the line with
+ * cs_log_decode_json()). */
+const char *cs_log__json_fast(const char *line, const char *end, cs_buf *scratch,
+			      cs_log_record *rec);
+
+#endif

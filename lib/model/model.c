@@ -1,0 +1,331 @@
+/* model.c - model helpers: derived status, lookup, destruction. */
+#include "model/model.h"
+
+#include <string.h>
+
+const char *cs_container_status(const cs_container *c)
+{
+	/* moby container/state.go StateString() */
+	const cs_state *s = &c->state;
+	if (s->running) {
+		if (s->paused)
+			return "paused";
+		if (s->restarting)
+			return "restarting";
+		return "running";
+	}
+	if (s->removal_in_progress)
+		return "removing";
+	if (s->dead)
+		return "dead";
+	if (s->started_at == CS_TIME_NEVER)
+		return "created";
+	return "exited";
+}
+
+void cs_problems_add(cs_problems *p, const char *file, const char *msg)
+{
+	cs_problem *x = CS_PUSH(p->v, p->n, p->cap);
+	x->file = cs_xstrdup(file);
+	x->msg = cs_xstrdup(msg);
+}
+
+void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (strcmp(e->v[i].role, role) == 0)
+			return;
+	cs_evfile *x = CS_PUSH(e->v, e->n, e->cap);
+	x->role = cs_xstrdup(role);
+	x->path = cs_xstrdup(path);
+}
+
+static void problems_free(cs_problems *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].file);
+		free(p->v[i].msg);
+	}
+	free(p->v);
+}
+
+static void evfiles_free(cs_evfiles *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		free(e->v[i].role);
+		free(e->v[i].path);
+	}
+	free(e->v);
+}
+
+static void container_free(cs_container *c)
+{
+	free(c->id);
+	free(c->name);
+	free(c->image_ref);
+	free(c->image_id);
+	free(c->path);
+	cs_strv_free(c->args);
+	free(c->driver);
+	free(c->platform);
+	free(c->state.error);
+	free(c->state.health_status);
+	for (size_t i = 0; i < c->state.n_health_log; i++)
+		free(c->state.health_log[i].output);
+	free(c->state.health_log);
+	free(c->log_driver);
+	free(c->log_path);
+	free(c->log_evidence_path);
+	free(c->host_root);
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		cs_mount *m = &c->mounts[i];
+		free(m->name);
+		free(m->source);
+		free(m->destination);
+		free(m->driver);
+		free(m->mode);
+		free(m->propagation);
+		free(m->evidence_path);
+	}
+	free(c->mounts);
+	free(c->mount_id);
+	free(c->init_id);
+	for (size_t i = 0; i < c->layers.n; i++) {
+		free(c->layers.v[i].path);
+		free(c->layers.v[i].id);
+		free(c->layers.v[i].role);
+	}
+	free(c->layers.v);
+	free(c->layers.driver);
+	free(c->dir);
+	free(c->config_json);
+	free(c->hostconfig_json);
+	problems_free(&c->problems);
+	evfiles_free(&c->evidence);
+}
+
+static void image_free(cs_image *im)
+{
+	free(im->id);
+	cs_strv_free(im->tags);
+	cs_strv_free(im->digests);
+	free(im->parent);
+	free(im->driver);
+	free(im->os);
+	free(im->architecture);
+	free(im->variant);
+	free(im->author);
+	free(im->docker_version);
+	free(im->comment);
+	for (size_t i = 0; i < im->n_layers; i++) {
+		free(im->layers[i].diff_id);
+		free(im->layers[i].chain_id);
+		free(im->layers[i].cache_id);
+		free(im->layers[i].dir);
+	}
+	free(im->layers);
+	for (size_t i = 0; i < im->n_history; i++) {
+		free(im->history[i].created_by);
+		free(im->history[i].comment);
+		free(im->history[i].author);
+		free(im->history[i].layer_chain_id);
+		free(im->history[i].image_id);
+	}
+	free(im->history);
+	free(im->config_path);
+	free(im->config_json);
+	problems_free(&im->problems);
+	evfiles_free(&im->evidence);
+}
+
+void cs_dataroot_free(cs_dataroot *dr)
+{
+	if (!dr)
+		return;
+	for (size_t i = 0; i < dr->n_containers; i++)
+		container_free(&dr->containers[i]);
+	free(dr->containers);
+	for (size_t i = 0; i < dr->n_images; i++)
+		image_free(&dr->images[i]);
+	free(dr->images);
+	for (size_t i = 0; i < dr->n_volumes; i++) {
+		free(dr->volumes[i].name);
+		free(dr->volumes[i].driver);
+		free(dr->volumes[i].data_path);
+	}
+	free(dr->volumes);
+	problems_free(&dr->problems);
+	free(dr->path);
+	free(dr->host_path);
+	free(dr->engine);
+	free(dr);
+}
+
+/* Strips "sha256:" so ids and prefixes compare on hex alone. */
+static const char *bare_id(const char *s)
+{
+	return cs_str_startswith(s, "sha256:") ? s + 7 : s;
+}
+
+typedef bool (*exact_fn)(const cs_dataroot *, size_t, const char *);
+typedef const char *(*id_fn)(const cs_dataroot *, size_t);
+
+static int find_generic(const cs_dataroot *dr, size_t n, const char *q, id_fn idf, exact_fn ex,
+			size_t *ret, size_t **ret_matches, size_t *ret_n)
+{
+	if (ret_matches)
+		*ret_matches = NULL;
+	if (ret_n)
+		*ret_n = 0;
+	if (!q || !*q)
+		return -ENOENT;
+	const char *bq = bare_id(q);
+	/* 1. full id */
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(bare_id(idf(dr, i)), bq) == 0) {
+			*ret = i;
+			return 0;
+		}
+	/* 2. name or reference */
+	for (size_t i = 0; i < n; i++)
+		if (ex(dr, i, q)) {
+			*ret = i;
+			return 0;
+		}
+	/* 3. unique id prefix (hex only, like docker) */
+	size_t ql = strlen(bq);
+	for (size_t k = 0; k < ql; k++) {
+		char c = bq[k];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return -ENOENT;
+	}
+	size_t *m = NULL, nm = 0, cap = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(bare_id(idf(dr, i)), bq, ql) == 0)
+			*CS_PUSH(m, nm, cap) = i;
+	if (nm == 1) {
+		*ret = m[0];
+		free(m);
+		return 0;
+	}
+	if (nm == 0) {
+		free(m);
+		return -ENOENT;
+	}
+	if (ret_matches)
+		*ret_matches = m;
+	else
+		free(m);
+	if (ret_n)
+		*ret_n = nm;
+	return -ENOTUNIQ;
+}
+
+static const char *container_id(const cs_dataroot *dr, size_t i)
+{
+	return dr->containers[i].id;
+}
+
+static bool container_exact(const cs_dataroot *dr, size_t i, const char *q)
+{
+	const char *name = dr->containers[i].name;
+	if (!name)
+		return false;
+	if (*q == '/')
+		q++;
+	return strcmp(name, q) == 0;
+}
+
+int cs_find_container(const cs_dataroot *dr, const char *q, size_t *ret, size_t **ret_matches,
+		      size_t *ret_n)
+{
+	return find_generic(dr, dr->n_containers, q, container_id, container_exact, ret,
+			    ret_matches, ret_n);
+}
+
+static const char *image_id(const cs_dataroot *dr, size_t i)
+{
+	return dr->images[i].id;
+}
+
+static bool ref_matches(const char *ref, const char *q)
+{
+	if (strcmp(ref, q) == 0)
+		return true;
+	/* docker.io/library/x:tag and library/x:tag are x:tag */
+	static const char *const prefixes[] = {"docker.io/library/", "docker.io/", "library/"};
+	for (size_t k = 0; k < CS_ARRAY_SIZE(prefixes); k++) {
+		const char *p = prefixes[k];
+		if (cs_str_startswith(q, p) && strcmp(ref, q + strlen(p)) == 0)
+			return true;
+		if (cs_str_startswith(ref, p) && strcmp(ref + strlen(p), q) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool image_exact(const cs_dataroot *dr, size_t i, const char *q)
+{
+	const cs_image *im = &dr->images[i];
+	/* a bare repository means :latest */
+	_cleanup_free_ char *withtag = NULL;
+	const char *slash = strrchr(q, '/');
+	const char *last = slash ? slash + 1 : q;
+	if (!strchr(last, ':') && !strchr(q, '@'))
+		withtag = cs_xasprintf("%s:latest", q);
+	for (char **t = im->tags; t && *t; t++)
+		if (ref_matches(*t, q) || (withtag && ref_matches(*t, withtag)))
+			return true;
+	for (char **d = im->digests; d && *d; d++)
+		if (ref_matches(*d, q))
+			return true;
+	return false;
+}
+
+int cs_find_image(const cs_dataroot *dr, const char *q, size_t *ret, size_t **ret_matches,
+		  size_t *ret_n)
+{
+	return find_generic(dr, dr->n_images, q, image_id, image_exact, ret, ret_matches, ret_n);
+}
+
+void cs_layer_stack_push(cs_layer_stack *s, const char *path, const char *id, const char *role)
+{
+	cs_layer_dir *d = CS_PUSH(s->v, s->n, s->cap);
+	d->path = cs_xstrdup(path);
+	d->id = cs_xstrdup(id);
+	d->role = cs_xstrdup(role);
+}
+
+int cs_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->driver = cs_xstrdup(im->driver);
+	ret->whiteouts = im->whiteouts;
+	ret->complete = true;
+	if (im->n_layers == 0)
+		return cs_err(e, -ENOENT, "image %s has no layers", im->id);
+	for (size_t k = im->n_layers; k-- > 0;) {
+		const cs_image_layer *L = &im->layers[k];
+		if (!L->dir) {
+			cs_layer_stack_clear(ret);
+			return cs_err(e, -ENOENT, "image %s: layer %s has no known directory", im->id,
+				      L->chain_id ? L->chain_id : "?");
+		}
+		cs_layer_stack_push(ret, L->dir, L->cache_id ? L->cache_id : "", "image");
+		if (im->flat_layers)
+			break;
+	}
+	return 0;
+}
+
+void cs_layer_stack_clear(cs_layer_stack *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].path);
+		free(s->v[i].id);
+		free(s->v[i].role);
+	}
+	free(s->v);
+	free(s->driver);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,227 @@
+/* model.h - the engine-independent inventory csleuth builds from evidence.
+ *
+ * A cs_dataroot holds what one engine data root says: containers, images,
+ * volumes, and the problems met while reading them. All strings are owned
+ * copies of evidence bytes (not escaped: escaping is the output's job). All
+ * times are cs_time (ns UTC; CS_TIME_NEVER for "never"). Every item records
+ * the evidence files its values came from, and an item that could not be
+ * read whole is kept, flagged `incomplete`, with its problems listed.
+ */
+#ifndef CS_MODEL_H
+#define CS_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "evidence/source.h"
+#include "base/timefmt.h"
+#include "base/util.h"
+
+typedef struct cs_problem {
+	char *file; /* evidence-relative path, may be NULL */
+	char *msg;
+} cs_problem;
+
+typedef struct cs_problems {
+	cs_problem *v;
+	size_t n, cap;
+} cs_problems;
+
+/* A named evidence file a value came from ("config" -> "containers/.../config.v2.json"). */
+typedef struct cs_evfile {
+	char *role;
+	char *path;
+} cs_evfile;
+
+typedef struct cs_evfiles {
+	cs_evfile *v;
+	size_t n, cap;
+} cs_evfiles;
+
+typedef enum cs_mount_type {
+	CS_MOUNT_UNKNOWN = 0,
+	CS_MOUNT_BIND,
+	CS_MOUNT_VOLUME,
+	CS_MOUNT_TMPFS,
+	CS_MOUNT_NPIPE,
+} cs_mount_type;
+
+typedef struct cs_mount {
+	cs_mount_type type;
+	char *name;        /* volume name, or NULL */
+	char *source;      /* as recorded (host path for binds; may be empty) */
+	char *destination; /* path inside the container */
+	char *driver;      /* volume driver */
+	char *mode;
+	char *propagation;
+	bool rw;
+	/* Where the data is in the evidence (evidence-relative), or NULL when it
+	 * is not in the data root (binds are host paths; tmpfs has none; a
+	 * removed named volume is gone). */
+	char *evidence_path;
+} cs_mount;
+
+/* How a stack's layer directories record deletions. */
+typedef enum cs_whiteout_format {
+	CS_WH_OVERLAY = 0, /* char 0/0 devices, overlay opaque xattrs */
+	CS_WH_AUFS = 1,    /* .wh. files (aufs, image layer tarballs) */
+} cs_whiteout_format;
+
+/* One layer of a container's or image's filesystem stack. */
+typedef struct cs_layer_dir {
+	char *path;   /* evidence-relative directory holding the layer's files */
+	char *id;     /* cache id / mount id / graph id */
+	char *role;   /* "container", "init", "image" */
+} cs_layer_dir;
+
+typedef struct cs_layer_stack {
+	cs_layer_dir *v; /* top first */
+	size_t n, cap;
+	char *driver;    /* storage driver that made it */
+	cs_whiteout_format whiteouts;
+	bool complete;   /* false if a layer could not be located */
+} cs_layer_stack;
+
+typedef struct cs_health_log {
+	cs_time start, end;
+	int exit_code;
+	char *output;
+} cs_health_log;
+
+typedef struct cs_state {
+	bool running, paused, restarting, oom_killed, dead, removal_in_progress;
+	int64_t pid;
+	int64_t exit_code;
+	char *error;
+	cs_time started_at, finished_at;
+	char *health_status;  /* NULL if no health check */
+	int64_t health_failing_streak;
+	cs_health_log *health_log;
+	size_t n_health_log;
+} cs_state;
+
+typedef struct cs_container {
+	char *id;        /* 64 hex */
+	char *name;      /* without the leading '/' */
+	char *image_ref; /* Config.Image, as the user gave it */
+	char *image_id;  /* "sha256:..." (legacy layouts: bare id) */
+	cs_time created;
+	char *path;
+	char **args;     /* NULL-terminated */
+	char *driver;    /* storage driver */
+	char *platform;
+	int64_t restart_count;
+	bool has_been_started_before;
+	bool has_been_manually_stopped;
+	cs_state state;
+	char *log_driver; /* HostConfig.LogConfig.Type */
+	char *log_path;   /* as recorded (host path) */
+	char *log_evidence_path; /* evidence-relative, or NULL */
+	char *host_root;  /* the data root as the host saw it, e.g. /var/lib/docker */
+	cs_mount *mounts;
+	size_t n_mounts;
+	char *mount_id, *init_id; /* layer store ids of the RW and init layers */
+	cs_layer_stack layers;
+	char *dir;        /* evidence-relative containers/<id> */
+	char *config_json;     /* the raw config file (for inspect) */
+	char *hostconfig_json; /* raw hostconfig.json, or NULL */
+	bool legacy;      /* pre-1.10 config.json */
+	bool incomplete;
+	cs_problems problems;
+	cs_evfiles evidence;
+} cs_container;
+
+typedef struct cs_history {
+	cs_time created;
+	char *created_by;
+	char *comment;
+	char *author;
+	bool empty_layer;
+	/* filled by the reader: */
+	char *image_id;  /* the local image this step produced, or NULL ("<missing>") */
+	int64_t size;    /* size of the layer this step made, 0 for empty */
+	char *layer_chain_id; /* NULL for empty layers */
+} cs_history;
+
+typedef struct cs_image_layer {
+	char *diff_id;  /* "sha256:..." */
+	char *chain_id; /* "sha256:..." */
+	char *cache_id; /* storage driver id */
+	int64_t size;   /* diff size, -1 if unknown */
+	char *dir;      /* evidence-relative layer files, or NULL */
+} cs_image_layer;
+
+typedef struct cs_image {
+	char *id;      /* "sha256:..." (legacy: bare id) */
+	char **tags;   /* "repo:tag", NULL-terminated */
+	char **digests;/* "repo@sha256:...", NULL-terminated */
+	char *parent;  /* local parent image id, or NULL */
+	cs_time created;
+	cs_time last_updated; /* tag/pull time (imagedb metadata), or NEVER */
+	char *driver;
+	cs_whiteout_format whiteouts;
+	/* Each layer directory holds the whole tree up to it (the legacy overlay
+	 * driver): the image's filesystem is its top layer alone. */
+	bool flat_layers;
+	char *os, *architecture, *variant, *author, *docker_version, *comment;
+	int64_t size;  /* total of layer sizes, -1 if unknown */
+	cs_image_layer *layers; /* base first */
+	size_t n_layers;
+	cs_history *history; /* oldest first, as in the config */
+	size_t n_history;
+	char *config_path;   /* evidence-relative */
+	char *config_json;   /* raw image config */
+	bool legacy;
+	bool incomplete;
+	cs_problems problems;
+	cs_evfiles evidence;
+} cs_image;
+
+typedef struct cs_volume {
+	char *name;
+	char *driver;
+	char *data_path; /* evidence-relative _data dir */
+} cs_volume;
+
+typedef struct cs_dataroot {
+	cs_source *src;   /* borrowed */
+	char *path;       /* evidence-relative data root ("" for the root) */
+	char *host_path;  /* where the host had it, e.g. /var/lib/docker */
+	char *engine;     /* "docker" */
+	cs_container *containers;
+	size_t n_containers, cap_containers;
+	cs_image *images;
+	size_t n_images, cap_images;
+	cs_volume *volumes;
+	size_t n_volumes, cap_volumes;
+	cs_problems problems; /* data-root-wide problems */
+	size_t n_warnings;    /* diagnostics of severity CS_WARN reported */
+} cs_dataroot;
+
+/* Docker's derived status: created, running, paused, restarting, removing,
+ * exited or dead. */
+const char *cs_container_status(const cs_container *c);
+
+void cs_problems_add(cs_problems *p, const char *file, const char *msg);
+void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);
+void cs_dataroot_free(cs_dataroot *dr);
+
+/* The layer directories of an image, top first, as a container of it would
+ * see them. Returns 0, or -ENOENT when a layer has no known directory (or
+ * the image has none). *ret is owned: free with cs_layer_stack_clear(). */
+int cs_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e);
+/* Appends a layer (copies path, id and role) below those already there. */
+void cs_layer_stack_push(cs_layer_stack *s, const char *path, const char *id, const char *role);
+void cs_layer_stack_clear(cs_layer_stack *s);
+
+/* Finds items by full id, unique id prefix, name (with or without '/'),
+ * or, for images, repo:tag / repo@digest (a repo alone means :latest).
+ * Returns 0 and the index, -ENOENT if none matches, or -ENOTUNIQ if the
+ * prefix is ambiguous (then *ret_matches lists the candidate indexes, owned,
+ * and *ret_n their count). */
+int cs_find_container(const cs_dataroot *dr, const char *q, size_t *ret, size_t **ret_matches,
+		      size_t *ret_n);
+int cs_find_image(const cs_dataroot *dr, const char *q, size_t *ret, size_t **ret_matches,
+		  size_t *ret_n);
+
+#endif
