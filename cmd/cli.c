@@ -59,9 +59,24 @@ cs_diag_fn cli_diag_callback(void)
 	return on_diag;
 }
 
+static void on_root(void *ud, const cs_engine_root *r)
+{
+	cli *c = ud;
+	if (c->quiet || !c->sysroot)
+		return;
+	fprintf(stderr, "csleuth: %s ", r->engine->what);
+	out_escaped(stderr, r->host_path ? r->host_path : r->path);
+	if (r->origin) {
+		fputs(" (from ", stderr);
+		out_escaped(stderr, r->origin);
+		fputs(")", stderr);
+	}
+	fputc('\n', stderr);
+}
+
 int cli_load(cli *c)
 {
-	if (c->dr)
+	if (c->host)
 		return 0;
 	cs_error e = {0};
 	const char *base = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
@@ -69,26 +84,9 @@ int cli_load(cli *c)
 		cli_error("%s", e.msg);
 		return EXIT_FAILURE_;
 	}
-	cs_docker_opts o = {.path = "", .diag = on_diag, .diag_userdata = c};
-	char *host = NULL, *origin = NULL, *rel = NULL;
-	if (c->sysroot) {
-		(void)cs_docker_locate(c->src, &host, &origin, &e);
-		rel = cs_xstrdup(host + strspn(host, "/"));
-		o.path = rel;
-		o.host_path = host;
-		if (!c->quiet) {
-			fputs("csleuth: Docker data root ", stderr);
-			out_escaped(stderr, host);
-			fputs(" (from ", stderr);
-			out_escaped(stderr, origin);
-			fputs(")\n", stderr);
-		}
-	}
-	int r = cs_docker_load(c->src, &o, &c->dr, &e);
-	free(host);
-	free(origin);
-	free(rel);
-	if (r < 0) {
+	cs_host_opts o = {.sysroot = c->sysroot != NULL, .diag = on_diag, .diag_userdata = c,
+			  .on_root = on_root};
+	if (cs_host_load(c->src, &o, &c->host, &e) < 0) {
 		cli_error("%s", e.msg);
 		return EXIT_FAILURE_;
 	}
@@ -102,7 +100,7 @@ int cli_exit(const cli *c)
 
 void cli_free(cli *c)
 {
-	cs_dataroot_free(c->dr);
+	cs_host_free(c->host);
 	cs_source_close(c->src);
 }
 
@@ -175,32 +173,74 @@ const char *fmt_id(const char *id, bool full, char buf[80])
 	return buf;
 }
 
-int cli_find(cli *c, char kind, const char *q, size_t *ret)
+static void print_where(const char *engine, const char *ns)
 {
-	size_t *m = NULL, nm = 0;
-	int r = kind == 'c' ? cs_find_container(c->dr, q, ret, &m, &nm)
-			    : cs_find_image(c->dr, q, ret, &m, &nm);
+	char *w = cs_host_item_where(engine, ns);
+	fputs("  (", stderr);
+	out_escaped(stderr, w);
+	fputs(")", stderr);
+	free(w);
+}
+
+void cli_report_find(const char *what, const char *q, int r, const cs_container *const *cts,
+		     const cs_image *const *ims, size_t n)
+{
+	if (r != -ENOTUNIQ) {
+		cli_error("no such %s: `%s`", what, q);
+		return;
+	}
+	cli_error("`%s` is ambiguous: it matches %zu %ss; qualify it as ENGINE:NAME, "
+		  "ENGINE:NAMESPACE/NAME or give more of the id:", q, n, what);
+	for (size_t i = 0; i < n; i++) {
+		fputs("  ", stderr);
+		if (cts) {
+			out_escaped(stderr, cts[i]->id);
+			fputs("  ", stderr);
+			out_escaped(stderr, cts[i]->name ? cts[i]->name : "");
+			print_where(cts[i]->engine, cts[i]->namespace);
+		} else {
+			out_escaped(stderr, ims[i]->id);
+			if (ims[i]->tags && ims[i]->tags[0]) {
+				fputs("  ", stderr);
+				out_escaped(stderr, ims[i]->tags[0]);
+			}
+			print_where(ims[i]->engine, ims[i]->namespace);
+		}
+		fputc('\n', stderr);
+	}
+}
+
+int cli_find_container(cli *c, const char *q, const cs_container **ret)
+{
+	const cs_container **m = NULL;
+	size_t nm = 0;
+	int r = cs_host_find_container(c->host, q, ret, &m, &nm);
 	if (r == 0)
 		return 0;
-	const char *what = kind == 'c' ? "container" : "image";
-	if (r == -ENOTUNIQ) {
-		cli_error("%s id prefix `%s` is ambiguous; it matches:", what, q);
-		for (size_t i = 0; i < nm; i++) {
-			fputs("  ", stderr);
-			if (kind == 'c') {
-				out_escaped(stderr, c->dr->containers[m[i]].id);
-				fputs("  ", stderr);
-				out_escaped(stderr, c->dr->containers[m[i]].name ? c->dr->containers[m[i]].name : "");
-			} else {
-				out_escaped(stderr, c->dr->images[m[i]].id);
-			}
-			fputc('\n', stderr);
-		}
-		free(m);
-	} else {
-		cli_error("no such %s: `%s`", what, q);
-	}
+	cli_report_find("container", q, r, m, NULL, nm);
+	free(m);
 	return EXIT_NOTFOUND;
+}
+
+int cli_find_image(cli *c, const char *q, const cs_image **ret)
+{
+	const cs_image **m = NULL;
+	size_t nm = 0;
+	int r = cs_host_find_image(c->host, q, ret, &m, &nm);
+	if (r == 0)
+		return 0;
+	cli_report_find("image", q, r, NULL, m, nm);
+	free(m);
+	return EXIT_NOTFOUND;
+}
+
+bool cli_item_selected(const char *engine, const char *ns, const char *want_engine, const char *want_ns)
+{
+	if (want_engine && (!engine || strcmp(engine, want_engine) != 0))
+		return false;
+	if (want_ns && (!ns || strcmp(ns, want_ns) != 0))
+		return false;
+	return true;
 }
 
 bool is_help(const char *a)
@@ -248,31 +288,37 @@ bool cli_output_inside_evidence(const cli *c, const char *path)
 	return strncmp(rd, rr, n) == 0 && (rd[n] == '\0' || rd[n] == '/');
 }
 
-int cli_find_stack(cli *c, const char *name, const cs_container **ret_ct, size_t *ret_image,
+int cli_find_stack(cli *c, const char *name, const cs_container **ret_ct, const cs_image **ret_image,
 		   cs_layer_stack *img, const cs_layer_stack **ret_stack)
 {
-	size_t i, *m = NULL, nm = 0;
 	*ret_ct = NULL;
+	if (ret_image)
+		*ret_image = NULL;
 	memset(img, 0, sizeof(*img));
-	if (cs_find_container(c->dr, name, &i, &m, &nm) == 0) {
-		*ret_ct = &c->dr->containers[i];
+	const cs_container **m = NULL;
+	size_t nm = 0;
+	int fr = cs_host_find_container(c->host, name, ret_ct, &m, &nm);
+	if (fr == -ENOTUNIQ) {
+		cli_report_find("container", name, fr, m, NULL, nm);
+		free(m);
+		return EXIT_NOTFOUND;
+	}
+	if (fr == 0) {
 		*ret_stack = &(*ret_ct)->layers;
 	} else {
-		free(m);
-		int r = cli_find(c, 'i', name, &i);
+		const cs_image *im;
+		int r = cli_find_image(c, name, &im);
 		if (r != 0)
 			return r;
 		cs_error e = {0};
-		if (cs_image_stack(&c->dr->images[i], img, &e) < 0) {
+		if (cs_image_stack(im, img, &e) < 0) {
 			cli_error("%s", e.msg);
 			return EXIT_FAILURE_;
 		}
 		*ret_stack = img;
 		if (ret_image)
-			*ret_image = i;
-		m = NULL;
+			*ret_image = im;
 	}
-	free(m);
 	if ((*ret_stack)->n == 0) {
 		cli_error("`%s`: its layers are unknown", name);
 		cs_layer_stack_clear(img);

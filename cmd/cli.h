@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "engines/docker/docker.h"
-#include "model/model.h"
 #include "evidence/source.h"
+#include "host/host.h"
+#include "model/model.h"
 
 /* Exit codes (documented in csleuth(1)). */
 enum {
@@ -29,7 +29,7 @@ typedef struct cli {
 	unsigned source_flags;
 	bool quiet;
 	cs_source *src;
-	cs_dataroot *dr;
+	cs_host *host;
 	size_t warnings;
 } cli;
 
@@ -39,8 +39,8 @@ typedef struct cli_command {
 	int (*run)(cli *c, int argc, char **argv);
 } cli_command;
 
-/* Opens the evidence and loads the data root; prints the error and returns
- * non-zero (an exit code) on failure. */
+/* Opens the evidence and loads every engine root in it (c->host); prints
+ * the error and returns non-zero (an exit code) on failure. */
 int cli_load(cli *c);
 /* The callback that prints and counts per-item warnings (userdata: cli *). */
 cs_diag_fn cli_diag_callback(void);
@@ -78,12 +78,21 @@ bool cli_output_inside_evidence(const cli *c, const char *path);
 /* Resolves name to a container (first) or an image and its layer stack, top
  * first. For an image the stack is built into *img (clear it after use).
  * Prints the problem and returns an exit code on failure. */
-int cli_find_stack(cli *c, const char *name, const cs_container **ret_ct, size_t *ret_image,
+int cli_find_stack(cli *c, const char *name, const cs_container **ret_ct, const cs_image **ret_image,
 		   cs_layer_stack *img, const cs_layer_stack **ret_stack);
 
-/* Resolves a container or image query; prints the problem and returns
- * EXIT_NOTFOUND if unknown or ambiguous. kind: 'c' or 'i'. */
-int cli_find(cli *c, char kind, const char *q, size_t *ret);
+/* Resolves a container or image query; prints the problem (with each
+ * candidate's engine and namespace when ambiguous) and returns EXIT_NOTFOUND
+ * if unknown or ambiguous. */
+int cli_find_container(cli *c, const char *q, const cs_container **ret);
+int cli_find_image(cli *c, const char *q, const cs_image **ret);
+/* Prints the "not found" or "ambiguous" message for a lookup result r. */
+void cli_report_find(const char *what, const char *q, int r, const cs_container *const *cts,
+		     const cs_image *const *ims, size_t n);
+
+/* True if an item of engine/namespace passes the --engine and --namespace
+ * filters (NULL filters pass everything). */
+bool cli_item_selected(const char *engine, const char *ns, const char *want_engine, const char *want_ns);
 
 /* Common option parsing helper: true if argv[i] is --help/-h. */
 bool is_help(const char *a);

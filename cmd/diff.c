@@ -39,10 +39,9 @@ int cmd_diff(cli *c, int argc, char **argv)
 	int r = cli_load(c);
 	if (r)
 		return r;
-	size_t i;
-	if ((r = cli_find(c, 'c', argv[optind], &i)) != 0)
+	const cs_container *ct;
+	if ((r = cli_find_container(c, argv[optind], &ct)) != 0)
 		return r;
-	const cs_container *ct = &c->dr->containers[i];
 	if (ct->layers.n == 0) {
 		cli_error("container %s: its layers are unknown", ct->id);
 		return EXIT_FAILURE_;

@@ -38,10 +38,9 @@ int cmd_history(cli *c, int argc, char **argv)
 	int r = cli_load(c);
 	if (r)
 		return r;
-	size_t i;
-	if ((r = cli_find(c, 'i', argv[optind], &i)) != 0)
+	const cs_image *im;
+	if ((r = cli_find_image(c, argv[optind], &im)) != 0)
 		return r;
-	const cs_image *im = &c->dr->images[i];
 	if (json) {
 		char *s = cs_render_history_json(im, true);
 		puts(s);

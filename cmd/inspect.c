@@ -36,42 +36,42 @@ int cmd_inspect(cli *c, int argc, char **argv)
 	int r = cli_load(c);
 	if (r)
 		return r;
-	size_t n = (size_t)(argc - optind);
-	char *kinds = cs_xcalloc(n + 1, 1);
-	size_t *idx = cs_xcalloc(n, sizeof(size_t)), k = 0;
+	size_t n = (size_t)(argc - optind), k = 0;
+	cs_item *items = cs_xcalloc(n + 1, sizeof(*items));
 	int rc = 0;
+	bool want_c = !type || strcmp(type, "container") == 0;
+	bool want_i = !type || strcmp(type, "image") == 0;
 	for (int a = optind; a < argc; a++) {
-		size_t i;
-		size_t *m = NULL, nm = 0;
+		const cs_container **mc = NULL;
+		const cs_image **mi = NULL;
+		size_t nmc = 0, nmi = 0;
 		int fc = -ENOENT, fi = -ENOENT;
-		if (!type || strcmp(type, "container") == 0)
-			fc = cs_find_container(c->dr, argv[a], &i, &m, &nm);
-		free(m);
-		m = NULL;
+		if (want_c)
+			fc = cs_host_find_container(c->host, argv[a], &items[k].ct, &mc, &nmc);
 		if (fc == 0) {
-			kinds[k] = 'c';
-			idx[k++] = i;
+			k++;
 			continue;
 		}
-		if (!type || strcmp(type, "image") == 0)
-			fi = cs_find_image(c->dr, argv[a], &i, &m, &nm);
-		free(m);
-		m = NULL;
+		if (want_i && fc != -ENOTUNIQ)
+			fi = cs_host_find_image(c->host, argv[a], &items[k].im, &mi, &nmi);
 		if (fi == 0) {
-			kinds[k] = 'i';
-			idx[k++] = i;
+			k++;
 			continue;
 		}
-		/* report through cli_find for a uniform message */
-		rc = cli_find(c, fc == -ENOTUNIQ || type == NULL || strcmp(type, "container") == 0 ? 'c' : 'i',
-			      argv[a], &i);
-		if (!rc)
-			rc = EXIT_NOTFOUND;
+		if (fc == -ENOTUNIQ)
+			cli_report_find("container", argv[a], fc, mc, NULL, nmc);
+		else if (fi == -ENOTUNIQ)
+			cli_report_find("image", argv[a], fi, NULL, mi, nmi);
+		else
+			cli_error("no such %s: `%s`", want_c && want_i ? "container or image" : want_c ? "container" : "image",
+				  argv[a]);
+		free(mc);
+		free(mi);
+		rc = EXIT_NOTFOUND;
 	}
-	char *s = cs_docker_inspect(c->dr, kinds, idx, k);
+	char *s = cs_host_inspect(c->host, items, k);
 	puts(s);
 	free(s);
-	free(kinds);
-	free(idx);
+	free(items);
 	return rc ? rc : cli_exit(c);
 }

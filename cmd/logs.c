@@ -456,10 +456,9 @@ int cmd_logs(cli *c, int argc, char **argv)
 		int k = cli_load(c);
 		if (k)
 			return k;
-		size_t i;
-		if ((k = cli_find(c, 'c', argv[optind], &i)))
+		const cs_container *ct;
+		if ((k = cli_find_container(c, argv[optind], &ct)))
 			return k;
-		const cs_container *ct = &c->dr->containers[i];
 		const char *drv = ct->log_driver && *ct->log_driver ? ct->log_driver : "json-file";
 		if (strcmp(drv, "none") == 0) {
 			if (!c->quiet)

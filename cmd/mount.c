@@ -67,11 +67,11 @@ int cmd_mount(cli *c, int argc, char **argv)
 		return r;
 	const char *name = argv[optind];
 	fo.mountpoint = argv[optind + 1];
-	size_t i = 0;
+	const cs_image *im = NULL;
 	const cs_container *ct;
 	cs_layer_stack img;
 	const cs_layer_stack *stack;
-	if ((r = cli_find_stack(c, name, &ct, &i, &img, &stack)) != 0)
+	if ((r = cli_find_stack(c, name, &ct, &im, &img, &stack)) != 0)
 		return r;
 	if ((upper || deleted || volumes) && !ct) {
 		cli_error("--upper, --deleted and --volumes apply to containers");
@@ -131,7 +131,7 @@ int cmd_mount(cli *c, int argc, char **argv)
 		fo.n_grafts = ngr;
 	}
 	char fsname[128];
-	snprintf(fsname, sizeof(fsname), "csleuth:%.12s", ct ? ct->id : c->dr->images[i].id + 7);
+	snprintf(fsname, sizeof(fsname), "csleuth:%.12s", ct ? ct->id : im->id + (cs_str_startswith(im->id, "sha256:") ? 7 : 0));
 	fo.fsname = fsname;
 	fflush(stdout);
 	fflush(stderr);

@@ -6,12 +6,14 @@
 #include "render/render.h"
 
 static const char help[] =
-	"Usage: csleuth ps [--running] [--no-trunc] [--json]\n"
+	"Usage: csleuth ps [--running] [--engine E] [--namespace N] [--no-trunc] [--json]\n"
 	"\n"
 	"List every container in the data root (running, exited, never started),\n"
 	"newest first. Times are UTC.\n"
 	"\n"
 	"  --running    only containers recorded as running (at the power cut)\n"
+	"  --engine E   only containers of engine E (docker, containerd, ...)\n"
+	"  --namespace N  only containers of the engine namespace N\n"
 	"  --no-trunc   full ids and nanosecond times\n"
 	"  --json       a JSON array of objects (see csleuth-ps(1))\n";
 
@@ -20,15 +22,19 @@ int cmd_ps(cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{"running", no_argument, NULL, 'r'}, {"no-trunc", no_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},    {"help", no_argument, NULL, 'h'},
+		{"engine", required_argument, NULL, 'e'}, {"namespace", required_argument, NULL, 'N'},
 		{0},
 	};
 	bool running = false, notrunc = false, json = false;
+	const char *engine = NULL, *ns = NULL;
 	int o;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'r': running = true; break;
 		case 'n': notrunc = true; break;
 		case 'j': json = true; break;
+		case 'e': engine = optarg; break;
+		case 'N': ns = optarg; break;
 		case 'h': fputs(help, stdout); return EXIT_OK;
 		default: return cli_usage_error("ps", "bad option");
 		}
@@ -38,21 +44,32 @@ int cmd_ps(cli *c, int argc, char **argv)
 	int r = cli_load(c);
 	if (r)
 		return r;
-	size_t *idx = cs_xcalloc(c->dr->n_containers + 1, sizeof(size_t)), n = 0;
-	for (size_t i = 0; i < c->dr->n_containers; i++)
-		if (!running || c->dr->containers[i].state.running)
-			idx[n++] = i;
+	const cs_host *h = c->host;
+	const cs_container **v = cs_xcalloc(h->n_containers + 1, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < h->n_containers; i++) {
+		const cs_container *ct = h->containers[i];
+		if ((!running || ct->state.running) && cli_item_selected(ct->engine, ct->namespace, engine, ns))
+			v[n++] = ct;
+	}
 	if (json) {
-		char *s = cs_render_ps_json(c->dr, idx, n, true);
+		char *s = cs_render_ps_json(v, n, true);
 		puts(s);
 		free(s);
 	} else {
-		static const char *head[] = {"CONTAINER ID", "NAME", "IMAGE", "STATE", "EXIT",
-					     "CREATED", "STARTED", "FINISHED", "NOTE"};
+		/* ENGINE, NAMESPACE and POD only when more than one engine or
+		 * namespace is present, so single-engine output keeps docker's look */
+		static const char *head_many[] = {"CONTAINER ID", "ENGINE", "NAMESPACE", "POD", "NAME", "IMAGE",
+						  "STATE", "EXIT", "CREATED", "STARTED", "FINISHED", "NOTE"};
+		static const char *head_one[] = {"CONTAINER ID", "NAME", "IMAGE", "STATE", "EXIT",
+						 "CREATED", "STARTED", "FINISHED", "NOTE"};
 		table t;
-		table_init(&t, head, CS_ARRAY_SIZE(head));
+		if (h->many)
+			table_init(&t, head_many, CS_ARRAY_SIZE(head_many));
+		else
+			table_init(&t, head_one, CS_ARRAY_SIZE(head_one));
 		for (size_t i = 0; i < n; i++) {
-			const cs_container *ct = &c->dr->containers[idx[i]];
+			const cs_container *ct = v[i];
 			char id[80], cr[CS_TIME_STRMAX], st[CS_TIME_STRMAX], fi[CS_TIME_STRMAX], ex[32];
 			const char *state = ct->config_json ? cs_container_status(ct) : "unknown";
 			snprintf(ex, sizeof(ex), "%lld", (long long)ct->state.exit_code);
@@ -61,12 +78,19 @@ int cmd_ps(cli *c, int argc, char **argv)
 			fmt_time(ct->state.finished_at, notrunc, fi);
 			const char *note = ct->incomplete ? "incomplete"
 					   : ct->state.running ? "running when seized" : "";
-			const char *row[] = {fmt_id(ct->id, notrunc, id), ct->name, ct->image_ref, state,
-					     strcmp(state, "created") == 0 ? "" : ex, cr, st, fi, note};
-			table_row(&t, row);
+			_cleanup_free_ char *pod = ct->pod && ct->pod->name
+				? cs_xasprintf("%s/%s", ct->pod->namespace ? ct->pod->namespace : "", ct->pod->name)
+				: NULL;
+			const char *exit = strcmp(state, "created") == 0 ? "" : ex;
+			const char *row_many[] = {fmt_id(ct->id, notrunc, id), ct->engine,
+						  ct->namespace ? ct->namespace : "", pod ? pod : "", ct->name,
+						  ct->image_ref, state, exit, cr, st, fi, note};
+			const char *row_one[] = {fmt_id(ct->id, notrunc, id), ct->name, ct->image_ref, state,
+						 exit, cr, st, fi, note};
+			table_row(&t, h->many ? row_many : row_one);
 		}
 		table_print(&t, stdout);
 	}
-	free(idx);
+	free(v);
 	return cli_exit(c);
 }

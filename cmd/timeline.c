@@ -91,22 +91,41 @@ int cmd_timeline(cli *c, int argc, char **argv)
 	int r = cli_load(c);
 	if (r)
 		return r;
-	size_t n = (size_t)(argc - optind);
-	size_t *idx = n ? cs_xcalloc(n, sizeof(size_t)) : NULL;
+	/* the containers named (all when none is) and the images they use */
+	const cs_host *h = c->host;
+	size_t n = (size_t)(argc - optind), ni = 0;
+	const cs_container **cts = cs_xcalloc((n ? n : h->n_containers) + 1, sizeof(*cts));
+	const cs_image **ims = cs_xcalloc(h->n_images + 1, sizeof(*ims));
 	for (size_t k = 0; k < n; k++)
-		if ((r = cli_find(c, 'c', argv[optind + (int)k], &idx[k])) != 0) {
-			free(idx);
+		if ((r = cli_find_container(c, argv[optind + (int)k], &cts[k])) != 0) {
+			free(cts);
+			free(ims);
 			return r;
 		}
+	if (!n) {
+		for (size_t k = 0; k < h->n_containers; k++)
+			cts[k] = h->containers[k];
+		n = h->n_containers;
+	}
+	for (size_t i = 0; i < h->n_images; i++) {
+		const cs_image *im = h->images[i];
+		bool used = argc == optind;
+		for (size_t k = 0; k < n && !used; k++)
+			used = cts[k]->dr == im->dr && cts[k]->image_id && strcmp(cts[k]->image_id, im->id) == 0;
+		if (used)
+			ims[ni++] = im;
+	}
 	if (out && cli_output_inside_evidence(c, out)) {
 		cli_error("refusing to write `%s` inside the evidence", out);
-		free(idx);
+		free(cts);
+		free(ims);
 		return EXIT_USAGE;
 	}
 	FILE *f = out ? fopen(out, "w") : stdout;
 	if (!f) {
 		cli_error("`%s`: %s", out, strerror(errno));
-		free(idx);
+		free(cts);
+		free(ims);
 		return EXIT_FAILURE_;
 	}
 	prog p = {.tty = isatty(2) && !c->quiet};
@@ -118,13 +137,14 @@ int cmd_timeline(cli *c, int argc, char **argv)
 	cs_error e = {0};
 	r = cs_timeline_new(&to, &t, &e);
 	if (r == 0)
-		r = cs_timeline_model(t, c->src, c->dr, idx, n, &s, &e);
+		r = cs_timeline_model(t, c->src, cts, n, ims, ni, &s, &e);
 	if (p.tty)
 		fputs("\n", stderr);
 	if (r == 0)
 		r = cs_timeline_finish(t, f, &e);
 	cs_timeline_free(t);
-	free(idx);
+	free(cts);
+	free(ims);
 	if (out && fclose(f) != 0 && r == 0)
 		r = cs_err(&e, -errno, "`%s`: %s", out, strerror(errno));
 	if (r < 0) {

@@ -1,5 +1,6 @@
 /* model.c - model helpers: derived status, lookup, destruction. */
 #include "model/model.h"
+#include "model/engine.h"
 
 #include <string.h>
 
@@ -60,6 +61,13 @@ static void evfiles_free(cs_evfiles *e)
 
 static void container_free(cs_container *c)
 {
+	free(c->namespace);
+	if (c->pod) {
+		free(c->pod->name);
+		free(c->pod->namespace);
+		free(c->pod->uid);
+		free(c->pod);
+	}
 	free(c->id);
 	free(c->name);
 	free(c->image_ref);
@@ -106,6 +114,7 @@ static void container_free(cs_container *c)
 
 static void image_free(cs_image *im)
 {
+	free(im->namespace);
 	free(im->id);
 	cs_strv_free(im->tags);
 	cs_strv_free(im->digests);
@@ -149,6 +158,7 @@ void cs_dataroot_free(cs_dataroot *dr)
 		image_free(&dr->images[i]);
 	free(dr->images);
 	for (size_t i = 0; i < dr->n_volumes; i++) {
+		free(dr->volumes[i].namespace);
 		free(dr->volumes[i].name);
 		free(dr->volumes[i].driver);
 		free(dr->volumes[i].data_path);
@@ -157,135 +167,7 @@ void cs_dataroot_free(cs_dataroot *dr)
 	problems_free(&dr->problems);
 	free(dr->path);
 	free(dr->host_path);
-	free(dr->engine);
 	free(dr);
-}
-
-/* Strips "sha256:" so ids and prefixes compare on hex alone. */
-static const char *bare_id(const char *s)
-{
-	return cs_str_startswith(s, "sha256:") ? s + 7 : s;
-}
-
-typedef bool (*exact_fn)(const cs_dataroot *, size_t, const char *);
-typedef const char *(*id_fn)(const cs_dataroot *, size_t);
-
-static int find_generic(const cs_dataroot *dr, size_t n, const char *q, id_fn idf, exact_fn ex,
-			size_t *ret, size_t **ret_matches, size_t *ret_n)
-{
-	if (ret_matches)
-		*ret_matches = NULL;
-	if (ret_n)
-		*ret_n = 0;
-	if (!q || !*q)
-		return -ENOENT;
-	const char *bq = bare_id(q);
-	/* 1. full id */
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(bare_id(idf(dr, i)), bq) == 0) {
-			*ret = i;
-			return 0;
-		}
-	/* 2. name or reference */
-	for (size_t i = 0; i < n; i++)
-		if (ex(dr, i, q)) {
-			*ret = i;
-			return 0;
-		}
-	/* 3. unique id prefix (hex only, like docker) */
-	size_t ql = strlen(bq);
-	for (size_t k = 0; k < ql; k++) {
-		char c = bq[k];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return -ENOENT;
-	}
-	size_t *m = NULL, nm = 0, cap = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(bare_id(idf(dr, i)), bq, ql) == 0)
-			*CS_PUSH(m, nm, cap) = i;
-	if (nm == 1) {
-		*ret = m[0];
-		free(m);
-		return 0;
-	}
-	if (nm == 0) {
-		free(m);
-		return -ENOENT;
-	}
-	if (ret_matches)
-		*ret_matches = m;
-	else
-		free(m);
-	if (ret_n)
-		*ret_n = nm;
-	return -ENOTUNIQ;
-}
-
-static const char *container_id(const cs_dataroot *dr, size_t i)
-{
-	return dr->containers[i].id;
-}
-
-static bool container_exact(const cs_dataroot *dr, size_t i, const char *q)
-{
-	const char *name = dr->containers[i].name;
-	if (!name)
-		return false;
-	if (*q == '/')
-		q++;
-	return strcmp(name, q) == 0;
-}
-
-int cs_find_container(const cs_dataroot *dr, const char *q, size_t *ret, size_t **ret_matches,
-		      size_t *ret_n)
-{
-	return find_generic(dr, dr->n_containers, q, container_id, container_exact, ret,
-			    ret_matches, ret_n);
-}
-
-static const char *image_id(const cs_dataroot *dr, size_t i)
-{
-	return dr->images[i].id;
-}
-
-static bool ref_matches(const char *ref, const char *q)
-{
-	if (strcmp(ref, q) == 0)
-		return true;
-	/* docker.io/library/x:tag and library/x:tag are x:tag */
-	static const char *const prefixes[] = {"docker.io/library/", "docker.io/", "library/"};
-	for (size_t k = 0; k < CS_ARRAY_SIZE(prefixes); k++) {
-		const char *p = prefixes[k];
-		if (cs_str_startswith(q, p) && strcmp(ref, q + strlen(p)) == 0)
-			return true;
-		if (cs_str_startswith(ref, p) && strcmp(ref + strlen(p), q) == 0)
-			return true;
-	}
-	return false;
-}
-
-static bool image_exact(const cs_dataroot *dr, size_t i, const char *q)
-{
-	const cs_image *im = &dr->images[i];
-	/* a bare repository means :latest */
-	_cleanup_free_ char *withtag = NULL;
-	const char *slash = strrchr(q, '/');
-	const char *last = slash ? slash + 1 : q;
-	if (!strchr(last, ':') && !strchr(q, '@'))
-		withtag = cs_xasprintf("%s:latest", q);
-	for (char **t = im->tags; t && *t; t++)
-		if (ref_matches(*t, q) || (withtag && ref_matches(*t, withtag)))
-			return true;
-	for (char **d = im->digests; d && *d; d++)
-		if (ref_matches(*d, q))
-			return true;
-	return false;
-}
-
-int cs_find_image(const cs_dataroot *dr, const char *q, size_t *ret, size_t **ret_matches,
-		  size_t *ret_n)
-{
-	return find_generic(dr, dr->n_images, q, image_id, image_exact, ret, ret_matches, ret_n);
 }
 
 void cs_layer_stack_push(cs_layer_stack *s, const char *path, const char *id, const char *role)
@@ -328,4 +210,39 @@ void cs_layer_stack_clear(cs_layer_stack *s)
 	free(s->v);
 	free(s->driver);
 	memset(s, 0, sizeof(*s));
+}
+
+void cs_dataroot_seal(cs_dataroot *dr)
+{
+	for (size_t i = 0; i < dr->n_containers; i++) {
+		dr->containers[i].dr = dr;
+		dr->containers[i].engine = dr->engine;
+	}
+	for (size_t i = 0; i < dr->n_images; i++) {
+		dr->images[i].dr = dr;
+		dr->images[i].engine = dr->engine;
+	}
+	for (size_t i = 0; i < dr->n_volumes; i++)
+		dr->volumes[i].engine = dr->engine;
+}
+
+void cs_engine_roots_add(cs_engine_roots *r, const struct cs_engine *engine, const char *path,
+			 const char *host_path, const char *origin)
+{
+	cs_engine_root *x = CS_PUSH(r->v, r->n, r->cap);
+	x->engine = engine;
+	x->path = cs_xstrdup(path);
+	x->host_path = cs_xstrdup(host_path);
+	x->origin = cs_xstrdup(origin);
+}
+
+void cs_engine_roots_clear(cs_engine_roots *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].path);
+		free(r->v[i].host_path);
+		free(r->v[i].origin);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
 }

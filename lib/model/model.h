@@ -100,7 +100,21 @@ typedef struct cs_state {
 	size_t n_health_log;
 } cs_state;
 
+/* The Kubernetes pod a container belongs to. */
+typedef struct cs_pod {
+	char *name, *namespace, *uid;
+} cs_pod;
+
+struct cs_dataroot;
+
 typedef struct cs_container {
+	/* Where it lives: the engine's name ("docker", "containerd", ...), the
+	 * engine's namespace (a containerd namespace, a rootless store's user,
+	 * an LXD project; NULL where the engine has none) and the data root. */
+	const char *engine;
+	char *namespace;
+	cs_pod *pod;     /* Kubernetes identity, or NULL */
+	const struct cs_dataroot *dr;
 	char *id;        /* 64 hex */
 	char *name;      /* without the leading '/' */
 	char *image_ref; /* Config.Image, as the user gave it */
@@ -152,6 +166,9 @@ typedef struct cs_image_layer {
 } cs_image_layer;
 
 typedef struct cs_image {
+	const char *engine; /* as for containers */
+	char *namespace;
+	const struct cs_dataroot *dr;
 	char *id;      /* "sha256:..." (legacy: bare id) */
 	char **tags;   /* "repo:tag", NULL-terminated */
 	char **digests;/* "repo@sha256:...", NULL-terminated */
@@ -178,6 +195,8 @@ typedef struct cs_image {
 } cs_image;
 
 typedef struct cs_volume {
+	const char *engine; /* as for containers */
+	char *namespace;
 	char *name;
 	char *driver;
 	char *data_path; /* evidence-relative _data dir */
@@ -187,7 +206,8 @@ typedef struct cs_dataroot {
 	cs_source *src;   /* borrowed */
 	char *path;       /* evidence-relative data root ("" for the root) */
 	char *host_path;  /* where the host had it, e.g. /var/lib/docker */
-	char *engine;     /* "docker" */
+	const char *engine; /* the engine's name, "docker" */
+	const struct cs_engine *ops; /* the reader that made it */
 	cs_container *containers;
 	size_t n_containers, cap_containers;
 	cs_image *images;
@@ -205,6 +225,17 @@ const char *cs_container_status(const cs_container *c);
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);
 void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);
 void cs_dataroot_free(cs_dataroot *dr);
+/* Stamps every item with the data root and its engine's name. Call once the
+ * item arrays no longer move (at the end of an engine's load). */
+void cs_dataroot_seal(cs_dataroot *dr);
+
+/* The layer directories of an image, top first, as a container of it would
+ * see them. Returns 0, or -ENOENT when a layer has no known directory (or
+ * the image has none). *ret is owned: free with cs_layer_stack_clear(). */
+int cs_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e);
+/* Appends a layer (copies path, id and role) below those already there. */
+void cs_layer_stack_push(cs_layer_stack *s, const char *path, const char *id, const char *role);
+void cs_layer_stack_clear(cs_layer_stack *s);
 
 /* The layer directories of an image, top first, as a container of it would
  * see them. Returns 0, or -ENOENT when a layer has no known directory (or

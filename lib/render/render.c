@@ -75,6 +75,16 @@ static json_object *ps_object(const cs_container *c)
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "id", cs_jstr(c->id));
 	json_object_object_add(o, "name", cs_jstr(c->name));
+	json_object_object_add(o, "engine", cs_jstr(c->engine));
+	json_object_object_add(o, "namespace", cs_jstr(c->namespace));
+	json_object *pod = NULL;
+	if (c->pod) {
+		pod = json_object_new_object();
+		json_object_object_add(pod, "name", cs_jstr(c->pod->name));
+		json_object_object_add(pod, "namespace", cs_jstr(c->pod->namespace));
+		json_object_object_add(pod, "uid", cs_jstr(c->pod->uid));
+	}
+	json_object_object_add(o, "pod", pod);
 	json_object_object_add(o, "image", cs_jstr(c->image_ref));
 	json_object_object_add(o, "image_id", cs_jstr(c->image_id));
 	char *cmd = cs_container_command(c);
@@ -112,11 +122,11 @@ static json_object *ps_object(const cs_container *c)
 	return o;
 }
 
-char *cs_render_ps_json(const cs_dataroot *dr, const size_t *idx, size_t n, bool pretty)
+char *cs_render_ps_json(const cs_container *const *v, size_t n, bool pretty)
 {
 	json_object *a = json_object_new_array_ext((int)n);
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, ps_object(&dr->containers[idx[i]]));
+		json_object_array_add(a, ps_object(v[i]));
 	return cs_jfinish(a, pretty);
 }
 
@@ -124,6 +134,8 @@ static json_object *image_object(const cs_image *im)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "id", cs_jstr(im->id));
+	json_object_object_add(o, "engine", cs_jstr(im->engine));
+	json_object_object_add(o, "namespace", cs_jstr(im->namespace));
 	json_object_object_add(o, "tags", cs_jstrv(im->tags));
 	json_object_object_add(o, "digests", cs_jstrv(im->digests));
 	json_object_object_add(o, "created", cs_jtime(im->created));
@@ -143,11 +155,11 @@ static json_object *image_object(const cs_image *im)
 	return o;
 }
 
-char *cs_render_images_json(const cs_dataroot *dr, const size_t *idx, size_t n, bool pretty)
+char *cs_render_images_json(const cs_image *const *v, size_t n, bool pretty)
 {
 	json_object *a = json_object_new_array_ext((int)n);
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, image_object(&dr->images[idx[i]]));
+		json_object_array_add(a, image_object(v[i]));
 	return cs_jfinish(a, pretty);
 }
 

@@ -11,10 +11,10 @@
 
 #include "model/model.h"
 
-/* `ps --json`: an array of the containers at idx[0..n). */
-char *cs_render_ps_json(const cs_dataroot *dr, const size_t *idx, size_t n, bool pretty);
-/* `images --json`: an array of the images at idx[0..n). */
-char *cs_render_images_json(const cs_dataroot *dr, const size_t *idx, size_t n, bool pretty);
+/* `ps --json`: an array of the containers v[0..n). */
+char *cs_render_ps_json(const cs_container *const *v, size_t n, bool pretty);
+/* `images --json`: an array of the images v[0..n). */
+char *cs_render_images_json(const cs_image *const *v, size_t n, bool pretty);
 /* `history --json`: an array of the image's steps, newest first. */
 char *cs_render_history_json(const cs_image *im, bool pretty);
 /* Docker's human size: three significant digits, decimal units ("1.24MB"). */

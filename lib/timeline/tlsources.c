@@ -348,19 +348,16 @@ static void log_events(ctx *c, const cs_container *ct)
 	cs_logs_close(lr);
 }
 
-int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_dataroot *dr, const size_t *idx,
-		       size_t n, const cs_tl_sources *s, cs_error *e)
+int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const *cts, size_t n_cts,
+		      const cs_image *const *ims, size_t n_ims, const cs_tl_sources *s, cs_error *e)
 {
 	ctx c = {.t = t, .src = src, .s = s, .e = e};
 	c.magic = s->magic ? cs_magic_open() : NULL;
 	c.body = cs_timeline_format(t) == CS_TL_BODYFILE; /* one row per file */
-	size_t count = idx ? n : dr->n_containers;
-	cs_strmap images = {0}, volumes = {0}, layers = {0};
-	for (size_t k = 0; k < count && !c.err; k++) {
-		const cs_container *ct = &dr->containers[idx ? idx[k] : k];
+	cs_strmap volumes = {0}, layers = {0};
+	for (size_t k = 0; k < n_cts && !c.err; k++) {
+		const cs_container *ct = cts[k];
 		container_events(&c, ct);
-		if (ct->image_id)
-			cs_strmap_put(&images, ct->image_id, (void *)1);
 		if (ct->layers.n > 0) {
 			walkctx w = {.container_id = ct->id, .container_name = ct->name, .image = ct->image_ref,
 				     .layer = ct->layers.v[0].id, .source = "file",
@@ -380,10 +377,8 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_dataroot *dr, con
 		if (s->logs)
 			log_events(&c, ct);
 	}
-	for (size_t i = 0; i < dr->n_images && !c.err; i++) {
-		const cs_image *im = &dr->images[i];
-		if (idx && !cs_strmap_has(&images, im->id))
-			continue;
+	for (size_t i = 0; i < n_ims && !c.err; i++) {
+		const cs_image *im = ims[i];
 		image_events(&c, im);
 		if (!s->layers)
 			continue;
@@ -398,7 +393,6 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_dataroot *dr, con
 			walk_layer(&c, &w, L->dir);
 		}
 	}
-	cs_strmap_free(&images, NULL);
 	cs_strmap_free(&volumes, NULL);
 	cs_strmap_free(&layers, NULL);
 	cs_magic_close(c.magic);

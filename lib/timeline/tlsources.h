@@ -21,14 +21,14 @@ typedef struct cs_tl_sources {
 	void *diag_userdata;
 } cs_tl_sources;
 
-/* Adds the events of the containers at idx[0..n) (all containers when idx is
- * NULL) and of the images they use (all images when idx is NULL): lifecycle
- * and health checks, image creation, build steps and tag times, every entry
- * of each container's own layer (its MACB times, birth time where the file
- * system records it), the deletions and replaced directories it holds, the
- * files of its named volumes, and optionally log records and image-layer
- * files. Returns 0 (damaged items are reported and skipped) or -errno. */
-int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_dataroot *dr, const size_t *idx,
-		       size_t n, const cs_tl_sources *s, cs_error *e);
+/* Adds the events of the containers cts[0..n_cts) and the images
+ * ims[0..n_ims): lifecycle and health checks, image creation, build steps
+ * and tag times, every entry of each container's own layer (its MACB times,
+ * birth time where the file system records it), the deletions and replaced
+ * directories it holds, the files of its named volumes, and optionally log
+ * records and image-layer files. Returns 0 (damaged items are reported and
+ * skipped) or -errno. */
+int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const *cts, size_t n_cts,
+		      const cs_image *const *ims, size_t n_ims, const cs_tl_sources *s, cs_error *e);
 
 #endif

@@ -110,6 +110,35 @@ def check_sysroot(t, root, tmp):
     t.ok(rc == 0 and len(ps) == 12 and b"default" in err, "without configuration /var/lib/docker is used")
 
 
+def check_host_model(t, root, tmp):
+    """Items carry their engine; filters; what is said when nothing is found."""
+    rc, ps, _ = csleuth_json("--root", root, "ps", "--json")
+    t.ok(rc == 0 and ps and all(c["engine"] == "docker" and c["namespace"] is None and c["pod"] is None
+                                for c in ps), "ps --json: engine docker, namespace and pod null")
+    rc, ims, _ = csleuth_json("--root", root, "images", "--json")
+    t.ok(rc == 0 and ims and all(i["engine"] == "docker" and i["namespace"] is None for i in ims),
+         "images --json: engine docker, namespace null")
+    rc, got, _ = csleuth_json("--root", root, "ps", "--engine", "docker", "--json")
+    t.eq(len(got), len(ps), "ps --engine docker keeps every docker container")
+    rc, got, _ = csleuth_json("--root", root, "ps", "--engine", "containerd", "--json")
+    t.eq(got, [], "ps --engine containerd drops them")
+    rc, got, _ = csleuth_json("--root", root, "images", "--namespace", "k8s.io", "--json")
+    t.eq(got, [], "images --namespace filters by namespace")
+    rc, out, _ = csleuth("--root", root, "ps")
+    t.ok(b"ENGINE" not in out.splitlines()[0], "one engine: no ENGINE column")
+    rc, got, _ = csleuth_json("--root", root, "inspect", "docker:changes")
+    t.ok(rc == 0 and len(got) == 1 and got[0]["Name"] == "/changes", "ENGINE:NAME resolves")
+    empty = os.path.join(tmp, "empty-host")
+    os.makedirs(os.path.join(empty, "etc"))
+    with open(os.path.join(empty, "etc", "os-release"), "w") as f:
+        f.write("ID=debian\n")
+    rc, _, err = csleuth("--sysroot", empty, "ps")
+    t.ok(rc == 1 and b"no container engine data" in err and b"/var/lib/docker" in err,
+         "a host without engine data says what was looked for", err)
+    rc, _, err = csleuth("--root", empty, "ps")
+    t.ok(rc == 1 and b"--sysroot" in err, "a host filesystem given to --root suggests --sysroot", err)
+
+
 def check_table(t, root):
     rc, out, _ = csleuth("--root", root, "ps")
     lines = out.decode().splitlines()
@@ -137,6 +166,7 @@ def main():
     t.run(check_table, root)
     with tempfile.TemporaryDirectory() as tmp:
         t.run(check_sysroot, root, tmp)
+        t.run(check_host_model, root, tmp)
     t.done()
 
 

@@ -7,6 +7,7 @@
  * only when the data root cannot be read at all.
  */
 #include "engines/docker/docker_internal.h"
+#include "formats/unitfile.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -102,7 +103,7 @@ static int cmp_image(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-int cs_docker_load(cs_source *src, const cs_docker_opts *o, cs_dataroot **ret, cs_error *e)
+int cs_docker_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_error *e)
 {
 	const char *path = o && o->path ? o->path : "";
 	cs_stat st;
@@ -116,7 +117,8 @@ int cs_docker_load(cs_source *src, const cs_docker_opts *o, cs_dataroot **ret, c
 	cs_dataroot *dr = cs_xcalloc(1, sizeof(*dr));
 	dr->src = src;
 	dr->path = cs_xstrdup(path);
-	dr->engine = cs_xstrdup("docker");
+	dr->engine = cs_engine_docker.name;
+	dr->ops = &cs_engine_docker;
 	if (o && o->host_path)
 		dr->host_path = cs_xstrdup(o->host_path);
 	dk_ctx c = {.src = src, .dr = dr, .diag = o ? o->diag : NULL,
@@ -146,6 +148,7 @@ int cs_docker_load(cs_source *src, const cs_docker_opts *o, cs_dataroot **ret, c
 		qsort(dr->containers, dr->n_containers, sizeof(cs_container), cmp_container);
 	if (dr->n_images > 1)
 		qsort(dr->images, dr->n_images, sizeof(cs_image), cmp_image);
+	cs_dataroot_seal(dr);
 	cs_strv_free(c.ov2_links);
 	cs_strv_free(c.ov2_ids);
 	cs_strmap_free(&c.layers, dk_layer_free);
@@ -156,91 +159,6 @@ int cs_docker_load(cs_source *src, const cs_docker_opts *o, cs_dataroot **ret, c
 }
 
 /* --- locating the data root on a mounted host filesystem --- */
-
-/* Finds the value of a dockerd flag in a command line, or NULL. */
-static char *flag_value(const char *cmdline)
-{
-	static const char *const flags[] = {"--data-root", "--graph", "-g"};
-	const char *p = cmdline;
-	char *found = NULL;
-	while (*p) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *w = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		size_t wl = (size_t)(p - w);
-		for (size_t k = 0; k < CS_ARRAY_SIZE(flags); k++) {
-			size_t fl = strlen(flags[k]);
-			if (wl < fl || strncmp(w, flags[k], fl) != 0)
-				continue;
-			const char *v = NULL;
-			size_t vl = 0;
-			if (wl > fl && w[fl] == '=') {
-				v = w + fl + 1;
-				vl = wl - fl - 1;
-			} else if (wl == fl) {
-				while (*p && isspace((unsigned char)*p))
-					p++;
-				v = p;
-				while (*p && !isspace((unsigned char)*p))
-					p++;
-				vl = (size_t)(p - v);
-			} else {
-				continue;
-			}
-			if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
-				v++;
-				vl -= 2;
-			}
-			if (vl > 0) {
-				free(found);
-				found = cs_xstrndup(v, vl);
-			}
-			break;
-		}
-	}
-	return found;
-}
-
-/* Applies the ExecStart= lines of one unit file to *exec (last one wins,
- * an empty one resets). Handles "\" line continuations. */
-static void scan_unit(cs_source *src, const char *path, char **exec)
-{
-	char *text;
-	size_t len;
-	if (cs_source_read_file(src, path, 1 << 20, &text, &len, NULL) < 0)
-		return;
-	cs_buf line = {0};
-	for (char *p = text; *p;) {
-		char *nl = strchr(p, '\n');
-		size_t l = nl ? (size_t)(nl - p) : strlen(p);
-		if (l > 0 && p[l - 1] == '\\') {
-			(void)cs_buf_append(&line, p, l - 1);
-			(void)cs_buf_puts(&line, " ");
-		} else {
-			(void)cs_buf_append(&line, p, l);
-			if (!line.data)
-				(void)cs_buf_puts(&line, "");
-			char *s = line.data ? line.data : p;
-			while (isspace((unsigned char)*s))
-				s++;
-			if (cs_str_startswith(s, "ExecStart=")) {
-				s += 10;
-				while (*s == '-' || *s == '@' || *s == '+' || *s == '!' || *s == ':')
-					s++;
-				free(*exec);
-				*exec = *s ? cs_xstrdup(s) : NULL;
-			}
-			line.len = 0;
-			if (line.data)
-				line.data[0] = '\0';
-		}
-		p += l + (nl ? 1 : 0);
-	}
-	cs_buf_free(&line);
-	free(text);
-}
 
 int cs_docker_locate(cs_source *sysroot, char **ret_host_path, char **ret_origin, cs_error *e)
 {
@@ -262,60 +180,10 @@ int cs_docker_locate(cs_source *sysroot, char **ret_host_path, char **ret_origin
 		json_object_put(j);
 	}
 	/* 2. dockerd command line: systemd units and drop-ins, sysvinit defaults */
-	static const char *const dirs[] = {"lib/systemd/system", "usr/lib/systemd/system",
-					   "etc/systemd/system"};
+	static const char *const flags[] = {"--data-root", "--graph", "-g"};
 	char *exec = NULL, *exec_file = NULL;
-	for (size_t i = 0; i < CS_ARRAY_SIZE(dirs); i++) {
-		_cleanup_free_ char *unit = cs_xasprintf("%s/docker.service", dirs[i]);
-		char *before = exec ? cs_xstrdup(exec) : NULL;
-		scan_unit(sysroot, unit, &exec);
-		if (exec && (!before || strcmp(before, exec) != 0)) {
-			free(exec_file);
-			exec_file = cs_xstrdup(unit);
-		}
-		free(before);
-	}
-	/* drop-ins, all directories merged and ordered by file name */
-	cs_dirent *all = NULL;
-	size_t n_all = 0, cap_all = 0;
-	char **owner = NULL;
-	size_t n_owner = 0, cap_owner = 0;
-	for (size_t i = 0; i < CS_ARRAY_SIZE(dirs); i++) {
-		_cleanup_free_ char *dd = cs_xasprintf("%s/docker.service.d", dirs[i]);
-		cs_dirent *d;
-		size_t n;
-		if (cs_source_list(sysroot, dd, &d, &n, NULL) < 0)
-			continue;
-		for (size_t k = 0; k < n; k++) {
-			if (!cs_str_endswith(d[k].name, ".conf"))
-				continue;
-			cs_dirent *x = CS_PUSH(all, n_all, cap_all);
-			x->name = cs_xstrdup(d[k].name);
-			*CS_PUSH(owner, n_owner, cap_owner) = cs_xasprintf("%s/%s", dd, d[k].name);
-		}
-		cs_dirents_free(d, n);
-	}
-	for (size_t pass = 0; pass < n_all; pass++) {
-		/* pick the next smallest name (small lists: selection is fine) */
-		size_t best = SIZE_MAX;
-		for (size_t k = 0; k < n_all; k++)
-			if (all[k].name && (best == SIZE_MAX || strcmp(all[k].name, all[best].name) < 0))
-				best = k;
-		char *before = exec ? cs_xstrdup(exec) : NULL;
-		scan_unit(sysroot, owner[best], &exec);
-		if (exec && (!before || strcmp(before, exec) != 0)) {
-			free(exec_file);
-			exec_file = cs_xstrdup(owner[best]);
-		}
-		free(before);
-		free(all[best].name);
-		all[best].name = NULL;
-	}
-	free(all);
-	for (size_t k = 0; k < n_owner; k++)
-		free(owner[k]);
-	free(owner);
-	char *v = exec ? flag_value(exec) : NULL;
+	cs_unit_exec_start(sysroot, "docker.service", &exec, &exec_file);
+	char *v = exec ? cs_cmdline_flag(exec, flags, CS_ARRAY_SIZE(flags)) : NULL;
 	if (v) {
 		free(found);
 		free(origin);
@@ -339,7 +207,7 @@ int cs_docker_locate(cs_source *sysroot, char **ret_host_path, char **ret_origin
 				if (*l == '#')
 					continue;
 				if (cs_str_startswith(l, "DOCKER_OPTS=") || cs_str_startswith(l, "OPTIONS=")) {
-					char *fv = flag_value(strchr(l, '=') + 1);
+					char *fv = cs_cmdline_flag(strchr(l, '=') + 1, flags, CS_ARRAY_SIZE(flags));
 					if (fv) {
 						size_t fl = strlen(fv);
 						if (fl && (fv[fl - 1] == '"' || fv[fl - 1] == '\''))
@@ -363,3 +231,39 @@ int cs_docker_locate(cs_source *sysroot, char **ret_host_path, char **ret_origin
 		free(origin);
 	return 0;
 }
+
+/* --- the engine table --- */
+
+static int docker_probe(cs_source *src, const char *path)
+{
+	static const char *const marks[] = {"containers", "image", "graph"};
+	int bid = 0;
+	for (size_t i = 0; i < CS_ARRAY_SIZE(marks); i++) {
+		_cleanup_free_ char *p = cs_path_join(path, marks[i]);
+		cs_stat st;
+		if (cs_source_stat(src, p, false, &st, NULL) == 0 && S_ISDIR(st.mode))
+			bid += 30;
+	}
+	return bid;
+}
+
+static int docker_locate(cs_source *sysroot, cs_engine_roots *out, cs_error *e)
+{
+	char *host = NULL, *origin = NULL;
+	int r = cs_docker_locate(sysroot, &host, &origin, e);
+	if (r < 0)
+		return r;
+	cs_engine_roots_add(out, &cs_engine_docker, host + strspn(host, "/"), host, origin);
+	free(host);
+	free(origin);
+	return 0;
+}
+
+const cs_engine cs_engine_docker = {
+	.name = "docker",
+	.what = "Docker data root",
+	.probe = docker_probe,
+	.locate = docker_locate,
+	.load = cs_docker_load,
+	.inspect = cs_docker_inspect,
+};

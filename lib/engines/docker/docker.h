@@ -8,16 +8,13 @@
 #ifndef CS_DOCKER_H
 #define CS_DOCKER_H
 
-#include "model/model.h"
-#include "evidence/source.h"
 #include "base/util.h"
+#include "evidence/source.h"
+#include "model/engine.h"
+#include "model/model.h"
 
-typedef struct cs_docker_opts {
-	const char *path;      /* data root inside the source, "" for its root */
-	const char *host_path; /* where the host kept it, if known (else inferred) */
-	cs_diag_fn diag;       /* per-item problems; may be NULL */
-	void *diag_userdata;
-} cs_docker_opts;
+/* The Docker engine reader, as the registry lists it. */
+extern const cs_engine cs_engine_docker;
 
 /* Size limits for files an attacker controls. */
 #define CS_DOCKER_MAX_CONFIG ((size_t)32 << 20)  /* config.v2.json, image configs */
@@ -28,7 +25,7 @@ typedef struct cs_docker_opts {
  * when items were damaged: those are flagged and reported through opts->diag,
  * and (*ret)->n_warnings counts them. Returns -errno only when the data root
  * itself cannot be read or does not look like one. */
-int cs_docker_load(cs_source *src, const cs_docker_opts *opts, cs_dataroot **ret, cs_error *e);
+int cs_docker_load(cs_source *src, const cs_load_opts *opts, cs_dataroot **ret, cs_error *e);
 
 /* Finds the Docker data root inside a mounted host filesystem: data-root (or
  * graph) in etc/docker/daemon.json, --data-root/-g/--graph on a dockerd
@@ -37,8 +34,8 @@ int cs_docker_load(cs_source *src, const cs_docker_opts *opts, cs_dataroot **ret
  * ret_origin is non-NULL, a description of where it came from (owned). */
 int cs_docker_locate(cs_source *sysroot, char **ret_host_path, char **ret_origin, cs_error *e);
 
-/* `inspect`: an array in `docker inspect` / `docker image inspect` shape.
- * kinds[i] is 'c' (containers[idx[i]]) or 'i' (images[idx[i]]). */
-char *cs_docker_inspect(const cs_dataroot *dr, const char *kinds, const size_t *idx, size_t n);
+/* `docker inspect` / `docker image inspect` of one item (exactly one of ct
+ * and im non-NULL): an owned JSON object text. */
+char *cs_docker_inspect(const cs_dataroot *dr, const cs_container *ct, const cs_image *im);
 
 #endif

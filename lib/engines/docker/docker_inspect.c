@@ -313,11 +313,7 @@ static json_object *inspect_image(const cs_dataroot *dr, const cs_image *im)
 	return o;
 }
 
-char *cs_docker_inspect(const cs_dataroot *dr, const char *kinds, const size_t *idx, size_t n)
+char *cs_docker_inspect(const cs_dataroot *dr, const cs_container *ct, const cs_image *im)
 {
-	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, kinds[i] == 'c' ? inspect_container(dr, &dr->containers[idx[i]])
-							 : inspect_image(dr, &dr->images[idx[i]]));
-	return cs_jfinish(a, true);
+	return cs_jfinish(ct ? inspect_container(dr, ct) : inspect_image(dr, im), true);
 }

@@ -1,0 +1,463 @@
+/* host.c - every engine of a host, read into one model (see host.h).
+ *
+ * Loading asks the registry: with --root each engine bids on the directory
+ * and the highest bid reads it; with --sysroot each engine names the roots
+ * the host's configuration points at, and each one that bids is read. Items
+ * are then gathered into flat lists of pointers (the data roots own them)
+ * and sorted newest first across engines.
+ *
+ * Lookup goes in three rounds, each over the items the qualifier allows:
+ * full ids, then names (with or without the namespace), then unique hex id
+ * prefixes. A round that matches several items is ambiguous; it never falls
+ * through to the next, so a name can't silently pick another engine's item.
+ */
+#include "host/host.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engines/engines.h"
+
+static int cmp_container(const void *a, const void *b)
+{
+	const cs_container *x = *(const cs_container *const *)a, *y = *(const cs_container *const *)b;
+	if (x->created != y->created)
+		return x->created > y->created ? -1 : 1;
+	int r = strcmp(x->id, y->id);
+	if (r)
+		return r;
+	return strcmp(x->engine, y->engine);
+}
+
+static int cmp_image(const void *a, const void *b)
+{
+	const cs_image *x = *(const cs_image *const *)a, *y = *(const cs_image *const *)b;
+	if (x->created != y->created)
+		return x->created > y->created ? -1 : 1;
+	int r = strcmp(x->id, y->id);
+	if (r)
+		return r;
+	return strcmp(x->engine, y->engine);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static void add_root(cs_host *h, cs_dataroot *dr, const cs_engine_root *where)
+{
+	h->roots = cs_xreallocarray(h->roots, h->n_roots + 1, sizeof(*h->roots));
+	h->where = cs_xreallocarray(h->where, h->n_roots + 1, sizeof(*h->where));
+	h->roots[h->n_roots] = dr;
+	cs_engine_root *w = &h->where[h->n_roots++];
+	w->engine = where->engine;
+	w->path = cs_xstrdup(where->path);
+	w->host_path = cs_xstrdup(dr->host_path ? dr->host_path : where->host_path);
+	w->origin = cs_xstrdup(where->origin);
+	h->n_warnings += dr->n_warnings;
+}
+
+static void gather(cs_host *h)
+{
+	size_t nc = 0, ni = 0, nv = 0;
+	for (size_t r = 0; r < h->n_roots; r++) {
+		nc += h->roots[r]->n_containers;
+		ni += h->roots[r]->n_images;
+		nv += h->roots[r]->n_volumes;
+	}
+	h->containers = cs_xcalloc(nc + 1, sizeof(*h->containers));
+	h->images = cs_xcalloc(ni + 1, sizeof(*h->images));
+	h->volumes = cs_xcalloc(nv + 1, sizeof(*h->volumes));
+	const char *first_engine = NULL, *first_ns = NULL;
+	bool seen = false;
+#define NOTE_WHERE(it)                                                                        \
+	do {                                                                                  \
+		if (!seen) {                                                                  \
+			first_engine = (it)->engine;                                          \
+			first_ns = (it)->namespace;                                           \
+			seen = true;                                                          \
+		} else if (!str_eq(first_engine, (it)->engine) || !str_eq(first_ns, (it)->namespace)) \
+			h->many = true;                                                       \
+	} while (0)
+	for (size_t r = 0; r < h->n_roots; r++) {
+		cs_dataroot *dr = h->roots[r];
+		for (size_t i = 0; i < dr->n_containers; i++) {
+			h->containers[h->n_containers++] = &dr->containers[i];
+			NOTE_WHERE(&dr->containers[i]);
+		}
+		for (size_t i = 0; i < dr->n_images; i++) {
+			h->images[h->n_images++] = &dr->images[i];
+			NOTE_WHERE(&dr->images[i]);
+		}
+		for (size_t i = 0; i < dr->n_volumes; i++)
+			h->volumes[h->n_volumes++] = &dr->volumes[i];
+	}
+#undef NOTE_WHERE
+	if (h->n_containers > 1)
+		qsort(h->containers, h->n_containers, sizeof(*h->containers), cmp_container);
+	if (h->n_images > 1)
+		qsort(h->images, h->n_images, sizeof(*h->images), cmp_image);
+}
+
+static int load_root(cs_host *h, const cs_host_opts *o, const cs_engine_root *where, cs_error *e)
+{
+	if (o->on_root)
+		o->on_root(o->diag_userdata, where);
+	cs_load_opts lo = {.path = where->path, .host_path = where->host_path, .diag = o->diag,
+			   .diag_userdata = o->diag_userdata};
+	cs_dataroot *dr = NULL;
+	int r = where->engine->load(h->src, &lo, &dr, e);
+	if (r < 0)
+		return r;
+	add_root(h, dr, where);
+	return 0;
+}
+
+/* A short hint at what a directory that no engine claims might be. */
+static const char *hint_for(cs_source *src)
+{
+	static const char *const host_marks[] = {"etc/os-release", "usr/lib/os-release", "var/lib"};
+	for (size_t i = 0; i < CS_ARRAY_SIZE(host_marks); i++)
+		if (cs_source_exists(src, host_marks[i]))
+			return "; it looks like a host filesystem: use --sysroot";
+	return "";
+}
+
+static int load_root_dir(cs_host *h, const cs_host_opts *o, cs_error *e)
+{
+	size_t n;
+	const cs_engine *const *engines = cs_engines(&n);
+	const cs_engine *best = NULL;
+	int best_bid = 0;
+	if (o->engine) {
+		best = cs_engine_find(o->engine);
+		if (!best)
+			return cs_err(e, -EINVAL, "unknown engine `%s`", o->engine);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			int bid = engines[i]->probe(h->src, "");
+			if (bid > best_bid) {
+				best_bid = bid;
+				best = engines[i];
+			}
+		}
+	}
+	if (!best) {
+		cs_buf what = {0};
+		for (size_t i = 0; i < n; i++)
+			(void)cs_buf_printf(&what, "%s%s", i ? (i + 1 == n ? " or " : ", ") : "",
+					    engines[i]->what);
+		cs_err(e, -ENOENT, "`%s` does not look like a %s%s", cs_source_root(h->src),
+		       what.data ? what.data : "data root", hint_for(h->src));
+		cs_buf_free(&what);
+		return -ENOENT;
+	}
+	char empty[] = "", origin[] = "--root";
+	cs_engine_root where = {.engine = best, .path = empty, .origin = origin};
+	return load_root(h, o, &where, e);
+}
+
+static int load_sysroot(cs_host *h, const cs_host_opts *o, cs_error *e)
+{
+	size_t n;
+	const cs_engine *const *engines = cs_engines(&n);
+	cs_engine_roots roots = {0};
+	for (size_t i = 0; i < n; i++)
+		(void)engines[i]->locate(h->src, &roots, NULL);
+	cs_buf looked = {0};
+	int err = 0;
+	for (size_t i = 0; i < roots.n; i++) {
+		const cs_engine_root *r = &roots.v[i];
+		bool dup = false;
+		for (size_t k = 0; k < i; k++)
+			dup = dup || (roots.v[k].engine == r->engine && strcmp(roots.v[k].path, r->path) == 0);
+		if (dup)
+			continue;
+		if (r->engine->probe(h->src, r->path) <= 0) {
+			(void)cs_buf_printf(&looked, "%s%s /%s (%s)", looked.len ? "; " : "",
+					    r->engine->what, r->path, r->origin ? r->origin : "");
+			continue;
+		}
+		cs_error le = {0};
+		int rr = load_root(h, o, r, &le);
+		if (rr < 0) {
+			/* one unreadable root costs that root */
+			if (o->diag) {
+				cs_diag d = {.severity = CS_WARN, .file = r->path, .msg = le.msg};
+				o->diag(o->diag_userdata, &d);
+			}
+			h->n_warnings++;
+			err = rr;
+		}
+	}
+	cs_engine_roots_clear(&roots);
+	if (h->n_roots == 0) {
+		if (err)
+			cs_err(e, err, "no engine data root in `%s` could be read", cs_source_root(h->src));
+		else
+			cs_err(e, -ENOENT, "no container engine data in `%s`: looked for %s",
+			       cs_source_root(h->src), looked.data ? looked.data : "nothing");
+		cs_buf_free(&looked);
+		return e ? e->code : -ENOENT;
+	}
+	cs_buf_free(&looked);
+	return 0;
+}
+
+int cs_host_load(cs_source *src, const cs_host_opts *o, cs_host **ret, cs_error *e)
+{
+	cs_host_opts none = {0};
+	if (!o)
+		o = &none;
+	cs_host *h = cs_xcalloc(1, sizeof(*h));
+	h->src = src;
+	int r = o->sysroot ? load_sysroot(h, o, e) : load_root_dir(h, o, e);
+	if (r < 0) {
+		cs_host_free(h);
+		return r;
+	}
+	gather(h);
+	*ret = h;
+	return 0;
+}
+
+void cs_host_free(cs_host *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_roots; i++) {
+		cs_dataroot_free(h->roots[i]);
+		free(h->where[i].path);
+		free(h->where[i].host_path);
+		free(h->where[i].origin);
+	}
+	free(h->roots);
+	free(h->where);
+	free(h->containers);
+	free(h->images);
+	free(h->volumes);
+	free(h);
+}
+
+/* --- lookup --- */
+
+/* Strips "sha256:" so ids and prefixes compare on hex alone. */
+static const char *bare_id(const char *s)
+{
+	return cs_str_startswith(s, "sha256:") ? s + 7 : s;
+}
+
+static bool is_hex(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+static bool ref_matches(const char *ref, const char *q)
+{
+	if (strcmp(ref, q) == 0)
+		return true;
+	/* docker.io/library/x:tag and library/x:tag are x:tag */
+	static const char *const prefixes[] = {"docker.io/library/", "docker.io/", "library/"};
+	for (size_t k = 0; k < CS_ARRAY_SIZE(prefixes); k++) {
+		const char *p = prefixes[k];
+		if (cs_str_startswith(q, p) && strcmp(ref, q + strlen(p)) == 0)
+			return true;
+		if (cs_str_startswith(ref, p) && strcmp(ref + strlen(p), q) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool image_ref_matches(const cs_image *im, const char *q)
+{
+	/* a bare repository means :latest */
+	_cleanup_free_ char *withtag = NULL;
+	const char *slash = strrchr(q, '/');
+	const char *last = slash ? slash + 1 : q;
+	if (!strchr(last, ':') && !strchr(q, '@'))
+		withtag = cs_xasprintf("%s:latest", q);
+	for (char **t = im->tags; t && *t; t++)
+		if (ref_matches(*t, q) || (withtag && ref_matches(*t, withtag)))
+			return true;
+	for (char **d = im->digests; d && *d; d++)
+		if (ref_matches(*d, q))
+			return true;
+	return false;
+}
+
+/* The part of q after "NAMESPACE/" when the item's namespace prefixes it. */
+static const char *strip_ns(const char *ns, const char *q)
+{
+	size_t l = ns ? strlen(ns) : 0;
+	if (l && strncmp(q, ns, l) == 0 && q[l] == '/')
+		return q + l + 1;
+	return NULL;
+}
+
+typedef struct finder {
+	const char *engine; /* qualifier, or NULL */
+	const char *q;      /* the query without the qualifier */
+} finder;
+
+/* "ENGINE:REST" qualifies when ENGINE is a registered engine or the engine
+ * of one of the items (so "x:y", a plain name with a colon, stays a name). */
+static finder parse_query(const char *q, void *const *items, size_t n,
+			  const char *(*engine_of)(const void *))
+{
+	finder f = {.q = q};
+	const char *colon = strchr(q, ':');
+	if (!colon)
+		return f;
+	_cleanup_free_ char *name = cs_xstrndup(q, (size_t)(colon - q));
+	const cs_engine *en = cs_engine_find(name);
+	if (en) {
+		f.engine = en->name;
+		f.q = colon + 1;
+		return f;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(engine_of(items[i]), name) == 0) {
+			f.engine = engine_of(items[i]);
+			f.q = colon + 1;
+			break;
+		}
+	return f;
+}
+
+typedef bool (*match_fn)(const void *item, const char *q, int round);
+
+static int find_in(void *const *items, size_t n, const char *(*engine_of)(const void *),
+		   const char *(*id_of)(const void *), match_fn name_match, const char *query,
+		   const void **ret, const void ***ret_cands, size_t *ret_n)
+{
+	if (ret_cands)
+		*ret_cands = NULL;
+	if (ret_n)
+		*ret_n = 0;
+	if (!query || !*query)
+		return -ENOENT;
+	finder f = parse_query(query, items, n, engine_of);
+	const char *q = f.q;
+	if (!*q)
+		return -ENOENT;
+	const char *bq = bare_id(q);
+	bool hex = is_hex(bq);
+	const void **m = NULL;
+	size_t nm = 0, cap = 0;
+	for (int round = 0; round < 3 && nm == 0; round++) {
+		if (round == 2 && !hex)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const void *it = items[i];
+			if (f.engine && strcmp(engine_of(it), f.engine) != 0)
+				continue;
+			bool hit = round == 0   ? strcmp(bare_id(id_of(it)), bq) == 0
+				   : round == 1 ? name_match(it, q, round)
+						: strncmp(bare_id(id_of(it)), bq, strlen(bq)) == 0;
+			if (hit)
+				*CS_PUSH(m, nm, cap) = it;
+		}
+	}
+	if (nm == 1) {
+		*ret = m[0];
+		free(m);
+		return 0;
+	}
+	if (nm == 0) {
+		free(m);
+		return -ENOENT;
+	}
+	if (ret_n)
+		*ret_n = nm;
+	if (ret_cands)
+		*ret_cands = m;
+	else
+		free(m);
+	return -ENOTUNIQ;
+}
+
+static const char *ct_engine(const void *p)
+{
+	return ((const cs_container *)p)->engine;
+}
+
+static const char *ct_id(const void *p)
+{
+	return ((const cs_container *)p)->id;
+}
+
+static bool ct_name(const void *p, const char *q, int round)
+{
+	(void)round;
+	const cs_container *c = p;
+	if (!c->name)
+		return false;
+	const char *rest = strip_ns(c->namespace, q);
+	if (rest && strcmp(c->name, *rest == '/' ? rest + 1 : rest) == 0)
+		return true;
+	return strcmp(c->name, *q == '/' ? q + 1 : q) == 0;
+}
+
+static const char *im_engine(const void *p)
+{
+	return ((const cs_image *)p)->engine;
+}
+
+static const char *im_id(const void *p)
+{
+	return ((const cs_image *)p)->id;
+}
+
+static bool im_name(const void *p, const char *q, int round)
+{
+	(void)round;
+	const cs_image *im = p;
+	const char *rest = strip_ns(im->namespace, q);
+	return (rest && image_ref_matches(im, rest)) || image_ref_matches(im, q);
+}
+
+int cs_host_find_container(const cs_host *h, const char *q, const cs_container **ret,
+			   const cs_container ***ret_cands, size_t *ret_n)
+{
+	return find_in((void *const *)h->containers, h->n_containers, ct_engine, ct_id, ct_name, q,
+		       (const void **)ret, (const void ***)ret_cands, ret_n);
+}
+
+int cs_host_find_image(const cs_host *h, const char *q, const cs_image **ret,
+		       const cs_image ***ret_cands, size_t *ret_n)
+{
+	return find_in((void *const *)h->images, h->n_images, im_engine, im_id, im_name, q,
+		       (const void **)ret, (const void ***)ret_cands, ret_n);
+}
+
+char *cs_host_item_where(const char *engine, const char *namespace)
+{
+	return namespace ? cs_xasprintf("%s:%s", engine, namespace) : cs_xstrdup(engine);
+}
+
+char *cs_host_inspect(const cs_host *h, const cs_item *items, size_t n)
+{
+	(void)h;
+	cs_buf b = {.max = SIZE_MAX};
+	(void)cs_buf_puts(&b, "[");
+	size_t done = 0;
+	for (size_t i = 0; i < n; i++) {
+		const cs_dataroot *dr = items[i].ct ? items[i].ct->dr : items[i].im->dr;
+		char *s = dr && dr->ops && dr->ops->inspect ? dr->ops->inspect(dr, items[i].ct, items[i].im)
+							     : NULL;
+		if (!s)
+			continue;
+		(void)cs_buf_puts(&b, done++ ? ",\n" : "\n");
+		(void)cs_buf_puts(&b, s);
+		free(s);
+	}
+	(void)cs_buf_puts(&b, done ? "\n]" : "]");
+	return cs_buf_steal(&b);
+}
