@@ -84,10 +84,17 @@ outer() {
 outer_cleanup() {
   local rc=$? p
   set +e
-  # anything of ours still alive (inner died early): kill by pid from the pid list
-  if [ -s "$SCRATCH/pids" ]; then
-    for p in $(sort -u "$SCRATCH/pids"); do [ -e "/proc/$p" ] && kill -9 "$p" 2>/dev/null; done
-    sleep 1
+  # anything of ours still alive (inner died early): the processes of our mount namespace
+  # (containerd, shims) and their descendants (the containers), by pid
+  if [ -s "$SCRATCH/mntns" ]; then
+    local ns left=""
+    ns=$(cat "$SCRATCH/mntns")
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$ns" ] && left="$left ${p#/proc/}"
+    done
+    # shellcheck disable=SC2086
+    left="$left $(descendants $left)"
+    if [ -n "${left// /}" ]; then log "cleanup: kill -9$left"; kill -9 $left 2>/dev/null; sleep 1; fi
   fi
   remove_cgroups
   if [ "$rc" = 0 ]; then rm -rf "$SCRATCH"; else log "FAILED (rc=$rc); scratch kept: $SCRATCH"; fi
@@ -138,6 +145,7 @@ setup_namespace() {
   SYS="$SCRATCH/sys"
   mkdir -p "$SYS/var/lib" "$SYS/var/log" "$SYS/etc/containerd"
   hostname "$NODE_NAME"
+  readlink /proc/self/ns/mnt >"$SCRATCH/mntns"
   mount --bind "$SYS/var/lib" /var/lib
   mount --bind "$SYS/var/log" /var/log
   mount --bind "$SYS/etc/containerd" /etc/containerd
@@ -237,7 +245,7 @@ step_default() {
   mkdir -p /var/log/csx-ctr
   c -n default run -d --label csx.role=running --log-uri file:///var/log/csx-ctr/running.log \
     csx.local/app:1 running sh -c "$RUNNING_SCRIPT" >/dev/null
-  c -n default containers create --label csx.role=created csx.local/base:1 created sh -c 'echo never runs'
+  c -n default containers create --label csx.role=created csx.local/base:1 created /bin/echo never runs
   remember_id exit3; remember_id running; remember_id created
 }
 
@@ -256,7 +264,7 @@ exit 0' >"$E/logs/csx/native-exit0.stdout" 2>"$E/logs/csx/native-exit0.stderr" |
 
 step_cri() {
   log "namespace k8s.io: pod shop/web through the CRI API (kubelet stand-in)"
-  "$PY" "$TOOLS/cri_scenario.py" run "$SOCK" "$SCRATCH/cri-state.json"
+  TZ=$NODE_TZ "$PY" "$TOOLS/cri_scenario.py" run "$SOCK" "$SCRATCH/cri-state.json"
   local id; for id in $(jq -r '.sandbox_id, .containers[].id, .pod_uid' "$SCRATCH/cri-state.json"); do remember_id "$id"; done
 }
 
@@ -280,7 +288,7 @@ friendly_name() { # ns id -> the scenario's name (CRI: <ctr>-<attempt>, sandbox-
 # The containers whose filesystem is recorded: ns, name, snapshotter, snapshot key.
 container_table() {
   local ns id key snap name
-  for ns in $NSS; do
+  for ns in default k8s.io csx; do
     for id in $(c -n "$ns" containers ls -q); do
       key=$(c -n "$ns" containers info "$id" | jq -r '.SnapshotKey // ""')
       snap=$(c -n "$ns" containers info "$id" | jq -r '.Snapshotter // ""')
@@ -288,11 +296,8 @@ container_table() {
       printf '%s\t%s\t%s\t%s\t%s\n' "$ns" "$name" "$id" "${snap:-overlayfs}" "${key}"
     done
   done
-  # Docker 29: exited/created containers have no containerd record, only snapshot <id>
-  jq -r '.containers[] | ["moby", .name, .id, "overlayfs", .id] | @tsv' "$SCRATCH/moby-state.json" |
-    while IFS=$'\t' read -r ns name id snap key; do
-      c -n moby containers ls -q | grep -qx "$id" || printf '%s\t%s\t%s\t%s\t%s\n' "$ns" "$name" "$id" "$snap" "$key"
-    done
+  # Docker 29: the record (only while running) has no snapshot key; the RW layer is snapshot <id>
+  jq -r '.containers[] | ["moby", .name, .id, "overlayfs", .id] | @tsv' "$SCRATCH/moby-state.json"
 }
 
 # ro mount of the merged view of a snapshot: overlay -> lowerdir=upper:lowers, bind -> ro bind
@@ -424,7 +429,6 @@ PY
 
   log "record: logs"
   mkdir -p "$E/logs/cri-raw" "$E/logs/cri" "$E/logs/ctr-file" "$E/logs/docker"
-  (cd /var/log && find pods containers -printf '%P\t%y\t%s\t%l\n' | LC_ALL=C sort) >/dev/null
   (cd /var/log && find pods containers csx-ctr -mindepth 0 -printf '%p\t%y\t%m\t%s\t%l\n' | LC_ALL=C sort) >"$E/logs/var-log-listing.tsv"
   cp -a /var/log/pods "$E/logs/cri-raw/"
   cp -a /var/log/csx-ctr/running.log "$E/logs/ctr-file/running.log"
@@ -442,7 +446,7 @@ descendants() { local p ch; for p in "$@"; do for ch in $(pgrep -P "$p" || true)
 our_shims() { # shims started by our containerd: same mount namespace as it, reparented
   local myns p
   myns=$(readlink "/proc/$CTRD_PID/ns/mnt")
-  for p in $(pgrep -x containerd-shim-runc-v2 || true) $(pgrep -f '^/usr/bin/containerd-shim-runc-v2 ' || true); do
+  for p in $(pgrep -f '^/usr/bin/containerd-shim-runc-v2 ' || true); do
     [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$myns" ] && echo "$p"
   done | sort -u
 }

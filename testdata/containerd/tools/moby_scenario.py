@@ -151,6 +151,10 @@ class Moby:
         s["process"]["cwd"] = "/srv"
         s["hostname"] = cid[:12]
         s["root"] = {"path": "%s/%s" % (ROOTFS_HOME, cid)}
+        # Docker's default mounts (oci/defaults.go): no /run tmpfs, a read-only cgroup mount
+        s["mounts"] = [m for m in s["mounts"] if m["destination"] != "/run"]
+        s["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                            "options": ["ro", "nosuid", "noexec", "nodev"]})
         d = "%s/%s" % (CONTAINERS, cid)
         for dst, src in (("/etc/resolv.conf", d + "/resolv.conf"), ("/etc/hostname", d + "/hostname"),
                          ("/etc/hosts", d + "/hosts")):
