@@ -84,6 +84,8 @@ static void gather(cs_host *h)
 	for (size_t r = 0; r < h->n_roots; r++) {
 		cs_dataroot *dr = h->roots[r];
 		for (size_t i = 0; i < dr->n_containers; i++) {
+			if (dr->containers[i].absorbed)
+				continue;
 			h->containers[h->n_containers++] = &dr->containers[i];
 			NOTE_WHERE(&dr->containers[i]);
 		}
@@ -206,6 +208,139 @@ static int load_sysroot(cs_host *h, const cs_host_opts *o, cs_error *e)
 	return 0;
 }
 
+/* --- cross-engine snapshot references (Docker 29's containerd store) ---
+ *
+ * A container may name a snapshot another engine keeps (snapshot_namespace,
+ * snapshotter, snapshot_key, and the candidate roots). Each candidate root
+ * is taken from the roots already read, or read now when an engine bids on
+ * it (a Docker root's own containerd/daemon under --root). The first root
+ * that has the snapshot gives the container its layers. That root's items in
+ * the same namespace then belong to the referring engine: its images are
+ * that engine's images (Docker 29 lists the moby namespace's images as its
+ * own), and a record with the same id as a referring container is absorbed
+ * into it (its file is added to the container's evidence). */
+
+static cs_dataroot *root_at(cs_host *h, const cs_host_opts *o, const char *path, char *host_path)
+{
+	for (size_t i = 0; i < h->n_roots; i++)
+		if (strcmp(h->roots[i]->path, path) == 0 && h->roots[i]->ops && h->roots[i]->ops->snapshot_stack)
+			return h->roots[i];
+	size_t n;
+	const cs_engine *const *engines = cs_engines(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!engines[i]->snapshot_stack || engines[i]->probe(h->src, path) <= 0)
+			continue;
+		char origin[] = "named by another engine's containers";
+		cs_engine_root where = {.engine = engines[i], .path = (char *)(uintptr_t)path, .host_path = host_path,
+					.origin = origin};
+		cs_error le = {0};
+		if (load_root(h, o, &where, &le) == 0)
+			return h->roots[h->n_roots - 1];
+		if (o->diag) {
+			cs_diag d = {.severity = CS_WARN, .file = path, .msg = le.msg};
+			o->diag(o->diag_userdata, &d);
+		}
+		h->n_warnings++;
+		return NULL;
+	}
+	return NULL;
+}
+
+static void report(cs_host *h, const cs_host_opts *o, const cs_problem *p)
+{
+	h->n_warnings++;
+	if (o->diag) {
+		cs_diag d = {.severity = CS_WARN, .file = p->file, .msg = p->msg};
+		o->diag(o->diag_userdata, &d);
+	}
+}
+
+static void adopt(cs_dataroot *from, const char *ns, const cs_dataroot *by)
+{
+	for (size_t i = 0; i < from->n_images; i++) {
+		cs_image *im = &from->images[i];
+		if (im->namespace && strcmp(im->namespace, ns) == 0 && im->engine == from->engine) {
+			im->engine = by->engine;
+			free(im->namespace);
+			im->namespace = NULL;
+		}
+	}
+	for (size_t i = 0; i < from->n_containers; i++) {
+		cs_container *x = &from->containers[i];
+		if (!x->namespace || strcmp(x->namespace, ns) != 0)
+			continue;
+		for (size_t k = 0; k < by->n_containers; k++) {
+			cs_container *ct = &by->containers[k];
+			if (strcmp(ct->id, x->id) == 0) {
+				x->absorbed = true;
+				for (size_t f = 0; f < x->evidence.n; f++)
+					if (strcmp(x->evidence.v[f].role, "record") == 0)
+						cs_evfiles_add(&ct->evidence, "containerd record", x->evidence.v[f].path);
+			}
+		}
+	}
+}
+
+static void resolve_snapshots(cs_host *h, const cs_host_opts *o)
+{
+	size_t n0 = h->n_roots;
+	for (size_t r = 0; r < n0; r++) {
+		cs_dataroot *dr = h->roots[r];
+		for (size_t i = 0; i < dr->n_containers; i++) {
+			cs_container *ct = &dr->containers[i];
+			if (!ct->snapshot_namespace || !ct->snapshot_key || !ct->snapshotter || ct->layers.n)
+				continue;
+			bool done = false;
+			cs_buf tried = {0};
+			for (char **cand = ct->snapshot_roots; cand && *cand && !done; cand++) {
+				/* its host path, when it lies in the referring root */
+				size_t pl = strlen(dr->path);
+				_cleanup_free_ char *hp = NULL;
+				if (dr->host_path && strncmp(*cand, dr->path, pl) == 0 && (*cand)[pl] == '/')
+					hp = cs_xasprintf("%s%s", dr->host_path, *cand + pl);
+				cs_dataroot *sr = root_at(h, o, *cand, hp);
+				(void)cs_buf_printf(&tried, "%s`%s`", tried.len ? ", " : "", *cand);
+				if (!sr)
+					continue;
+				cs_layer_stack st;
+				cs_problems ps = {0};
+				cs_error le = {0};
+				int k = sr->ops->snapshot_stack(sr, ct->snapshot_namespace, ct->snapshotter, ct->snapshot_key,
+								&st, &ps, &le);
+				if (k == 0) {
+					ct->layers = st;
+					done = true;
+					for (size_t p = 0; p < ps.n; p++) {
+						cs_problems_add(&ct->problems, ps.v[p].file, ps.v[p].msg);
+						report(h, o, &ps.v[p]);
+					}
+					if (!st.complete)
+						ct->incomplete = true;
+					adopt(sr, ct->snapshot_namespace, dr);
+				}
+				for (size_t p = 0; p < ps.n; p++) {
+					free(ps.v[p].file);
+					free(ps.v[p].msg);
+				}
+				free(ps.v);
+			}
+			if (!done) {
+				char *msg = cs_xasprintf("container %s: its snapshot `%s` (%s, containerd namespace %s) is in "
+							 "no containerd root of the evidence (looked in %s): its filesystem "
+							 "cannot be located",
+							 ct->id, ct->snapshot_key, ct->snapshotter, ct->snapshot_namespace,
+							 tried.data ? tried.data : "none");
+				cs_problem p = {.file = dr->path, .msg = msg};
+				cs_problems_add(&ct->problems, dr->path, msg);
+				report(h, o, &p);
+				ct->incomplete = true;
+				free(msg);
+			}
+			cs_buf_free(&tried);
+		}
+	}
+}
+
 int cs_host_load(cs_source *src, const cs_host_opts *o, cs_host **ret, cs_error *e)
 {
 	cs_host_opts none = {0};
@@ -218,6 +353,7 @@ int cs_host_load(cs_source *src, const cs_host_opts *o, cs_host **ret, cs_error 
 		cs_host_free(h);
 		return r;
 	}
+	resolve_snapshots(h, o);
 	gather(h);
 	*ret = h;
 	return 0;
@@ -450,8 +586,11 @@ char *cs_host_inspect(const cs_host *h, const cs_item *items, size_t n)
 	size_t done = 0;
 	for (size_t i = 0; i < n; i++) {
 		const cs_dataroot *dr = items[i].ct ? items[i].ct->dr : items[i].im->dr;
-		char *s = dr && dr->ops && dr->ops->inspect ? dr->ops->inspect(dr, items[i].ct, items[i].im)
-							     : NULL;
+		/* the item's engine gives the shape (an adopted image: its new engine's) */
+		const cs_engine *en = cs_engine_find(items[i].ct ? items[i].ct->engine : items[i].im->engine);
+		if (!en && dr)
+			en = dr->ops;
+		char *s = en && en->inspect ? en->inspect(dr, items[i].ct, items[i].im) : NULL;
 		if (!s)
 			continue;
 		(void)cs_buf_puts(&b, done++ ? ",\n" : "\n");
