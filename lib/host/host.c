@@ -470,8 +470,8 @@ static finder parse_query(const char *q, void *const *items, size_t n,
 typedef bool (*match_fn)(const void *item, const char *q, int round);
 
 static int find_in(void *const *items, size_t n, const char *(*engine_of)(const void *),
-		   const char *(*id_of)(const void *), match_fn name_match, const char *query,
-		   const void **ret, const void ***ret_cands, size_t *ret_n)
+		   const char *(*id_of)(const void *), const char *(*ns_of)(const void *), match_fn name_match,
+		   const char *query, const void **ret, const void ***ret_cands, size_t *ret_n)
 {
 	if (ret_cands)
 		*ret_cands = NULL;
@@ -487,16 +487,23 @@ static int find_in(void *const *items, size_t n, const char *(*engine_of)(const 
 	bool hex = is_hex(bq);
 	const void **m = NULL;
 	size_t nm = 0, cap = 0;
+	bool any_ns = false;
+	for (size_t i = 0; i < n && !any_ns; i++)
+		any_ns = strip_ns(ns_of(items[i]), q) != NULL;
 	for (int round = 0; round < 3 && nm == 0; round++) {
-		if (round == 2 && !hex)
+		if (round == 2 && !hex && !any_ns)
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			const void *it = items[i];
 			if (f.engine && strcmp(engine_of(it), f.engine) != 0)
 				continue;
-			bool hit = round == 0   ? strcmp(bare_id(id_of(it)), bq) == 0
+			/* "NAMESPACE/ID" qualifies ids and prefixes too */
+			const char *iq = strip_ns(ns_of(it), q);
+			const char *ib = iq ? bare_id(iq) : bq;
+			bool ihex = iq ? is_hex(ib) : hex;
+			bool hit = round == 0   ? strcmp(bare_id(id_of(it)), ib) == 0
 				   : round == 1 ? name_match(it, q, round)
-						: strncmp(bare_id(id_of(it)), bq, strlen(bq)) == 0;
+						: ihex && strncmp(bare_id(id_of(it)), ib, strlen(ib)) == 0;
 			if (hit)
 				*CS_PUSH(m, nm, cap) = it;
 		}
@@ -529,6 +536,16 @@ static const char *ct_id(const void *p)
 	return ((const cs_container *)p)->id;
 }
 
+static const char *ct_ns(const void *p)
+{
+	return ((const cs_container *)p)->namespace;
+}
+
+static const char *im_ns(const void *p)
+{
+	return ((const cs_image *)p)->namespace;
+}
+
 static bool ct_name(const void *p, const char *q, int round)
 {
 	(void)round;
@@ -556,20 +573,26 @@ static bool im_name(const void *p, const char *q, int round)
 	(void)round;
 	const cs_image *im = p;
 	const char *rest = strip_ns(im->namespace, q);
-	return (rest && image_ref_matches(im, rest)) || image_ref_matches(im, q);
+	if ((rest && image_ref_matches(im, rest)) || image_ref_matches(im, q))
+		return true;
+	/* containerd: any record name (the CRI's sha256:<config> too) */
+	for (char **nm = im->names; nm && *nm; nm++)
+		if (strcmp(*nm, rest ? rest : q) == 0)
+			return true;
+	return false;
 }
 
 int cs_host_find_container(const cs_host *h, const char *q, const cs_container **ret,
 			   const cs_container ***ret_cands, size_t *ret_n)
 {
-	return find_in((void *const *)h->containers, h->n_containers, ct_engine, ct_id, ct_name, q,
+	return find_in((void *const *)h->containers, h->n_containers, ct_engine, ct_id, ct_ns, ct_name, q,
 		       (const void **)ret, (const void ***)ret_cands, ret_n);
 }
 
 int cs_host_find_image(const cs_host *h, const char *q, const cs_image **ret,
 		       const cs_image ***ret_cands, size_t *ret_n)
 {
-	return find_in((void *const *)h->images, h->n_images, im_engine, im_id, im_name, q,
+	return find_in((void *const *)h->images, h->n_images, im_engine, im_id, im_ns, im_name, q,
 		       (const void **)ret, (const void ***)ret_cands, ret_n);
 }
 

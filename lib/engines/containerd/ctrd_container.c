@@ -217,7 +217,7 @@ static int scan_status(cs_container *ct, const char *text, size_t len, cs_error 
 	ct->state.finished_at = finished ? (cs_time)finished : CS_TIME_NEVER;
 	ct->state.running = finished == 0 && started != 0;
 	ct->has_been_started_before = started != 0;
-	if (created && ct->created == CS_TIME_NEVER)
+	if (created) /* the CRI's own creation time (what crictl shows) */
 		ct->created = created;
 	return 0;
 }

@@ -180,8 +180,8 @@ static void fill_image(cd_ctx *c, const char *ns, cs_image *im)
 	for (size_t i = 0; i < nml; i++)
 		size += cs_json_i64(json_object_array_get_idx(mlayers, i), "size", 0);
 	im->size = size;
-	json_object_put(man);
-	json_object *cfg = json_blob(c, im, cd, "config");
+	json_object_put(man); /* cd is gone with it */
+	json_object *cfg = json_blob(c, im, im->config_digest, "config");
 	if (!cfg)
 		return;
 	im->created = CS_TIME_NEVER;

@@ -151,6 +151,12 @@ static json_object *cri_status(const cs_container *c)
 		if (v && json_object_deep_copy(v, &d, NULL) == 0)
 			json_object_object_add(o, keys[i], d);
 	}
+	/* the CRI computes the reason when asked (status.go): an empty stored
+	 * reason of an exited container reads "Completed" or "Error" */
+	const char *reason = cs_json_str(st, "Reason");
+	if (c->state.finished_at != CS_TIME_NEVER && (!reason || !*reason))
+		json_object_object_add(o, "Reason",
+				       json_object_new_string(c->state.exit_code == 0 ? "Completed" : "Error"));
 	json_object_put(st);
 	return o;
 }
@@ -189,8 +195,9 @@ static json_object *inspect_container(const cs_dataroot *dr, const cs_container 
 	json_object_object_add(o, "Runtime", rt);
 	json_object_object_add(o, "SnapshotKey", json_object_new_string(c->snapshot_key ? c->snapshot_key : ""));
 	json_object_object_add(o, "Snapshotter", json_object_new_string(c->snapshotter ? c->snapshotter : ""));
-	json_object_object_add(o, "CreatedAt", jtime_go(c->created));
-	json_object_object_add(o, "UpdatedAt", jtime_go(c->updated));
+	/* the record's own times (a CRI container's `created` is the CRI's) */
+	json_object_object_add(o, "CreatedAt", jtime_go(have ? cd_btime(&b, "createdat") : c->created));
+	json_object_object_add(o, "UpdatedAt", jtime_go(have ? cd_btime(&b, "updatedat") : c->updated));
 	json_object *ext = have ? bucket_map(&b, "extensions", true) : NULL;
 	json_object_object_add(o, "Extensions", ext ? ext : json_object_new_object());
 	if (c->sandbox_id && have) {
