@@ -220,11 +220,13 @@ static int load_sysroot(cs_host *h, const cs_host_opts *o, cs_error *e)
  * own), and a record with the same id as a referring container is absorbed
  * into it (its file is added to the container's evidence). */
 
+static cs_dataroot *loaded_root(cs_host *h, const char *path);
+
 static cs_dataroot *root_at(cs_host *h, const cs_host_opts *o, const char *path, char *host_path)
 {
-	for (size_t i = 0; i < h->n_roots; i++)
-		if (strcmp(h->roots[i]->path, path) == 0 && h->roots[i]->ops && h->roots[i]->ops->snapshot_stack)
-			return h->roots[i];
+	cs_dataroot *have = loaded_root(h, path);
+	if (have)
+		return have;
 	size_t n;
 	const cs_engine *const *engines = cs_engines(&n);
 	for (size_t i = 0; i < n; i++) {
@@ -255,7 +257,8 @@ static void report(cs_host *h, const cs_host_opts *o, const cs_problem *p)
 	}
 }
 
-static void adopt(cs_dataroot *from, const char *ns, const cs_dataroot *by)
+/* The images of namespace ns of root `from` become engine by's. */
+static void adopt_images(cs_dataroot *from, const char *ns, const cs_dataroot *by)
 {
 	for (size_t i = 0; i < from->n_images; i++) {
 		cs_image *im = &from->images[i];
@@ -265,20 +268,28 @@ static void adopt(cs_dataroot *from, const char *ns, const cs_dataroot *by)
 			im->namespace = NULL;
 		}
 	}
+}
+
+/* A record of `from` in namespace ns with ct's id is ct's own runtime record. */
+static void absorb_record(cs_dataroot *from, const char *ns, cs_container *ct)
+{
 	for (size_t i = 0; i < from->n_containers; i++) {
 		cs_container *x = &from->containers[i];
-		if (!x->namespace || strcmp(x->namespace, ns) != 0)
+		if (!x->namespace || strcmp(x->namespace, ns) != 0 || strcmp(x->id, ct->id) != 0)
 			continue;
-		for (size_t k = 0; k < by->n_containers; k++) {
-			cs_container *ct = &by->containers[k];
-			if (strcmp(ct->id, x->id) == 0) {
-				x->absorbed = true;
-				for (size_t f = 0; f < x->evidence.n; f++)
-					if (strcmp(x->evidence.v[f].role, "record") == 0)
-						cs_evfiles_add(&ct->evidence, "containerd record", x->evidence.v[f].path);
-			}
-		}
+		x->absorbed = true;
+		for (size_t f = 0; f < x->evidence.n; f++)
+			if (strcmp(x->evidence.v[f].role, "record") == 0)
+				cs_evfiles_add(&ct->evidence, "containerd record", x->evidence.v[f].path);
 	}
+}
+
+static cs_dataroot *loaded_root(cs_host *h, const char *path)
+{
+	for (size_t i = 0; i < h->n_roots; i++)
+		if (strcmp(h->roots[i]->path, path) == 0 && h->roots[i]->ops && h->roots[i]->ops->snapshot_stack)
+			return h->roots[i];
+	return NULL;
 }
 
 static void resolve_snapshots(cs_host *h, const cs_host_opts *o)
@@ -288,8 +299,18 @@ static void resolve_snapshots(cs_host *h, const cs_host_opts *o)
 		cs_dataroot *dr = h->roots[r];
 		for (size_t i = 0; i < dr->n_containers; i++) {
 			cs_container *ct = &dr->containers[i];
-			if (!ct->snapshot_namespace || !ct->snapshot_key || !ct->snapshotter || ct->layers.n)
+			if (!ct->snapshot_namespace)
 				continue;
+			if (!ct->snapshot_key || !ct->snapshotter || ct->layers.n) {
+				/* no snapshot to find: only its runtime record (dockerd keeps
+				 * one in containerd for each running container) */
+				for (char **cand = ct->snapshot_roots; cand && *cand; cand++) {
+					cs_dataroot *sr = loaded_root(h, *cand);
+					if (sr)
+						absorb_record(sr, ct->snapshot_namespace, ct);
+				}
+				continue;
+			}
 			bool done = false;
 			cs_buf tried = {0};
 			for (char **cand = ct->snapshot_roots; cand && *cand && !done; cand++) {
@@ -316,7 +337,8 @@ static void resolve_snapshots(cs_host *h, const cs_host_opts *o)
 					}
 					if (!st.complete)
 						ct->incomplete = true;
-					adopt(sr, ct->snapshot_namespace, dr);
+					adopt_images(sr, ct->snapshot_namespace, dr);
+					absorb_record(sr, ct->snapshot_namespace, ct);
 				}
 				for (size_t p = 0; p < ps.n; p++) {
 					free(ps.v[p].file);

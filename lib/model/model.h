@@ -155,11 +155,13 @@ typedef struct cs_container {
 	char *sandbox_id;   /* Kubernetes: the pod sandbox it runs in */
 	char *state_reason; /* CRI status Reason, as stored */
 	char *status_json;  /* CRI: the raw status file, for inspect */
-	/* Cross-engine: a container whose layers another engine keeps (Docker 29's
-	 * containerd image store) names the snapshot (snapshotter, snapshot_key)
-	 * in this containerd namespace and the roots that may hold it
-	 * (evidence-relative, in the order to ask); the host resolves it into
-	 * `layers` (lib/host/host.c). NULL when not used. */
+	/* Cross-engine: the containerd namespace that holds this container's
+	 * runtime record (dockerd keeps one while a container runs) and, when
+	 * its layers are kept there too (Docker 29's containerd image store,
+	 * snapshot_key set), its snapshots; and the roots that may hold them
+	 * (evidence-relative, in the order to ask). The host resolves the
+	 * snapshot into `layers` and absorbs the record (lib/host/host.c).
+	 * NULL when not used. */
 	char *snapshot_namespace;
 	char **snapshot_roots;
 } cs_container;

@@ -177,8 +177,10 @@ void dk_snapshot_refs(dk_ctx *c)
 		prefix = cs_xstrndup(dr->path, pl - hl);
 	for (size_t i = 0; i < dr->n_containers; i++) {
 		cs_container *ct = &dr->containers[i];
-		if (!ct->snapshot_key || ct->snapshot_namespace)
+		if (ct->snapshot_namespace)
 			continue;
+		/* every container: dockerd keeps a runtime record in containerd
+		 * while it runs; with the containerd store, its snapshots too */
 		ct->snapshot_namespace = remap ? cs_xasprintf("moby-%u.%u", uid, gid) : cs_xstrdup("moby");
 		/* dockerd's own containerd, then the system one (used when its
 		 * socket was there at start: daemon/command/daemon.go) */

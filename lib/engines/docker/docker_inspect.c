@@ -242,7 +242,7 @@ static json_object *inspect_container(const cs_dataroot *dr, const cs_container 
 	_cleanup_free_ char *top = NULL;
 	if (c->mount_id && c->driver)
 		top = cs_xasprintf("%s/%s", c->driver, c->mount_id);
-	if (c->snapshot_namespace)
+	if (c->snapshot_key) /* the containerd image store */
 		json_object_object_add(o, "Storage", snapshot_storage(c->snapshotter));
 	else
 		json_object_object_add(o, "GraphDriver",
