@@ -118,7 +118,10 @@ int cs_containerd_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret,
 	cs_error le = {0};
 	k = cs_bolt_bucket_open(&root, "v1", &v1, &le);
 	if (k <= 0) {
-		cd_warn(&c, NULL, r->meta_path, "`%s`: %s", r->meta_path, k < 0 ? le.msg : "no v1 bucket: nothing recorded");
+		if (k < 0)
+			cd_warn(&c, NULL, r->meta_path, "%s", le.msg);
+		else
+			cd_warn(&c, NULL, r->meta_path, "`%s`: no v1 bucket: nothing recorded", r->meta_path);
 	} else {
 		nsctx x = {.c = &c, .v1 = &v1};
 		if (cs_bolt_foreach(&v1, ns_cb, &x, &le) < 0)
