@@ -429,6 +429,20 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 			ct->dir = TAKE_PTR(dir);
 	}
 	find_sysroot_prefix(c->root, dr);
+	/* the kubelet's volumes (emptyDir, configMap, secret, ...) are bind
+	 * sources under its pod directory: their data is in the evidence */
+	for (size_t i = 0; i < ct->n_mounts && c->root->sysroot_prefix; i++) {
+		cs_mount *mt = &ct->mounts[i];
+		if (mt->type != CS_MOUNT_BIND || !mt->source || !cs_str_startswith(mt->source, "/var/lib/kubelet/pods/") ||
+		    strstr(mt->source, "/../"))
+			continue;
+		char *ev = cs_xasprintf("%s%s", c->root->sysroot_prefix, mt->source + 1);
+		cs_stat st;
+		if (cs_source_stat(c->src, ev, false, &st, NULL) == 0 && S_ISDIR(st.mode))
+			mt->evidence_path = ev;
+		else
+			free(ev);
+	}
 	if (cri) {
 		ct->log_driver = cs_xstrdup("cri");
 		find_log(c, ct, &m);
