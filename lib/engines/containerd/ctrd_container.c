@@ -367,7 +367,8 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 		} else {
 			ct->config_json = cs_xstrndup((const char *)val, vl2);
 			int r = 0;
-			scan_spec(ct, ct->config_json, vl2, &e, &r);
+			/* a NUL inside ends the copy (and is no JSON): scan what was kept */
+			scan_spec(ct, ct->config_json, strlen(ct->config_json), &e, &r);
 			if (r < 0) {
 				cd_warn(c, &ct->problems, mp, "`%s`: container %s/%s: spec: %s", mp, x->ns, ct->id, e.msg);
 				ct->incomplete = true;
