@@ -263,6 +263,14 @@ def test_roots(t, root, sc, tmp):
     rc, ps, err = csleuth_json("--root", os.path.join(root, "var/lib/containerd"), "ps", "--json")
     t.ok(rc == 0 and {p["namespace"] for p in ps} >= {"default", "k8s.io", "csx", "moby"},
          "--root recognises a containerd root", err)
+    # read alone, the moby namespace is containerd's: its running record and the lease holding it
+    lr = rec("ctr", "leases-resources.json")["moby"]
+    run = [c for c in sc["containers"] if c["name"] == "dk-running"][0]
+    rc, ins, _ = csleuth_json("--root", os.path.join(root, "var/lib/containerd"), "inspect", "containerd:moby/" + run["id"])
+    want = sorted(l["lease"]["id"] for l in lr if any(x["id"] == run["id"] and x["type"] == "snapshots/overlayfs"
+                                                      for x in l["resources"]))
+    t.ok(rc == 0 and sorted(l["ID"] for l in ins[0]["Csleuth"]["Leases"]) == want and want,
+         "a containerd root read alone: moby's record with the leases holding its snapshot, as containerd listed them")
     # a relocated root named by the unit's --root
     sys_ = os.path.join(tmp, "relocated")
     os.makedirs(os.path.join(sys_, "etc/systemd/system"))

@@ -174,6 +174,63 @@ static json_object *csleuth_object(const cs_dataroot *dr, const char *ns, const 
 	return o;
 }
 
+static const char *const lease_snapshotters[] = {"overlayfs", "native", "btrfs", "zfs", "devmapper"};
+
+typedef struct leasectx {
+	const cs_bolt_bucket *parent;
+	const char *key;
+	json_object *out;
+} leasectx;
+
+static int lease_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl, bool isb)
+{
+	leasectx *l = ud;
+	cs_bolt_bucket b, s;
+	if (!isb || json_object_array_length(l->out) >= 1000 || cs_bolt_bucket_from(l->parent, v, vl, &b, NULL) < 0)
+		return 0;
+	const uint8_t *x;
+	size_t xl;
+	bool xb;
+	if (cs_bolt_bucket_open(&b, "snapshots", &s, NULL) != 1)
+		return 0;
+	bool hit = false;
+	for (size_t i = 0; i < CS_ARRAY_SIZE(lease_snapshotters) && !hit; i++) {
+		cs_bolt_bucket sn;
+		hit = cs_bolt_bucket_open(&s, lease_snapshotters[i], &sn, NULL) == 1 &&
+		      cs_bolt_get(&sn, l->key, strlen(l->key), &x, &xl, &xb, NULL) == 1;
+	}
+	if (!hit)
+		return 0;
+	json_object *o = json_object_new_object();
+	char *id = cs_xstrndup((const char *)k, kl);
+	json_object_object_add(o, "ID", json_object_new_string(id));
+	free(id);
+	json_object_object_add(o, "CreatedAt", jtime_go(cd_btime(&b, "createdat")));
+	json_object *labels = bucket_map(&b, "labels", false);
+	json_object_object_add(o, "Labels", labels ? labels : json_object_new_object());
+	json_object_array_add(l->out, o);
+	return 0;
+}
+
+/* The leases that hold a container's snapshot (v1/<ns>/leases/<id>/snapshots/<sn>/<key>). */
+static json_object *leases_of(const cs_dataroot *dr, const cs_container *c)
+{
+	json_object *a = json_object_new_array();
+	cd_root *r = dr->engine_data;
+	if (!r || !r->meta)
+		return a;
+	cs_bolt_bucket b;
+	cs_bolt_root(r->meta, &b);
+	const char *path[] = {"v1", c->namespace, "leases"};
+	for (size_t i = 0; i < CS_ARRAY_SIZE(path); i++)
+		if (!path[i] || cs_bolt_bucket_open(&b, path[i], &b, NULL) != 1)
+			return a;
+	/* Docker 29's records name no snapshot: their snapshot key is the id */
+	leasectx l = {.parent = &b, .key = c->snapshot_key ? c->snapshot_key : c->id, .out = a};
+	(void)cs_bolt_foreach(&b, lease_cb, &l, NULL);
+	return a;
+}
+
 static json_object *inspect_container(const cs_dataroot *dr, const cs_container *c)
 {
 	json_object *o = json_object_new_object();
@@ -235,6 +292,7 @@ static json_object *inspect_container(const cs_dataroot *dr, const cs_container 
 		json_object_array_add(layers, l);
 	}
 	json_object_object_add(cs, "Layers", layers);
+	json_object_object_add(cs, "Leases", leases_of(dr, c));
 	json_object_object_add(o, "Csleuth", cs);
 	return o;
 }
