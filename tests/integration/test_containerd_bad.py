@@ -116,6 +116,32 @@ def test_truncated(t, root, sc, tmp):
          "a meta.db with no valid meta page costs only the containerd root", err[-1500:])
 
 
+def test_untouched(t, root, sc, tmp):
+    """Every command over the node leaves each entry's content, owner, mode
+    and times (atime too, aged first) as they were."""
+    from fsview import age_atimes, snapshot
+    r = copy(root, tmp, "untouched")
+    age_atimes(r)
+    before = snapshot(r)
+    rc, out, _ = csleuth("--sysroot", r, "ps", "--json")
+    ps = json.loads(out)
+    rc, out, _ = csleuth("--sysroot", r, "images", "--json")
+    ims = json.loads(out)
+    q = [p["id"] if p["engine"] == "docker" else f"containerd:{p['namespace']}/{p['id']}" for p in ps]
+    csleuth("--sysroot", r, "inspect", *q)
+    for p in q:
+        csleuth("--sysroot", r, "logs", p)
+        csleuth("--sysroot", r, "diff", "--json", p)
+        csleuth("--sysroot", r, "export", "-o", os.path.join(tmp, "x.tar"), p)
+    for i in ims:
+        csleuth("--sysroot", r, "history", i["id"] if not i["namespace"] else f"containerd:{i['namespace']}/{i['id']}")
+    csleuth("--sysroot", r, "timeline", "--logs", "--layers", "--hash", "-o", os.path.join(tmp, "tl.csv"))
+    after = snapshot(r)
+    changed = [k for k in before if before[k] != after.get(k)]
+    t.ok(len(ps) > 0 and not changed and before.keys() == after.keys(),
+         f"node: all {len(before)} entries unchanged after every command", changed[:10])
+
+
 def main():
     t = Tap()
     if os.geteuid() != 0:
@@ -127,6 +153,7 @@ def main():
     try:
         t.run(test_many, root, sc, tmp)
         t.run(test_truncated, root, sc, tmp)
+        t.run(test_untouched, root, sc, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     t.done()
