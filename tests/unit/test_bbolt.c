@@ -320,27 +320,23 @@ static void test_cycle(void)
  * (inline, each holding the next under key "a"). */
 static uint8_t *deep_db(size_t depth, size_t *ret_len)
 {
-	/* innermost: an empty inline leaf page */
-	size_t n = 32;
+	/* depth levels of [bucket header 16][leaf header 16][element 16]["a"]
+	 * around an empty inline leaf (bucket header + leaf header): built in
+	 * one buffer, outermost first, each element's value running to the end */
+	size_t n = depth * 49 + 32;
 	uint8_t *b = calloc(1, n);
-	b[0] = 0, b[16 + 8] = 0x02; /* bucket header (root 0, seq 0) + page header flags leaf, count 0 */
 	for (size_t i = 0; i < depth; i++) {
-		/* new = bucket header 16 + page header 16 + elem 16 + key "a" + value b */
-		size_t m = 16 + 16 + 16 + 1 + n;
-		uint8_t *x = calloc(1, m);
-		uint8_t *pg = x + 16;
+		uint8_t *pg = b + i * 49 + 16;
 		pg[8] = 0x02, pg[10] = 1;
 		uint8_t *el = pg + 16;
-		el[0] = 1;     /* bucket */
-		el[4] = 16;    /* pos relative to the element */
-		el[8] = 1;     /* ksize */
-		el[12] = (uint8_t)n, el[13] = (uint8_t)(n >> 8), el[14] = (uint8_t)(n >> 16), el[15] = (uint8_t)(n >> 24);
+		uint32_t vs = (uint32_t)(n - (i * 49 + 49));
+		el[0] = 1;  /* bucket */
+		el[4] = 16; /* pos relative to the element */
+		el[8] = 1;  /* ksize */
+		memcpy(el + 12, &vs, 4);
 		el[16] = 'a';
-		memcpy(el + 17, b, n);
-		free(b);
-		b = x;
-		n = m;
 	}
+	b[depth * 49 + 16 + 8] = 0x02; /* the innermost: an empty leaf */
 	/* page 2 (leaf, with overflow) holds key "a" -> b minus its own bucket header? no: the root bucket's page */
 	size_t psz = 4096, body = 16 + 16 + 1 + n;
 	size_t pages = (body + psz - 1) / psz;
