@@ -3,10 +3,12 @@
 
 #include <string.h>
 
+#include "engines/containerd/containerd.h"
 #include "engines/docker/docker.h"
 
 static const cs_engine *const all[] = {
 	&cs_engine_docker,
+	&cs_engine_containerd,
 };
 
 const cs_engine *const *cs_engines(size_t *ret_n)

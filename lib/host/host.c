@@ -84,6 +84,8 @@ static void gather(cs_host *h)
 	for (size_t r = 0; r < h->n_roots; r++) {
 		cs_dataroot *dr = h->roots[r];
 		for (size_t i = 0; i < dr->n_containers; i++) {
+			if (dr->containers[i].absorbed)
+				continue;
 			h->containers[h->n_containers++] = &dr->containers[i];
 			NOTE_WHERE(&dr->containers[i]);
 		}
@@ -206,6 +208,161 @@ static int load_sysroot(cs_host *h, const cs_host_opts *o, cs_error *e)
 	return 0;
 }
 
+/* --- cross-engine snapshot references (Docker 29's containerd store) ---
+ *
+ * A container may name a snapshot another engine keeps (snapshot_namespace,
+ * snapshotter, snapshot_key, and the candidate roots). Each candidate root
+ * is taken from the roots already read, or read now when an engine bids on
+ * it (a Docker root's own containerd/daemon under --root). The first root
+ * that has the snapshot gives the container its layers. That root's items in
+ * the same namespace then belong to the referring engine: its images are
+ * that engine's images (Docker 29 lists the moby namespace's images as its
+ * own), and a record with the same id as a referring container is absorbed
+ * into it (its file is added to the container's evidence). */
+
+static cs_dataroot *loaded_root(cs_host *h, const char *path);
+
+static cs_dataroot *root_at(cs_host *h, const cs_host_opts *o, const char *path, char *host_path)
+{
+	cs_dataroot *have = loaded_root(h, path);
+	if (have)
+		return have;
+	size_t n;
+	const cs_engine *const *engines = cs_engines(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!engines[i]->snapshot_stack || engines[i]->probe(h->src, path) <= 0)
+			continue;
+		char origin[] = "named by another engine's containers";
+		cs_engine_root where = {.engine = engines[i], .path = (char *)(uintptr_t)path, .host_path = host_path,
+					.origin = origin};
+		cs_error le = {0};
+		if (load_root(h, o, &where, &le) == 0)
+			return h->roots[h->n_roots - 1];
+		if (o->diag) {
+			cs_diag d = {.severity = CS_WARN, .file = path, .msg = le.msg};
+			o->diag(o->diag_userdata, &d);
+		}
+		h->n_warnings++;
+		return NULL;
+	}
+	return NULL;
+}
+
+static void report(cs_host *h, const cs_host_opts *o, const cs_problem *p)
+{
+	h->n_warnings++;
+	if (o->diag) {
+		cs_diag d = {.severity = CS_WARN, .file = p->file, .msg = p->msg};
+		o->diag(o->diag_userdata, &d);
+	}
+}
+
+/* The images of namespace ns of root `from` become engine by's. */
+static void adopt_images(cs_dataroot *from, const char *ns, const cs_dataroot *by)
+{
+	for (size_t i = 0; i < from->n_images; i++) {
+		cs_image *im = &from->images[i];
+		if (im->namespace && strcmp(im->namespace, ns) == 0 && im->engine == from->engine) {
+			im->engine = by->engine;
+			free(im->namespace);
+			im->namespace = NULL;
+		}
+	}
+}
+
+/* A record of `from` in namespace ns with ct's id is ct's own runtime record. */
+static void absorb_record(cs_dataroot *from, const char *ns, cs_container *ct)
+{
+	for (size_t i = 0; i < from->n_containers; i++) {
+		cs_container *x = &from->containers[i];
+		if (!x->namespace || strcmp(x->namespace, ns) != 0 || strcmp(x->id, ct->id) != 0)
+			continue;
+		x->absorbed = true;
+		for (size_t f = 0; f < x->evidence.n; f++)
+			if (strcmp(x->evidence.v[f].role, "record") == 0)
+				cs_evfiles_add(&ct->evidence, "containerd record", x->evidence.v[f].path);
+	}
+}
+
+static cs_dataroot *loaded_root(cs_host *h, const char *path)
+{
+	for (size_t i = 0; i < h->n_roots; i++)
+		if (strcmp(h->roots[i]->path, path) == 0 && h->roots[i]->ops && h->roots[i]->ops->snapshot_stack)
+			return h->roots[i];
+	return NULL;
+}
+
+static void resolve_snapshots(cs_host *h, const cs_host_opts *o)
+{
+	size_t n0 = h->n_roots;
+	for (size_t r = 0; r < n0; r++) {
+		cs_dataroot *dr = h->roots[r];
+		for (size_t i = 0; i < dr->n_containers; i++) {
+			cs_container *ct = &dr->containers[i];
+			if (!ct->snapshot_namespace)
+				continue;
+			if (!ct->snapshot_key || !ct->snapshotter || ct->layers.n) {
+				/* no snapshot to find: only its runtime record (dockerd keeps
+				 * one in containerd for each running container) */
+				for (char **cand = ct->snapshot_roots; cand && *cand; cand++) {
+					cs_dataroot *sr = loaded_root(h, *cand);
+					if (sr)
+						absorb_record(sr, ct->snapshot_namespace, ct);
+				}
+				continue;
+			}
+			bool done = false;
+			cs_buf tried = {0};
+			for (char **cand = ct->snapshot_roots; cand && *cand && !done; cand++) {
+				/* its host path, when it lies in the referring root */
+				size_t pl = strlen(dr->path);
+				_cleanup_free_ char *hp = NULL;
+				if (dr->host_path && strncmp(*cand, dr->path, pl) == 0 && (*cand)[pl] == '/')
+					hp = cs_xasprintf("%s%s", dr->host_path, *cand + pl);
+				cs_dataroot *sr = root_at(h, o, *cand, hp);
+				(void)cs_buf_printf(&tried, "%s`%s`", tried.len ? ", " : "", *cand);
+				if (!sr)
+					continue;
+				cs_layer_stack st;
+				cs_problems ps = {0};
+				cs_error le = {0};
+				int k = sr->ops->snapshot_stack(sr, ct->snapshot_namespace, ct->snapshotter, ct->snapshot_key,
+								&st, &ps, &le);
+				if (k == 0) {
+					ct->layers = st;
+					done = true;
+					for (size_t p = 0; p < ps.n; p++) {
+						cs_problems_add(&ct->problems, ps.v[p].file, ps.v[p].msg);
+						report(h, o, &ps.v[p]);
+					}
+					if (!st.complete)
+						ct->incomplete = true;
+					adopt_images(sr, ct->snapshot_namespace, dr);
+					absorb_record(sr, ct->snapshot_namespace, ct);
+				}
+				for (size_t p = 0; p < ps.n; p++) {
+					free(ps.v[p].file);
+					free(ps.v[p].msg);
+				}
+				free(ps.v);
+			}
+			if (!done) {
+				char *msg = cs_xasprintf("container %s: its snapshot `%s` (%s, containerd namespace %s) is in "
+							 "no containerd root of the evidence (looked in %s): its filesystem "
+							 "cannot be located",
+							 ct->id, ct->snapshot_key, ct->snapshotter, ct->snapshot_namespace,
+							 tried.data ? tried.data : "none");
+				cs_problem p = {.file = dr->path, .msg = msg};
+				cs_problems_add(&ct->problems, dr->path, msg);
+				report(h, o, &p);
+				ct->incomplete = true;
+				free(msg);
+			}
+			cs_buf_free(&tried);
+		}
+	}
+}
+
 int cs_host_load(cs_source *src, const cs_host_opts *o, cs_host **ret, cs_error *e)
 {
 	cs_host_opts none = {0};
@@ -218,6 +375,7 @@ int cs_host_load(cs_source *src, const cs_host_opts *o, cs_host **ret, cs_error 
 		cs_host_free(h);
 		return r;
 	}
+	resolve_snapshots(h, o);
 	gather(h);
 	*ret = h;
 	return 0;
@@ -334,8 +492,8 @@ static finder parse_query(const char *q, void *const *items, size_t n,
 typedef bool (*match_fn)(const void *item, const char *q, int round);
 
 static int find_in(void *const *items, size_t n, const char *(*engine_of)(const void *),
-		   const char *(*id_of)(const void *), match_fn name_match, const char *query,
-		   const void **ret, const void ***ret_cands, size_t *ret_n)
+		   const char *(*id_of)(const void *), const char *(*ns_of)(const void *), match_fn name_match,
+		   const char *query, const void **ret, const void ***ret_cands, size_t *ret_n)
 {
 	if (ret_cands)
 		*ret_cands = NULL;
@@ -351,16 +509,23 @@ static int find_in(void *const *items, size_t n, const char *(*engine_of)(const 
 	bool hex = is_hex(bq);
 	const void **m = NULL;
 	size_t nm = 0, cap = 0;
+	bool any_ns = false;
+	for (size_t i = 0; i < n && !any_ns; i++)
+		any_ns = strip_ns(ns_of(items[i]), q) != NULL;
 	for (int round = 0; round < 3 && nm == 0; round++) {
-		if (round == 2 && !hex)
+		if (round == 2 && !hex && !any_ns)
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			const void *it = items[i];
 			if (f.engine && strcmp(engine_of(it), f.engine) != 0)
 				continue;
-			bool hit = round == 0   ? strcmp(bare_id(id_of(it)), bq) == 0
+			/* "NAMESPACE/ID" qualifies ids and prefixes too */
+			const char *iq = strip_ns(ns_of(it), q);
+			const char *ib = iq ? bare_id(iq) : bq;
+			bool ihex = iq ? is_hex(ib) : hex;
+			bool hit = round == 0   ? strcmp(bare_id(id_of(it)), ib) == 0
 				   : round == 1 ? name_match(it, q, round)
-						: strncmp(bare_id(id_of(it)), bq, strlen(bq)) == 0;
+						: ihex && strncmp(bare_id(id_of(it)), ib, strlen(ib)) == 0;
 			if (hit)
 				*CS_PUSH(m, nm, cap) = it;
 		}
@@ -393,6 +558,16 @@ static const char *ct_id(const void *p)
 	return ((const cs_container *)p)->id;
 }
 
+static const char *ct_ns(const void *p)
+{
+	return ((const cs_container *)p)->namespace;
+}
+
+static const char *im_ns(const void *p)
+{
+	return ((const cs_image *)p)->namespace;
+}
+
 static bool ct_name(const void *p, const char *q, int round)
 {
 	(void)round;
@@ -420,20 +595,26 @@ static bool im_name(const void *p, const char *q, int round)
 	(void)round;
 	const cs_image *im = p;
 	const char *rest = strip_ns(im->namespace, q);
-	return (rest && image_ref_matches(im, rest)) || image_ref_matches(im, q);
+	if ((rest && image_ref_matches(im, rest)) || image_ref_matches(im, q))
+		return true;
+	/* containerd: any record name (the CRI's sha256:<config> too) */
+	for (char **nm = im->names; nm && *nm; nm++)
+		if (strcmp(*nm, rest ? rest : q) == 0)
+			return true;
+	return false;
 }
 
 int cs_host_find_container(const cs_host *h, const char *q, const cs_container **ret,
 			   const cs_container ***ret_cands, size_t *ret_n)
 {
-	return find_in((void *const *)h->containers, h->n_containers, ct_engine, ct_id, ct_name, q,
+	return find_in((void *const *)h->containers, h->n_containers, ct_engine, ct_id, ct_ns, ct_name, q,
 		       (const void **)ret, (const void ***)ret_cands, ret_n);
 }
 
 int cs_host_find_image(const cs_host *h, const char *q, const cs_image **ret,
 		       const cs_image ***ret_cands, size_t *ret_n)
 {
-	return find_in((void *const *)h->images, h->n_images, im_engine, im_id, im_name, q,
+	return find_in((void *const *)h->images, h->n_images, im_engine, im_id, im_ns, im_name, q,
 		       (const void **)ret, (const void ***)ret_cands, ret_n);
 }
 
@@ -450,8 +631,11 @@ char *cs_host_inspect(const cs_host *h, const cs_item *items, size_t n)
 	size_t done = 0;
 	for (size_t i = 0; i < n; i++) {
 		const cs_dataroot *dr = items[i].ct ? items[i].ct->dr : items[i].im->dr;
-		char *s = dr && dr->ops && dr->ops->inspect ? dr->ops->inspect(dr, items[i].ct, items[i].im)
-							     : NULL;
+		/* the item's engine gives the shape (an adopted image: its new engine's) */
+		const cs_engine *en = cs_engine_find(items[i].ct ? items[i].ct->engine : items[i].im->engine);
+		if (!en && dr)
+			en = dr->ops;
+		char *s = en && en->inspect ? en->inspect(dr, items[i].ct, items[i].im) : NULL;
 		if (!s)
 			continue;
 		(void)cs_buf_puts(&b, done++ ? ",\n" : "\n");

@@ -56,6 +56,15 @@ typedef struct cs_engine {
 	 * non-NULL): an owned JSON object text, valid UTF-8. NULL when the
 	 * engine has no such view. */
 	char *(*inspect)(const cs_dataroot *dr, const cs_container *ct, const cs_image *im);
+	/* Cross-engine (may be NULL): the layer stack, top first, of snapshot
+	 * `key` of `snapshotter` in namespace `ns` of this root, for a container
+	 * another engine lists (Docker 29 keeps its containers' layers in
+	 * containerd). Returns 0 and *ret (owned; clear with
+	 * cs_layer_stack_clear), -ENOENT when the root has no such snapshot, or
+	 * -errno. Damage met on the way (a missing directory, a parent cycle) is
+	 * added to *problems and leaves ret->complete false. */
+	int (*snapshot_stack)(const cs_dataroot *dr, const char *ns, const char *snapshotter, const char *key,
+			      cs_layer_stack *ret, cs_problems *problems, cs_error *e);
 } cs_engine;
 
 #endif

@@ -24,6 +24,13 @@ const char *cs_container_status(const cs_container *c)
 	return "exited";
 }
 
+const char *cs_container_state(const cs_container *c)
+{
+	if (c->state_unknown || !c->config_json)
+		return NULL;
+	return cs_container_status(c);
+}
+
 void cs_problems_add(cs_problems *p, const char *file, const char *msg)
 {
 	cs_problem *x = CS_PUSH(p->v, p->n, p->cap);
@@ -110,6 +117,13 @@ static void container_free(cs_container *c)
 	free(c->hostconfig_json);
 	problems_free(&c->problems);
 	evfiles_free(&c->evidence);
+	free(c->snapshotter);
+	free(c->snapshot_key);
+	free(c->sandbox_id);
+	free(c->state_reason);
+	free(c->status_json);
+	free(c->snapshot_namespace);
+	cs_strv_free(c->snapshot_roots);
 }
 
 static void image_free(cs_image *im)
@@ -145,6 +159,11 @@ static void image_free(cs_image *im)
 	free(im->config_json);
 	problems_free(&im->problems);
 	evfiles_free(&im->evidence);
+	cs_strv_free(im->names);
+	free(im->target_media_type);
+	free(im->config_digest);
+	free(im->manifest_digest);
+	free(im->platform);
 }
 
 void cs_dataroot_free(cs_dataroot *dr)
@@ -165,6 +184,8 @@ void cs_dataroot_free(cs_dataroot *dr)
 	}
 	free(dr->volumes);
 	problems_free(&dr->problems);
+	if (dr->engine_data && dr->engine_data_free)
+		dr->engine_data_free(dr->engine_data);
 	free(dr->path);
 	free(dr->host_path);
 	free(dr);

@@ -143,6 +143,27 @@ typedef struct cs_container {
 	bool incomplete;
 	cs_problems problems;
 	cs_evfiles evidence;
+	/* Engines beyond Docker (NULL/false/NEVER where they do not apply). */
+	bool state_unknown; /* no file records the state (plain containerd containers:
+			     * containerd keeps tasks in /run only); `state` says nothing */
+	bool sandbox;       /* a Kubernetes pod sandbox (its pause container) */
+	bool absorbed;      /* another engine's item stands for this record (a Docker 29
+			     * container's containerd record): not listed on its own */
+	cs_time updated;    /* the record's last update */
+	char *snapshotter;  /* containerd: snapshotter and snapshot key of its RW layer */
+	char *snapshot_key;
+	char *sandbox_id;   /* Kubernetes: the pod sandbox it runs in */
+	char *state_reason; /* CRI status Reason, as stored */
+	char *status_json;  /* CRI: the raw status file, for inspect */
+	/* Cross-engine: the containerd namespace that holds this container's
+	 * runtime record (dockerd keeps one while a container runs) and, when
+	 * its layers are kept there too (Docker 29's containerd image store,
+	 * snapshot_key set), its snapshots; and the roots that may hold them
+	 * (evidence-relative, in the order to ask). The host resolves the
+	 * snapshot into `layers` and absorbs the record (lib/host/host.c).
+	 * NULL when not used. */
+	char *snapshot_namespace;
+	char **snapshot_roots;
 } cs_container;
 
 typedef struct cs_history {
@@ -192,6 +213,13 @@ typedef struct cs_image {
 	bool incomplete;
 	cs_problems problems;
 	cs_evfiles evidence;
+	/* containerd (NULL where they do not apply) */
+	char **names;          /* every image record naming it, NULL-terminated */
+	char *target_media_type; /* the records' target (id is its digest) */
+	int64_t target_size;
+	char *config_digest;   /* the platform config blob ("sha256:..."): the CRI's image id */
+	char *manifest_digest; /* the platform manifest chosen */
+	char *platform;        /* "linux/amd64" of the manifest chosen, or NULL */
 } cs_image;
 
 typedef struct cs_volume {
@@ -216,11 +244,18 @@ typedef struct cs_dataroot {
 	size_t n_volumes, cap_volumes;
 	cs_problems problems; /* data-root-wide problems */
 	size_t n_warnings;    /* diagnostics of severity CS_WARN reported */
+	/* What the engine keeps for its views after loading (containerd: its
+	 * open databases), freed with engine_data_free by cs_dataroot_free. */
+	void *engine_data;
+	void (*engine_data_free)(void *);
 } cs_dataroot;
 
 /* Docker's derived status: created, running, paused, restarting, removing,
  * exited or dead. */
 const char *cs_container_status(const cs_container *c);
+/* As cs_container_status, or NULL when the evidence records no state (no
+ * config read, or state_unknown): callers show "unknown", never a guess. */
+const char *cs_container_state(const cs_container *c);
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);
 void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);
@@ -228,14 +263,6 @@ void cs_dataroot_free(cs_dataroot *dr);
 /* Stamps every item with the data root and its engine's name. Call once the
  * item arrays no longer move (at the end of an engine's load). */
 void cs_dataroot_seal(cs_dataroot *dr);
-
-/* The layer directories of an image, top first, as a container of it would
- * see them. Returns 0, or -ENOENT when a layer has no known directory (or
- * the image has none). *ret is owned: free with cs_layer_stack_clear(). */
-int cs_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e);
-/* Appends a layer (copies path, id and role) below those already there. */
-void cs_layer_stack_push(cs_layer_stack *s, const char *path, const char *id, const char *role);
-void cs_layer_stack_clear(cs_layer_stack *s);
 
 /* The layer directories of an image, top first, as a container of it would
  * see them. Returns 0, or -ENOENT when a layer has no known directory (or

@@ -90,11 +90,14 @@ static json_object *ps_object(const cs_container *c)
 	char *cmd = cs_container_command(c);
 	json_object_object_add(o, "command", json_object_new_string(cmd));
 	free(cmd);
-	bool have_state = c->config_json != NULL;
-	json_object_object_add(o, "state", have_state ? json_object_new_string(cs_container_status(c)) : NULL);
+	/* "unknown" where no file records the state; null when unreadable */
+	const char *state = cs_container_state(c);
+	bool have_state = state != NULL;
+	json_object_object_add(o, "state", have_state ? json_object_new_string(state)
+					   : c->state_unknown ? json_object_new_string("unknown") : NULL);
 	json_object_object_add(o, "exit_code", have_state ? json_object_new_int64(c->state.exit_code) : NULL);
 	json_object_object_add(o, "oom_killed", json_object_new_boolean(c->state.oom_killed));
-	json_object_object_add(o, "pid", json_object_new_int64(c->state.pid));
+	json_object_object_add(o, "pid", c->state_unknown ? NULL : json_object_new_int64(c->state.pid));
 	json_object_object_add(o, "restart_count", json_object_new_int64(c->restart_count));
 	json_object_object_add(o, "health", cs_jstr(c->state.health_status));
 	json_object_object_add(o, "created", cs_jtime(c->created));
@@ -102,6 +105,10 @@ static json_object *ps_object(const cs_container *c)
 	json_object_object_add(o, "finished_at", cs_jtime(c->state.finished_at));
 	json_object_object_add(o, "driver", cs_jstr(c->driver));
 	json_object_object_add(o, "mount_id", cs_jstr(c->mount_id));
+	json_object_object_add(o, "snapshotter", cs_jstr(c->snapshotter));
+	json_object_object_add(o, "snapshot_key", cs_jstr(c->snapshot_key));
+	json_object_object_add(o, "sandbox", json_object_new_boolean(c->sandbox));
+	json_object_object_add(o, "sandbox_id", cs_jstr(c->sandbox_id));
 	json_object_object_add(o, "log_driver", cs_jstr(c->log_driver));
 	json_object *m = json_object_new_array();
 	for (size_t i = 0; i < c->n_mounts; i++) {

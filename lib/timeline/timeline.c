@@ -237,12 +237,13 @@ static void put_time(cs_time t, char out[CS_TIME_STRMAX])
 	out[30] = '\0';
 }
 
+#define NFLAT 15 /* flat columns after timestamp_desc (COLS_TS from index 4) */
 static const char *const COLS_TS[] = {"message", "timestamp", "datetime", "timestamp_desc", "source",
 	"container_id", "container_name", "image", "layer", "path", "size", "mode", "uid", "gid",
-	"sha256", "magic"};
+	"sha256", "magic", "engine", "namespace", "pod"};
 static const char *const COLS_CSV[] = {"datetime", "timestamp_desc", "source", "message",
 	"container_id", "container_name", "image", "layer", "path", "size", "mode", "uid", "gid",
-	"sha256", "magic"};
+	"sha256", "magic", "engine", "namespace", "pod"};
 
 static void mode_octal(int64_t mode, char buf[24])
 {
@@ -265,14 +266,15 @@ static void num(int64_t v, char buf[24])
 }
 
 /* Fills the values of the flat columns, in COLS_TS order from index 4. */
-static void flat_values(const cs_event *ev, char nb[4][24], const char *v[12])
+static void flat_values(const cs_event *ev, char nb[4][24], const char *v[NFLAT])
 {
 	num(ev->size, nb[0]);
 	mode_octal(ev->mode, nb[1]);
 	num(ev->uid, nb[2]);
 	num(ev->gid, nb[3]);
-	const char *vals[12] = {ev->source, ev->container_id, ev->container_name, ev->image, ev->layer,
-				ev->path, nb[0], nb[1], nb[2], nb[3], ev->sha256, ev->magic};
+	const char *vals[NFLAT] = {ev->source, ev->container_id, ev->container_name, ev->image, ev->layer,
+				ev->path, nb[0], nb[1], nb[2], nb[3], ev->sha256, ev->magic,
+				ev->engine, ev->namespace, ev->pod};
 	memcpy(v, vals, sizeof(vals));
 }
 
@@ -318,7 +320,7 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 		q--;
 	put_i64(us, q);
 	char nb[4][24];
-	const char *v[12];
+	const char *v[NFLAT];
 	flat_values(ev, nb, v);
 	switch (t->o.format) {
 	case CS_TL_TIMESKETCH:
@@ -329,7 +331,7 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 		(void)cs_buf_append(b, dt, 30);
 		(void)cs_buf_append(b, ",", 1);
 		cs_csv_cell(b, ev->desc);
-		for (int i = 0; i < 12; i++) {
+		for (int i = 0; i < NFLAT; i++) {
 			(void)cs_buf_puts(b, ",");
 			cs_csv_cell(b, v[i]);
 		}
@@ -343,7 +345,7 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 		cs_csv_cell(b, v[0]);
 		(void)cs_buf_puts(b, ",");
 		cs_csv_cell(b, ev->message);
-		for (int i = 1; i < 12; i++) {
+		for (int i = 1; i < NFLAT; i++) {
 			(void)cs_buf_puts(b, ",");
 			cs_csv_cell(b, v[i]);
 		}
@@ -354,7 +356,7 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 		json_str(b, ev->message);
 		(void)cs_buf_printf(b, ",\"timestamp\":%s,\"datetime\":\"%s\",\"timestamp_desc\":", us, dt);
 		json_str(b, ev->desc);
-		for (int i = 0; i < 12; i++) {
+		for (int i = 0; i < NFLAT; i++) {
 			(void)cs_buf_printf(b, ",\"%s\":", COLS_TS[4 + i]);
 			bool numeric = i >= 6 && i <= 9 && i != 7;
 			if (numeric && v[i][0])
@@ -379,9 +381,17 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 			body_mode((uint32_t)ev->mode, mode);
 		(void)cs_buf_puts(b, "0|"); /* MD5: not computed */
 		cs_buf name = {.max = SIZE_MAX};
-		if (ev->container_name) {
+		if (ev->container_name || ev->namespace || ev->pod) {
+			/* [name] on a Docker-only host; else [engine:namespace/name pod ns/pod] */
 			(void)cs_buf_puts(&name, "[");
-			(void)cs_buf_puts(&name, ev->container_name);
+			if (ev->namespace || ev->pod || (ev->engine && strcmp(ev->engine, "docker") != 0)) {
+				(void)cs_buf_printf(&name, "%s:%s%s", ev->engine ? ev->engine : "",
+						    ev->namespace ? ev->namespace : "",
+						    ev->namespace && ev->container_name ? "/" : "");
+			}
+			(void)cs_buf_puts(&name, ev->container_name ? ev->container_name : "");
+			if (ev->pod)
+				(void)cs_buf_printf(&name, " pod %s", ev->pod);
 			(void)cs_buf_puts(&name, "] ");
 		}
 		if (ev->file_row)

@@ -50,6 +50,9 @@ typedef struct cs_event {
 	cs_time atime, mtime, ctime, btime;
 	bool file_row;         /* a body-file row for a file (one per entry) */
 	bool deleted;          /* annotate as deleted */
+	/* where the item lives: its engine, engine namespace and Kubernetes pod
+	 * ("<pod namespace>/<pod name>"); the last columns of every format */
+	const char *engine, *namespace, *pod;
 } cs_event;
 
 typedef struct cs_timeline cs_timeline;

@@ -50,6 +50,14 @@ static cs_event base_event(void)
 
 /* --- containers and images --- */
 
+/* "<pod namespace>/<pod name>" of a Kubernetes container, or NULL. Owned. */
+static char *pod_of(const cs_container *ct)
+{
+	if (!ct->pod || !ct->pod->name)
+		return NULL;
+	return cs_xasprintf("%s/%s", ct->pod->namespace ? ct->pod->namespace : "", ct->pod->name);
+}
+
 static void container_events(ctx *c, const cs_container *ct)
 {
 	cs_event ev = base_event();
@@ -57,6 +65,10 @@ static void container_events(ctx *c, const cs_container *ct)
 	ev.container_id = ct->id;
 	ev.container_name = ct->name;
 	ev.image = ct->image_ref;
+	_cleanup_free_ char *pod = pod_of(ct);
+	ev.engine = ct->engine;
+	ev.namespace = ct->namespace;
+	ev.pod = pod;
 	char msg[1024];
 	ev.message = msg;
 	const char *nm = ct->name ? ct->name : ct->id;
@@ -96,6 +108,8 @@ static void image_events(ctx *c, const cs_image *im)
 {
 	cs_event ev = base_event();
 	ev.source = "image";
+	ev.engine = im->engine;
+	ev.namespace = im->namespace;
 	const char *tag = im->tags && im->tags[0] ? im->tags[0] : im->id;
 	ev.image = tag;
 	ev.layer = NULL;
@@ -128,6 +142,7 @@ static void image_events(ctx *c, const cs_image *im)
 
 typedef struct walkctx {
 	const char *container_id, *container_name, *image, *layer;
+	const char *engine, *namespace, *pod;
 	const char *source;
 	bool aufs;
 	bool container_layer; /* whiteouts and opaque dirs are deletions */
@@ -137,6 +152,9 @@ static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_st
 {
 	cs_event ev = base_event();
 	ev.source = w->source;
+	ev.engine = w->engine;
+	ev.namespace = w->namespace;
+	ev.pod = w->pod;
 	ev.container_id = w->container_id;
 	ev.container_name = w->container_name;
 	ev.image = w->image;
@@ -205,6 +223,9 @@ static void deletion_event(ctx *c, const walkctx *w, const char *path, const cs_
 {
 	cs_event ev = base_event();
 	ev.source = "deletion";
+	ev.engine = w->engine;
+	ev.namespace = w->namespace;
+	ev.pod = w->pod;
 	ev.container_id = w->container_id;
 	ev.container_name = w->container_name;
 	ev.image = w->image;
@@ -328,6 +349,10 @@ static void log_events(ctx *c, const cs_container *ct)
 	cs_buf msg = {.max = SIZE_MAX};
 	cs_event ev = base_event();
 	ev.source = "log";
+	_cleanup_free_ char *pod = pod_of(ct);
+	ev.engine = ct->engine;
+	ev.namespace = ct->namespace;
+	ev.pod = pod;
 	ev.container_id = ct->id;
 	ev.container_name = ct->name;
 	ev.image = ct->image_ref;
@@ -358,10 +383,14 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 	for (size_t k = 0; k < n_cts && !c.err; k++) {
 		const cs_container *ct = cts[k];
 		container_events(&c, ct);
+		_cleanup_free_ char *pod = pod_of(ct);
 		if (ct->layers.n > 0) {
+			/* a native snapshot is a whole tree: its entries are the container's
+			 * view, and deletions are only absences */
 			walkctx w = {.container_id = ct->id, .container_name = ct->name, .image = ct->image_ref,
 				     .layer = ct->layers.v[0].id, .source = "file",
-				     .aufs = ct->layers.whiteouts == CS_WH_AUFS, .container_layer = true};
+				     .aufs = ct->layers.whiteouts == CS_WH_AUFS, .container_layer = true,
+				     .engine = ct->engine, .namespace = ct->namespace, .pod = pod};
 			walk_layer(&c, &w, ct->layers.v[0].path);
 		}
 		for (size_t m = 0; m < ct->n_mounts; m++) {
@@ -371,7 +400,8 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 			cs_strmap_put(&volumes, mp->evidence_path, (void *)1);
 			_cleanup_free_ char *lbl = cs_xasprintf("volume %s", mp->name ? mp->name : "?");
 			walkctx w = {.container_id = ct->id, .container_name = ct->name, .image = ct->image_ref,
-				     .layer = lbl, .source = "volume"};
+				     .layer = lbl, .source = "volume", .engine = ct->engine, .namespace = ct->namespace,
+				     .pod = pod};
 			walk_layer(&c, &w, mp->evidence_path);
 		}
 		if (s->logs)
@@ -389,7 +419,8 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 			cs_strmap_put(&layers, L->dir, (void *)1);
 			walkctx w = {.image = im->tags && im->tags[0] ? im->tags[0] : im->id,
 				     .layer = L->chain_id, .source = "layer",
-				     .aufs = im->whiteouts == CS_WH_AUFS};
+				     .aufs = im->whiteouts == CS_WH_AUFS, .engine = im->engine,
+				     .namespace = im->namespace};
 			walk_layer(&c, &w, L->dir);
 		}
 	}

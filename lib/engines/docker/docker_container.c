@@ -352,6 +352,20 @@ static int scan_hostconfig(cs_container *ct, const char *text, size_t len, cs_er
 	return cs_jscan_finish(&s, e);
 }
 
+bool dk_containerd_store(dk_ctx *c, const char *driver)
+{
+	/* containerd snapshotter names; Docker's graph drivers keep image/<driver>/ */
+	static const char *const snapshotters[] = {"overlayfs", "native", "btrfs", "zfs", "devmapper",
+						   "stargz", "fuse-overlayfs"};
+	bool sn = false;
+	for (size_t i = 0; i < CS_ARRAY_SIZE(snapshotters); i++)
+		sn = sn || strcmp(driver, snapshotters[i]) == 0;
+	if (!sn)
+		return false;
+	_cleanup_free_ char *p = dk_path(c, "image/%s/layerdb", driver);
+	return !cs_source_exists(c->src, p);
+}
+
 static void load_layer_ids(dk_ctx *c, cs_container *ct)
 {
 	if (!ct->driver || !*ct->driver)
@@ -359,6 +373,13 @@ static void load_layer_ids(dk_ctx *c, cs_container *ct)
 	if (ct->legacy) {
 		ct->mount_id = cs_xstrdup(ct->id);
 		ct->init_id = cs_xasprintf("%s-init", ct->id);
+		return;
+	}
+	if (dk_containerd_store(c, ct->driver)) {
+		/* Docker 29's containerd image store: the RW layer is snapshot <id>
+		 * of containerd namespace moby; the host resolves it */
+		ct->snapshotter = cs_xstrdup(ct->driver);
+		ct->snapshot_key = cs_xstrdup(ct->id);
 		return;
 	}
 	_cleanup_free_ char *dir = dk_path(c, "image/%s/layerdb/mounts/%s", ct->driver, ct->id);
