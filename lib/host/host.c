@@ -442,6 +442,13 @@ char *cs_host_item_where(const char *engine, const char *namespace)
 	return namespace ? cs_xasprintf("%s:%s", engine, namespace) : cs_xstrdup(engine);
 }
 
+char *cs_host_inspect_one(const cs_host *h, const cs_item *it)
+{
+	(void)h;
+	const cs_dataroot *dr = it->ct ? it->ct->dr : it->im->dr;
+	return dr && dr->ops && dr->ops->inspect ? dr->ops->inspect(dr, it->ct, it->im) : NULL;
+}
+
 char *cs_host_inspect(const cs_host *h, const cs_item *items, size_t n)
 {
 	(void)h;
@@ -460,4 +467,119 @@ char *cs_host_inspect(const cs_host *h, const cs_item *items, size_t n)
 	}
 	(void)cs_buf_puts(&b, done ? "\n]" : "]");
 	return cs_buf_steal(&b);
+}
+
+/* --- "did you mean" --- */
+
+char *cs_host_suggest(const cs_host *h, const char *q, bool containers, bool images)
+{
+	/* candidates are plain names; the answer is qualified when names alone
+	 * would not say which item */
+	const char **cands = NULL;
+	char **qual = NULL;
+	size_t n = 0, cap = 0, capq = 0, nq = 0;
+	const char *colon = strchr(q, ':');
+	const char *bare = q;
+	if (colon) {
+		_cleanup_free_ char *en = cs_xstrndup(q, (size_t)(colon - q));
+		if (cs_engine_find(en))
+			bare = colon + 1;
+	}
+	for (size_t i = 0; containers && i < h->n_containers; i++) {
+		const cs_container *c = h->containers[i];
+		if (!c->name)
+			continue;
+		*CS_PUSH(cands, n, cap) = c->name;
+		*CS_PUSH(qual, nq, capq) = cs_xasprintf("%s:%s%s%s", c->engine, c->namespace ? c->namespace : "",
+							 c->namespace ? "/" : "", c->name);
+	}
+	for (size_t i = 0; images && i < h->n_images; i++) {
+		const cs_image *im = h->images[i];
+		for (char **t = im->tags; t && *t; t++) {
+			*CS_PUSH(cands, n, cap) = *t;
+			*CS_PUSH(qual, nq, capq) = cs_xasprintf("%s:%s%s%s", im->engine,
+								 im->namespace ? im->namespace : "",
+								 im->namespace ? "/" : "", *t);
+		}
+	}
+	const char *best = cs_closest(bare, cands, n);
+	char *ret = NULL;
+	for (size_t i = 0; best && i < n && !ret; i++)
+		if (cands[i] == best)
+			ret = cs_xstrdup(h->many ? qual[i] : best);
+	for (size_t i = 0; i < nq; i++)
+		free(qual[i]);
+	free(qual);
+	free(cands);
+	return ret;
+}
+
+/* --- volumes and the containers that mount them --- */
+
+static int cmp_use(const void *a, const void *b)
+{
+	const cs_volume_use *x = a, *y = b;
+	int r = strcmp(x->engine ? x->engine : "", y->engine ? y->engine : "");
+	if (!r)
+		r = strcmp(x->namespace ? x->namespace : "", y->namespace ? y->namespace : "");
+	if (!r)
+		r = strcmp(x->name, y->name);
+	return r;
+}
+
+size_t cs_host_volumes(const cs_host *h, cs_volume_use **ret)
+{
+	cs_volume_use *v = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < h->n_volumes; i++) {
+		const cs_volume *vol = h->volumes[i];
+		cs_volume_use *u = CS_PUSH(v, n, cap);
+		memset(u, 0, sizeof(*u));
+		u->vol = vol;
+		u->name = vol->name;
+		u->engine = vol->engine;
+		u->namespace = vol->namespace;
+		u->dr = vol->dr;
+	}
+	size_t nvol = n;
+	for (size_t i = 0; i < h->n_containers; i++) {
+		const cs_container *c = h->containers[i];
+		for (size_t m = 0; m < c->n_mounts; m++) {
+			const cs_mount *mp = &c->mounts[m];
+			if (mp->type != CS_MOUNT_VOLUME || !mp->name || !*mp->name)
+				continue;
+			cs_volume_use *u = NULL;
+			for (size_t k = 0; k < n && !u; k++)
+				if (v[k].dr == c->dr && str_eq(v[k].namespace, c->namespace) &&
+				    strcmp(v[k].name, mp->name) == 0)
+					u = &v[k];
+			if (!u) {
+				u = CS_PUSH(v, n, cap);
+				memset(u, 0, sizeof(*u));
+				u->name = mp->name;
+				u->engine = c->engine;
+				u->namespace = c->namespace;
+				u->dr = c->dr;
+			}
+			bool dup = false;
+			for (size_t k = 0; k < u->n_users; k++)
+				dup = dup || u->users[k] == c;
+			if (!dup) {
+				u->users = cs_xreallocarray(u->users, u->n_users + 1, sizeof(*u->users));
+				u->users[u->n_users++] = c;
+			}
+		}
+	}
+	(void)nvol;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_use);
+	*ret = v;
+	return n;
+}
+
+void cs_volume_uses_free(cs_volume_use *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].users);
+	free(v);
 }

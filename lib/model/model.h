@@ -128,6 +128,7 @@ typedef struct cs_container {
 	bool has_been_started_before;
 	bool has_been_manually_stopped;
 	cs_state state;
+	char **labels;   /* Config.Labels as "key=value", sorted, NULL-terminated (may be NULL) */
 	char *log_driver; /* HostConfig.LogConfig.Type */
 	char *log_path;   /* as recorded (host path) */
 	char *log_evidence_path; /* evidence-relative, or NULL */
@@ -186,6 +187,7 @@ typedef struct cs_image {
 	size_t n_layers;
 	cs_history *history; /* oldest first, as in the config */
 	size_t n_history;
+	char **labels;       /* config.Labels as "key=value", sorted, NULL-terminated (may be NULL) */
 	char *config_path;   /* evidence-relative */
 	char *config_json;   /* raw image config */
 	bool legacy;
@@ -197,10 +199,24 @@ typedef struct cs_image {
 typedef struct cs_volume {
 	const char *engine; /* as for containers */
 	char *namespace;
+	const struct cs_dataroot *dr;
 	char *name;
 	char *driver;
 	char *data_path; /* evidence-relative _data dir */
+	char *host_path; /* the data directory as the host knew it, or NULL */
+	cs_time created; /* as the engine reports it (CreatedAt), or NEVER */
 } cs_volume;
+
+/* A volume as `volumes` lists it. */
+typedef struct cs_volume_use {
+	const cs_volume *vol;       /* NULL: containers mount it, the evidence does not hold it */
+	const char *name;
+	const char *engine;
+	const char *namespace;
+	const struct cs_dataroot *dr;
+	const cs_container **users; /* the containers that mount it (owned array) */
+	size_t n_users;
+} cs_volume_use;
 
 typedef struct cs_dataroot {
 	cs_source *src;   /* borrowed */
@@ -221,6 +237,14 @@ typedef struct cs_dataroot {
 /* Docker's derived status: created, running, paused, restarting, removing,
  * exited or dead. */
 const char *cs_container_status(const cs_container *c);
+/* True when the engine recorded an error starting the container (State.Error
+ * set and the container not running): a start that failed looks "created"
+ * (never started) or "exited" (a restart failed). */
+bool cs_container_start_failed(const cs_container *c);
+/* The status as `docker ps` words it, without relative times: "Up", "Up
+ * (Paused)", "Exited (137)", "Created", "Created (start failed: exit 127)",
+ * "Dead", ... Owned. */
+char *cs_container_status_text(const cs_container *c);
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);
 void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);
@@ -228,14 +252,6 @@ void cs_dataroot_free(cs_dataroot *dr);
 /* Stamps every item with the data root and its engine's name. Call once the
  * item arrays no longer move (at the end of an engine's load). */
 void cs_dataroot_seal(cs_dataroot *dr);
-
-/* The layer directories of an image, top first, as a container of it would
- * see them. Returns 0, or -ENOENT when a layer has no known directory (or
- * the image has none). *ret is owned: free with cs_layer_stack_clear(). */
-int cs_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e);
-/* Appends a layer (copies path, id and role) below those already there. */
-void cs_layer_stack_push(cs_layer_stack *s, const char *path, const char *id, const char *role);
-void cs_layer_stack_clear(cs_layer_stack *s);
 
 /* The layer directories of an image, top first, as a container of it would
  * see them. Returns 0, or -ENOENT when a layer has no known directory (or

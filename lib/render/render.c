@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "formats/jsonutil.h"
+#include "fs/content.h"
 #include "render/render_internal.h"
 #include "formats/sanitize.h"
 
@@ -48,7 +49,42 @@ char *cs_jfinish(json_object *o, bool pretty)
 	size_t n;
 	char *r = cs_utf8_repair(s, strlen(s), &n);
 	free(s);
-	return r;
+	char *e = cs_json_escape_c1(r, n, NULL);
+	free(r);
+	return e;
+}
+
+void cs_jadd_str(json_object *o, const char *key, const char *s)
+{
+	json_object_object_add(o, key, cs_jstr(s));
+	if (s && !cs_utf8_valid(s, strlen(s))) {
+		cs_buf b = {0};
+		(void)cs_buf_puts(&b, "");
+		cs_base64(&b, s, strlen(s));
+		char k[128];
+		snprintf(k, sizeof(k), "%s_base64", key);
+		json_object_object_add(o, k, json_object_new_string(b.data));
+		cs_buf_free(&b);
+	}
+}
+
+json_object *cs_jevidence_hashes(cs_source *src, const cs_evfiles *ev)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; i < ev->n; i++) {
+		const char *p = ev->v[i].path;
+		if (!p || cs_json_get(o, p))
+			continue;
+		cs_file *f = NULL;
+		char hex[65];
+		if (src && cs_source_open(src, p, &f, NULL) == 0 && cs_content_info(f, hex, NULL, NULL, NULL) == 0)
+			json_object_object_add(o, p, json_object_new_string(hex));
+		else
+			json_object_object_add(o, p, NULL);
+		if (f)
+			cs_file_close(f);
+	}
+	return o;
 }
 
 char *cs_container_command(const cs_container *c)
@@ -70,29 +106,47 @@ char *cs_container_command(const cs_container *c)
 	return cs_buf_steal(&b);
 }
 
+static json_object *pod_object(const cs_pod *p)
+{
+	if (!p)
+		return NULL;
+	json_object *pod = json_object_new_object();
+	json_object_object_add(pod, "name", cs_jstr(p->name));
+	json_object_object_add(pod, "namespace", cs_jstr(p->namespace));
+	json_object_object_add(pod, "uid", cs_jstr(p->uid));
+	return pod;
+}
+
+static json_object *labels_object(char *const *labels)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; labels && labels[i]; i++) {
+		const char *eq = strchr(labels[i], '=');
+		char *k = cs_xstrndup(labels[i], eq ? (size_t)(eq - labels[i]) : strlen(labels[i]));
+		json_object_object_add(o, k, json_object_new_string(eq ? eq + 1 : ""));
+		free(k);
+	}
+	return o;
+}
+
 static json_object *ps_object(const cs_container *c)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "id", cs_jstr(c->id));
-	json_object_object_add(o, "name", cs_jstr(c->name));
+	cs_jadd_str(o, "name", c->name);
 	json_object_object_add(o, "engine", cs_jstr(c->engine));
 	json_object_object_add(o, "namespace", cs_jstr(c->namespace));
-	json_object *pod = NULL;
-	if (c->pod) {
-		pod = json_object_new_object();
-		json_object_object_add(pod, "name", cs_jstr(c->pod->name));
-		json_object_object_add(pod, "namespace", cs_jstr(c->pod->namespace));
-		json_object_object_add(pod, "uid", cs_jstr(c->pod->uid));
-	}
-	json_object_object_add(o, "pod", pod);
-	json_object_object_add(o, "image", cs_jstr(c->image_ref));
+	json_object_object_add(o, "pod", pod_object(c->pod));
+	cs_jadd_str(o, "image", c->image_ref);
 	json_object_object_add(o, "image_id", cs_jstr(c->image_id));
 	char *cmd = cs_container_command(c);
-	json_object_object_add(o, "command", json_object_new_string(cmd));
+	cs_jadd_str(o, "command", cmd);
 	free(cmd);
 	bool have_state = c->config_json != NULL;
 	json_object_object_add(o, "state", have_state ? json_object_new_string(cs_container_status(c)) : NULL);
 	json_object_object_add(o, "exit_code", have_state ? json_object_new_int64(c->state.exit_code) : NULL);
+	json_object_object_add(o, "failed_start", json_object_new_boolean(cs_container_start_failed(c)));
+	cs_jadd_str(o, "error", c->state.error && *c->state.error ? c->state.error : NULL);
 	json_object_object_add(o, "oom_killed", json_object_new_boolean(c->state.oom_killed));
 	json_object_object_add(o, "pid", json_object_new_int64(c->state.pid));
 	json_object_object_add(o, "restart_count", json_object_new_int64(c->restart_count));
@@ -103,17 +157,18 @@ static json_object *ps_object(const cs_container *c)
 	json_object_object_add(o, "driver", cs_jstr(c->driver));
 	json_object_object_add(o, "mount_id", cs_jstr(c->mount_id));
 	json_object_object_add(o, "log_driver", cs_jstr(c->log_driver));
+	json_object_object_add(o, "labels", labels_object(c->labels));
 	json_object *m = json_object_new_array();
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const cs_mount *x = &c->mounts[i];
 		json_object *mo = json_object_new_object();
 		static const char *const types[] = {"", "bind", "volume", "tmpfs", "npipe"};
 		json_object_object_add(mo, "type", json_object_new_string(types[x->type]));
-		json_object_object_add(mo, "name", cs_jstr(x->name));
-		json_object_object_add(mo, "source", cs_jstr(x->source));
-		json_object_object_add(mo, "destination", cs_jstr(x->destination));
+		cs_jadd_str(mo, "name", x->name);
+		cs_jadd_str(mo, "source", x->source);
+		cs_jadd_str(mo, "destination", x->destination);
 		json_object_object_add(mo, "rw", json_object_new_boolean(x->rw));
-		json_object_object_add(mo, "evidence_path", cs_jstr(x->evidence_path));
+		cs_jadd_str(mo, "evidence_path", x->evidence_path);
 		json_object_array_add(m, mo);
 	}
 	json_object_object_add(o, "mounts", m);
@@ -150,6 +205,7 @@ static json_object *image_object(const cs_image *im)
 	json_object_object_add(o, "os", cs_jstr(im->os));
 	json_object_object_add(o, "architecture", cs_jstr(im->architecture));
 	json_object_object_add(o, "driver", cs_jstr(im->driver));
+	json_object_object_add(o, "labels", labels_object(im->labels));
 	json_object_object_add(o, "incomplete", json_object_new_boolean(im->incomplete));
 	json_object_object_add(o, "problems", cs_jproblems(&im->problems));
 	return o;
@@ -191,4 +247,191 @@ void cs_human_size(int64_t bytes, char buf[32])
 		u++;
 	}
 	snprintf(buf, 32, "%.3g%s", v, units[u]);
+}
+
+/* --- volumes --- */
+
+static json_object *volume_object(const cs_volume_use *u)
+{
+	json_object *o = json_object_new_object();
+	cs_jadd_str(o, "name", u->name);
+	json_object_object_add(o, "engine", cs_jstr(u->engine));
+	json_object_object_add(o, "namespace", cs_jstr(u->namespace));
+	json_object_object_add(o, "driver", cs_jstr(u->vol ? u->vol->driver : NULL));
+	json_object_object_add(o, "created", cs_jtime(u->vol ? u->vol->created : CS_TIME_NEVER));
+	cs_jadd_str(o, "mountpoint", u->vol ? u->vol->host_path : NULL);
+	cs_jadd_str(o, "evidence_path", u->vol ? u->vol->data_path : NULL);
+	json_object_object_add(o, "in_evidence", json_object_new_boolean(u->vol != NULL));
+	json_object_object_add(o, "referenced", json_object_new_boolean(u->n_users > 0));
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < u->n_users; i++) {
+		json_object *c = json_object_new_object();
+		json_object_object_add(c, "id", cs_jstr(u->users[i]->id));
+		cs_jadd_str(c, "name", u->users[i]->name);
+		for (size_t m = 0; m < u->users[i]->n_mounts; m++) {
+			const cs_mount *mp = &u->users[i]->mounts[m];
+			if (mp->type == CS_MOUNT_VOLUME && mp->name && strcmp(mp->name, u->name) == 0) {
+				cs_jadd_str(c, "destination", mp->destination);
+				json_object_object_add(c, "rw", json_object_new_boolean(mp->rw));
+				break;
+			}
+		}
+		json_object_array_add(a, c);
+	}
+	json_object_object_add(o, "containers", a);
+	return o;
+}
+
+char *cs_render_volumes_json(const cs_volume_use *const *v, size_t n, bool pretty)
+{
+	json_object *a = json_object_new_array_ext((int)n);
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, volume_object(v[i]));
+	return cs_jfinish(a, pretty);
+}
+
+const char *cs_volume_note(const cs_volume_use *u)
+{
+	if (!u->vol)
+		return "missing: mounted by containers, not in the evidence";
+	if (!u->n_users)
+		return "unreferenced: no container mounts it";
+	return "";
+}
+
+/* --- docker --format rows --- */
+
+static void jset(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+static char *joined(char *const *v, const char *sep)
+{
+	cs_buf b = {0};
+	(void)cs_buf_puts(&b, "");
+	for (size_t i = 0; v && v[i]; i++)
+		(void)cs_buf_printf(&b, "%s%s", i ? sep : "", v[i]);
+	return cs_buf_steal(&b);
+}
+
+static void tset(json_object *o, const char *k, cs_time t, bool full)
+{
+	char b[CS_TIME_STRMAX];
+	jset(o, k, cs_time_format_digits(t, full ? 9 : 0, b) ? b : "");
+}
+
+char *cs_render_ps_row(const cs_container *c, bool notrunc)
+{
+	json_object *o = json_object_new_object();
+	char id[80];
+	snprintf(id, sizeof(id), "%.*s", notrunc ? 64 : 12, c->id ? c->id : "");
+	jset(o, "ID", notrunc ? c->id : id);
+	jset(o, "Names", c->name);
+	jset(o, "Image", c->image_ref);
+	char *cmd = cs_container_command(c);
+	char *q = cs_xasprintf("\"%s\"", cmd);
+	jset(o, "Command", q);
+	free(q);
+	free(cmd);
+	tset(o, "CreatedAt", c->created, notrunc);
+	tset(o, "StartedAt", c->state.started_at, notrunc);
+	tset(o, "FinishedAt", c->state.finished_at, notrunc);
+	jset(o, "State", c->config_json ? cs_container_status(c) : "unknown");
+	char *st = cs_container_status_text(c);
+	jset(o, "Status", st);
+	free(st);
+	char ex[32];
+	snprintf(ex, sizeof(ex), "%lld", (long long)c->state.exit_code);
+	jset(o, "ExitCode", ex);
+	jset(o, "Error", c->state.error);
+	char *l = joined(c->labels, ",");
+	jset(o, "Labels", l);
+	free(l);
+	cs_buf m = {0};
+	(void)cs_buf_puts(&m, "");
+	for (size_t i = 0; i < c->n_mounts; i++)
+		(void)cs_buf_printf(&m, "%s%s", i ? "," : "",
+				    c->mounts[i].name && *c->mounts[i].name ? c->mounts[i].name
+									    : c->mounts[i].source ? c->mounts[i].source : "");
+	jset(o, "Mounts", m.data);
+	cs_buf_free(&m);
+	jset(o, "Engine", c->engine);
+	jset(o, "Namespace", c->namespace);
+	char *pod = c->pod && c->pod->name ? cs_xasprintf("%s/%s", c->pod->namespace ? c->pod->namespace : "",
+							   c->pod->name)
+					   : NULL;
+	jset(o, "Pod", pod);
+	free(pod);
+	return cs_jfinish(o, false);
+}
+
+char *cs_render_image_row(const cs_image *im, const char *repo, const char *tag, const char *digest,
+			  bool notrunc, size_t containers)
+{
+	json_object *o = json_object_new_object();
+	const char *h = im->id && cs_str_startswith(im->id, "sha256:") ? im->id + 7 : im->id ? im->id : "";
+	char id[80];
+	snprintf(id, sizeof(id), "%.12s", h);
+	jset(o, "ID", notrunc ? im->id : id);
+	jset(o, "Repository", repo);
+	jset(o, "Tag", tag);
+	jset(o, "Digest", digest);
+	tset(o, "CreatedAt", im->created, notrunc);
+	char sz[32] = "";
+	if (im->size >= 0)
+		cs_human_size(im->size, sz);
+	jset(o, "Size", sz);
+	jset(o, "VirtualSize", sz);
+	char n[32];
+	snprintf(n, sizeof(n), "%zu", containers);
+	jset(o, "Containers", n);
+	char *l = joined(im->labels, ",");
+	jset(o, "Labels", l);
+	free(l);
+	jset(o, "Engine", im->engine);
+	jset(o, "Namespace", im->namespace);
+	return cs_jfinish(o, false);
+}
+
+char *cs_render_history_row(const cs_history *h, bool notrunc, bool human)
+{
+	json_object *o = json_object_new_object();
+	const char *id = h->image_id ? h->image_id : "<missing>";
+	char sid[80];
+	snprintf(sid, sizeof(sid), "%.12s", cs_str_startswith(id, "sha256:") ? id + 7 : id);
+	jset(o, "ID", notrunc || !h->image_id ? id : sid);
+	tset(o, "CreatedAt", h->created, notrunc);
+	jset(o, "CreatedBy", h->created_by);
+	char sz[32];
+	if (human)
+		cs_human_size(h->size, sz);
+	else
+		snprintf(sz, sizeof(sz), "%lld", (long long)h->size);
+	jset(o, "Size", sz);
+	jset(o, "Comment", h->comment);
+	return cs_jfinish(o, false);
+}
+
+char *cs_render_volume_row(const cs_volume_use *u)
+{
+	json_object *o = json_object_new_object();
+	jset(o, "Name", u->name);
+	jset(o, "Driver", u->vol ? u->vol->driver : "");
+	jset(o, "Mountpoint", u->vol ? u->vol->host_path : "");
+	tset(o, "CreatedAt", u->vol ? u->vol->created : CS_TIME_NEVER, false);
+	jset(o, "Scope", "local");
+	char n[32];
+	snprintf(n, sizeof(n), "%zu", u->n_users);
+	jset(o, "Links", n);
+	cs_buf b = {0};
+	(void)cs_buf_puts(&b, "");
+	for (size_t i = 0; i < u->n_users; i++)
+		(void)cs_buf_printf(&b, "%s%s", i ? "," : "", u->users[i]->name ? u->users[i]->name : u->users[i]->id);
+	jset(o, "Containers", b.data);
+	cs_buf_free(&b);
+	jset(o, "Note", cs_volume_note(u));
+	jset(o, "Engine", u->engine);
+	jset(o, "Namespace", u->namespace);
+	return cs_jfinish(o, false);
 }

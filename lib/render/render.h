@@ -17,6 +17,22 @@ char *cs_render_ps_json(const cs_container *const *v, size_t n, bool pretty);
 char *cs_render_images_json(const cs_image *const *v, size_t n, bool pretty);
 /* `history --json`: an array of the image's steps, newest first. */
 char *cs_render_history_json(const cs_image *im, bool pretty);
+/* `volumes --json`: an array of volumes with the containers mounting them. */
+char *cs_render_volumes_json(const cs_volume_use *const *v, size_t n, bool pretty);
+/* What to say about a volume: "" when in use, else why it stands out. */
+const char *cs_volume_note(const cs_volume_use *u);
+
+/* Rows for docker's --format templates: one JSON object per line of the
+ * listing, with the field names docker's own templates use (ID, Names,
+ * Image, Command, CreatedAt, State, Status, Labels, Mounts, ... as strings)
+ * plus csleuth's (Engine, Namespace, StartedAt, FinishedAt, ExitCode, ...).
+ * Times are RFC 3339 UTC, whole seconds unless notrunc. Owned. */
+char *cs_render_ps_row(const cs_container *c, bool notrunc);
+char *cs_render_image_row(const cs_image *im, const char *repo, const char *tag, const char *digest,
+			  bool notrunc, size_t containers);
+char *cs_render_history_row(const cs_history *h, bool notrunc, bool human);
+char *cs_render_volume_row(const cs_volume_use *u);
+
 /* Docker's human size: three significant digits, decimal units ("1.24MB"). */
 void cs_human_size(int64_t bytes, char buf[32]);
 /* The command of `docker ps`: Path and Args, quoted as the engine does. Owned. */
