@@ -17,8 +17,9 @@ static const char help[] =
 	"  -H, --human        sizes as docker prints them (1.24MB) instead of bytes\n"
 	"  -q, --quiet        only the image ids\n"
 	"  --no-trunc         do not truncate anything\n"
-	"  --format T         a Go template per step ({{.ID}}, {{.CreatedAt}},\n"
-	"                     {{.CreatedBy}}, {{.Size}}, {{.Comment}}, {{json .}}),\n"
+	"  --format T         a Go template per step, as docker's ({{.ID}},\n"
+	"                     {{.CreatedAt}}, {{.CreatedBy}}, {{.Size}}, {{.Comment}},\n"
+	"                     {{json .}}); {{.Created}} has nanoseconds\n"
 	"                     `table T` for a table\n"
 	"  --json             a JSON array of objects (see csleuth-history(1))\n"
 	"  --provenance       with --json: {\"provenance\": {...}, \"items\": [...]}\n";
@@ -84,7 +85,7 @@ int cmd_history(cli *c, int argc, char **argv)
 		char **rows = cs_xcalloc(im->n_history + 1, sizeof(char *));
 		size_t n = 0;
 		for (size_t k = im->n_history; k-- > 0;)
-			rows[n++] = cs_render_history_row(&im->history[k], notrunc, human);
+			rows[n++] = cs_render_history_row(&im->history[k], notrunc, false);
 		rc = cli_run_template("history", tpl, as_table, header_row, rows, n);
 		for (size_t i = 0; i < n; i++)
 			free(rows[i]);

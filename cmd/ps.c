@@ -300,7 +300,7 @@ int cmd_ps(cli *c, int argc, char **argv)
 			minw[nh++] = 0;
 		} else {
 			head[nh] = "STATUS";
-			minw[nh++] = 8;
+			minw[nh++] = 18;
 		}
 		table t;
 		table_init(&t, head, nh);

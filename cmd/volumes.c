@@ -171,7 +171,7 @@ int cmd_volumes(cli *c, int argc, char **argv)
 		head[nh] = "DRIVER";
 		minw[nh++] = 0;
 		head[nh] = "VOLUME NAME";
-		minw[nh++] = 0;
+		minw[nh++] = 24;
 		head[nh] = "CREATED";
 		minw[nh++] = 0;
 		head[nh] = "CONTAINERS";

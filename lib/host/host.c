@@ -115,14 +115,91 @@ static int load_root(cs_host *h, const cs_host_opts *o, const cs_engine_root *wh
 	return 0;
 }
 
-/* A short hint at what a directory that no engine claims might be. */
-static const char *hint_for(cs_source *src)
+/* The best bid any engine makes on path, and that engine. */
+static int best_bid(cs_source *src, const char *path, const cs_engine **ret)
 {
-	static const char *const host_marks[] = {"etc/os-release", "usr/lib/os-release", "var/lib"};
-	for (size_t i = 0; i < CS_ARRAY_SIZE(host_marks); i++)
-		if (cs_source_exists(src, host_marks[i]))
-			return "; it looks like a host filesystem: use --sysroot";
-	return "";
+	size_t n;
+	const cs_engine *const *engines = cs_engines(&n);
+	int best = 0;
+	*ret = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int bid = engines[i]->probe(src, path);
+		if (bid > best) {
+			best = bid;
+			*ret = engines[i];
+		}
+	}
+	return best;
+}
+
+/* Engine roots a little below path (an examiner who named the parent of
+ * a data root): "; did you mean --root ROOT/docker (a Docker data root)?".
+ * Looks two levels down, at most 200 entries per directory. */
+static void hint_below(cs_source *src, cs_buf *hint)
+{
+	typedef struct lvl {
+		char *path;
+		int depth;
+	} lvl;
+	lvl q[256];
+	size_t qh = 0, qt = 0, found = 0;
+	q[qt++] = (lvl){cs_xstrdup(""), 0};
+	while (qh < qt) {
+		lvl cur = q[qh++];
+		cs_dirent *d = NULL;
+		size_t n = 0;
+		if (cs_source_list(src, cur.path, &d, &n, NULL) == 0) {
+			for (size_t i = 0; i < n && i < 200; i++) {
+				char *p = cs_path_join(cur.path, d[i].name);
+				cs_stat st;
+				if (cs_source_stat(src, p, false, &st, NULL) < 0 || !S_ISDIR(st.mode)) {
+					free(p);
+					continue;
+				}
+				const cs_engine *en;
+				if (best_bid(src, p, &en) > 0) {
+					if (found++ < 3)
+						(void)cs_buf_printf(hint, "%s --root %s/%s (a %s)", found == 1 ? "; did you mean" : " or",
+								    cs_source_root(src), p, en->what);
+					free(p);
+				} else if (cur.depth + 1 < 2 && qt < CS_ARRAY_SIZE(q)) {
+					q[qt++] = (lvl){p, cur.depth + 1};
+				} else {
+					free(p);
+				}
+			}
+			cs_dirents_free(d, n);
+		}
+		free(cur.path);
+	}
+	for (size_t i = qh; i < qt; i++)
+		free(q[i].path);
+	if (found)
+		(void)cs_buf_puts(hint, "?");
+}
+
+/* What a directory that no engine claims might be: a host filesystem (any
+ * engine would locate a root in it), or the parent of a data root. */
+static void hint_for(cs_source *src, cs_buf *hint)
+{
+	size_t n;
+	const cs_engine *const *engines = cs_engines(&n);
+	bool host = false;
+	static const char *const host_marks[] = {"etc/os-release", "usr/lib/os-release", "etc/passwd"};
+	for (size_t i = 0; i < CS_ARRAY_SIZE(host_marks) && !host; i++)
+		host = cs_source_exists(src, host_marks[i]);
+	for (size_t i = 0; i < n && !host; i++) {
+		cs_engine_roots roots = {0};
+		(void)engines[i]->locate(src, &roots, NULL);
+		for (size_t k = 0; k < roots.n && !host; k++)
+			host = engines[i]->probe(src, roots.v[k].path) > 0;
+		cs_engine_roots_clear(&roots);
+	}
+	if (host) {
+		(void)cs_buf_puts(hint, "; it looks like a host filesystem: use --sysroot");
+		return;
+	}
+	hint_below(src, hint);
 }
 
 static int load_root_dir(cs_host *h, const cs_host_opts *o, cs_error *e)
@@ -130,28 +207,37 @@ static int load_root_dir(cs_host *h, const cs_host_opts *o, cs_error *e)
 	size_t n;
 	const cs_engine *const *engines = cs_engines(&n);
 	const cs_engine *best = NULL;
-	int best_bid = 0;
+	/* a root csleuth may not read is said as such, not as "no data root" */
+	cs_dirent *d = NULL;
+	size_t nd = 0;
+	cs_error le = {0};
+	if (cs_source_list(h->src, "", &d, &nd, &le) < 0 && (le.code == -EACCES || le.code == -EPERM))
+		return cs_err(e, le.code, "`%s`: permission denied: csleuth needs read access to the evidence "
+				       "(run it as root, or as the owner)", cs_source_root(h->src));
+	cs_dirents_free(d, nd);
 	if (o->engine) {
 		best = cs_engine_find(o->engine);
 		if (!best)
 			return cs_err(e, -EINVAL, "unknown engine `%s`", o->engine);
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			int bid = engines[i]->probe(h->src, "");
-			if (bid > best_bid) {
-				best_bid = bid;
-				best = engines[i];
-			}
+		if (best->probe(h->src, "") <= 0) {
+			const cs_engine *other;
+			if (best_bid(h->src, "", &other) > 0)
+				return cs_err(e, -ENOENT, "`%s` looks like a %s, not a %s", cs_source_root(h->src),
+					      other->what, best->what);
 		}
+	} else {
+		(void)best_bid(h->src, "", &best);
 	}
 	if (!best) {
-		cs_buf what = {0};
+		cs_buf what = {0}, hint = {0};
 		for (size_t i = 0; i < n; i++)
 			(void)cs_buf_printf(&what, "%s%s", i ? (i + 1 == n ? " or " : ", ") : "",
 					    engines[i]->what);
+		hint_for(h->src, &hint);
 		cs_err(e, -ENOENT, "`%s` does not look like a %s%s", cs_source_root(h->src),
-		       what.data ? what.data : "data root", hint_for(h->src));
+		       what.data ? what.data : "data root", hint.data ? hint.data : "");
 		cs_buf_free(&what);
+		cs_buf_free(&hint);
 		return -ENOENT;
 	}
 	char empty[] = "", origin[] = "--root";
@@ -194,8 +280,13 @@ static int load_sysroot(cs_host *h, const cs_host_opts *o, cs_error *e)
 	}
 	cs_engine_roots_clear(&roots);
 	if (h->n_roots == 0) {
+		const cs_engine *self;
 		if (err)
 			cs_err(e, err, "no engine data root in `%s` could be read", cs_source_root(h->src));
+		else if (best_bid(h->src, "", &self) > 0)
+			/* a data root given where a host filesystem was expected */
+			cs_err(e, -ENOENT, "`%s` is a %s, not a host filesystem: use --root %s",
+			       cs_source_root(h->src), self->what, cs_source_root(h->src));
 		else
 			cs_err(e, -ENOENT, "no container engine data in `%s`: looked for %s",
 			       cs_source_root(h->src), looked.data ? looked.data : "nothing");

@@ -44,10 +44,10 @@ char *cs_container_status_text(const cs_container *c)
 		return cs_xstrdup("Dead");
 	if (strcmp(s, "created") == 0)
 		return cs_container_start_failed(c)
-			       ? cs_xasprintf("Created (start failed: exit %lld)", (long long)c->state.exit_code)
+			       ? cs_xasprintf("Start failed (%lld)", (long long)c->state.exit_code)
 			       : cs_xstrdup("Created");
 	return cs_container_start_failed(c)
-		       ? cs_xasprintf("Exited (%lld) (restart failed)", (long long)c->state.exit_code)
+		       ? cs_xasprintf("Restart failed (%lld)", (long long)c->state.exit_code)
 		       : cs_xasprintf("Exited (%lld)", (long long)c->state.exit_code);
 }
 

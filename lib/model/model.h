@@ -242,8 +242,8 @@ const char *cs_container_status(const cs_container *c);
  * (never started) or "exited" (a restart failed). */
 bool cs_container_start_failed(const cs_container *c);
 /* The status as `docker ps` words it, without relative times: "Up", "Up
- * (Paused)", "Exited (137)", "Created", "Created (start failed: exit 127)",
- * "Dead", ... Owned. */
+ * (Paused)", "Exited (137)", "Created", "Dead", ...; a failed start is
+ * "Start failed (127)" (a failed restart "Restart failed (N)"). Owned. */
 char *cs_container_status_text(const cs_container *c);
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);

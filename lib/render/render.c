@@ -293,9 +293,9 @@ char *cs_render_volumes_json(const cs_volume_use *const *v, size_t n, bool prett
 const char *cs_volume_note(const cs_volume_use *u)
 {
 	if (!u->vol)
-		return "missing: mounted by containers, not in the evidence";
+		return "missing";
 	if (!u->n_users)
-		return "unreferenced: no container mounts it";
+		return "unreferenced";
 	return "";
 }
 
@@ -315,10 +315,87 @@ static char *joined(char *const *v, const char *sep)
 	return cs_buf_steal(&b);
 }
 
+/* RFC 3339 UTC, whole seconds unless full. */
 static void tset(json_object *o, const char *k, cs_time t, bool full)
 {
 	char b[CS_TIME_STRMAX];
 	jset(o, k, cs_time_format_digits(t, full ? 9 : 0, b) ? b : "");
+}
+
+/* docker's CreatedAt of containers and images: Go's time.Time printed in
+ * UTC, "2006-01-02 15:04:05 +0000 UTC". */
+static void tset_go(json_object *o, const char *k, cs_time t)
+{
+	char b[CS_TIME_STRMAX];
+	if (!cs_time_format_digits(t, 0, b)) {
+		jset(o, k, "");
+		return;
+	}
+	b[10] = ' ';
+	b[19] = '\0';
+	char *v = cs_xasprintf("%s +0000 UTC", b);
+	jset(o, k, v);
+	free(v);
+}
+
+/* Go's strconv.Quote, which docker applies to a container's command. */
+static char *go_quote(const char *s)
+{
+	cs_buf b = {0};
+	(void)cs_buf_puts(&b, "\"");
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t l = cs_utf8_seqlen((const unsigned char *)s + i, n - i);
+		if (c >= 0x80 && l && !(c == 0xc2 && (unsigned char)s[i + 1] < 0xa0)) {
+			(void)cs_buf_append(&b, s + i, l);
+			i += l;
+			continue;
+		}
+		switch (c) {
+		case '"': (void)cs_buf_puts(&b, "\\\""); break;
+		case '\\': (void)cs_buf_puts(&b, "\\\\"); break;
+		case '\a': (void)cs_buf_puts(&b, "\\a"); break;
+		case '\b': (void)cs_buf_puts(&b, "\\b"); break;
+		case '\f': (void)cs_buf_puts(&b, "\\f"); break;
+		case '\n': (void)cs_buf_puts(&b, "\\n"); break;
+		case '\r': (void)cs_buf_puts(&b, "\\r"); break;
+		case '\t': (void)cs_buf_puts(&b, "\\t"); break;
+		case '\v': (void)cs_buf_puts(&b, "\\v"); break;
+		default:
+			if (c == 0xc2 && l == 2) {
+				(void)cs_buf_printf(&b, "\\u%04x", (unsigned char)s[i + 1]);
+				i += 2;
+				continue;
+			}
+			if (c < 0x20 || c == 0x7f || c >= 0x80)
+				(void)cs_buf_printf(&b, "\\x%02x", c);
+			else
+				(void)cs_buf_append(&b, s + i, 1);
+		}
+		i++;
+	}
+	(void)cs_buf_puts(&b, "\"");
+	return cs_buf_steal(&b);
+}
+
+/* docker's Ellipsis: at most w characters, the last one "…". Owned. */
+static char *ellipsis(const char *s, size_t w)
+{
+	size_t n = strlen(s), cps = 0, i = 0, cut = 0;
+	while (i < n) {
+		size_t l = cs_utf8_seqlen((const unsigned char *)s + i, n - i);
+		i += l ? l : 1;
+		cps++;
+		if (cps == w - 1)
+			cut = i;
+	}
+	if (cps <= w)
+		return cs_xstrdup(s);
+	char *r = cs_xmalloc(cut + 4);
+	memcpy(r, s, cut);
+	memcpy(r + cut, "\xe2\x80\xa6", 4);
+	return r;
 }
 
 char *cs_render_ps_row(const cs_container *c, bool notrunc)
@@ -330,13 +407,16 @@ char *cs_render_ps_row(const cs_container *c, bool notrunc)
 	jset(o, "Names", c->name);
 	jset(o, "Image", c->image_ref);
 	char *cmd = cs_container_command(c);
-	char *q = cs_xasprintf("\"%s\"", cmd);
+	char *shown = notrunc ? cs_xstrdup(cmd) : ellipsis(cmd, 20);
+	char *q = go_quote(shown);
 	jset(o, "Command", q);
 	free(q);
+	free(shown);
 	free(cmd);
-	tset(o, "CreatedAt", c->created, notrunc);
-	tset(o, "StartedAt", c->state.started_at, notrunc);
-	tset(o, "FinishedAt", c->state.finished_at, notrunc);
+	tset_go(o, "CreatedAt", c->created);
+	tset(o, "Created", c->created, true);
+	tset(o, "StartedAt", c->state.started_at, true);
+	tset(o, "FinishedAt", c->state.finished_at, true);
 	jset(o, "State", c->config_json ? cs_container_status(c) : "unknown");
 	char *st = cs_container_status_text(c);
 	jset(o, "Status", st);
@@ -348,14 +428,21 @@ char *cs_render_ps_row(const cs_container *c, bool notrunc)
 	char *l = joined(c->labels, ",");
 	jset(o, "Labels", l);
 	free(l);
+	/* as docker: each mount's volume name or source, in mount order */
 	cs_buf m = {0};
 	(void)cs_buf_puts(&m, "");
-	for (size_t i = 0; i < c->n_mounts; i++)
-		(void)cs_buf_printf(&m, "%s%s", i ? "," : "",
-				    c->mounts[i].name && *c->mounts[i].name ? c->mounts[i].name
-									    : c->mounts[i].source ? c->mounts[i].source : "");
+	size_t nvol = 0;
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const cs_mount *mp = &c->mounts[i];
+		const char *nm = mp->name && *mp->name ? mp->name : mp->type == CS_MOUNT_BIND && mp->source ? mp->source : "";
+		(void)cs_buf_printf(&m, "%s%s", i ? "," : "", nm);
+		nvol += mp->type == CS_MOUNT_VOLUME;
+	}
 	jset(o, "Mounts", m.data);
 	cs_buf_free(&m);
+	char nv[32];
+	snprintf(nv, sizeof(nv), "%zu", nvol);
+	jset(o, "LocalVolumes", nv);
 	jset(o, "Engine", c->engine);
 	jset(o, "Namespace", c->namespace);
 	char *pod = c->pod && c->pod->name ? cs_xasprintf("%s/%s", c->pod->namespace ? c->pod->namespace : "",
@@ -364,6 +451,18 @@ char *cs_render_ps_row(const cs_container *c, bool notrunc)
 	jset(o, "Pod", pod);
 	free(pod);
 	return cs_jfinish(o, false);
+}
+
+static void human(int64_t bytes, int precision, char buf[32])
+{
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= 1000.0 && u + 1 < CS_ARRAY_SIZE(units)) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(buf, 32, "%.*g%s", precision, v, units[u]);
 }
 
 char *cs_render_image_row(const cs_image *im, const char *repo, const char *tag, const char *digest,
@@ -377,12 +476,15 @@ char *cs_render_image_row(const cs_image *im, const char *repo, const char *tag,
 	jset(o, "Repository", repo);
 	jset(o, "Tag", tag);
 	jset(o, "Digest", digest);
-	tset(o, "CreatedAt", im->created, notrunc);
-	char sz[32] = "";
-	if (im->size >= 0)
-		cs_human_size(im->size, sz);
+	tset_go(o, "CreatedAt", im->created);
+	tset(o, "Created", im->created, true);
+	char sz[32] = "", vsz[32] = "";
+	if (im->size >= 0) {
+		human(im->size, 3, sz);
+		human(im->size, 4, vsz);
+	}
 	jset(o, "Size", sz);
-	jset(o, "VirtualSize", sz);
+	jset(o, "VirtualSize", vsz);
 	char n[32];
 	snprintf(n, sizeof(n), "%zu", containers);
 	jset(o, "Containers", n);
@@ -394,20 +496,24 @@ char *cs_render_image_row(const cs_image *im, const char *repo, const char *tag,
 	return cs_jfinish(o, false);
 }
 
-char *cs_render_history_row(const cs_history *h, bool notrunc, bool human)
+char *cs_render_history_row(const cs_history *h, bool notrunc, bool bytes)
 {
 	json_object *o = json_object_new_object();
 	const char *id = h->image_id ? h->image_id : "<missing>";
 	char sid[80];
 	snprintf(sid, sizeof(sid), "%.12s", cs_str_startswith(id, "sha256:") ? id + 7 : id);
 	jset(o, "ID", notrunc || !h->image_id ? id : sid);
-	tset(o, "CreatedAt", h->created, notrunc);
-	jset(o, "CreatedBy", h->created_by);
+	tset(o, "CreatedAt", h->created, false);
+	tset(o, "Created", h->created, true);
+	const char *by = h->created_by ? h->created_by : "";
+	char *shown = notrunc ? cs_xstrdup(by) : ellipsis(by, 45);
+	jset(o, "CreatedBy", shown);
+	free(shown);
 	char sz[32];
-	if (human)
-		cs_human_size(h->size, sz);
-	else
+	if (bytes)
 		snprintf(sz, sizeof(sz), "%lld", (long long)h->size);
+	else
+		human(h->size, 3, sz);
 	jset(o, "Size", sz);
 	jset(o, "Comment", h->comment);
 	return cs_jfinish(o, false);

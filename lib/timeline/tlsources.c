@@ -543,7 +543,6 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 			ev.namespace = v->namespace;
 			ev.volume = v->name;
 			ev.object = obj;
-			ev.evidence_path = v->data_path;
 			_cleanup_free_ char *msg = cs_xasprintf("Volume %s created%s", v->name,
 								used ? "" : " (no container in the timeline mounts it)");
 			ev.message = msg;
