@@ -173,10 +173,10 @@ int main(int argc, char **argv)
 	optind = 0; /* reset getopt for the command */
 	int r = cmd->run(&c, sub_argc, sub_argv);
 	if (!c.reported && c.n_held) {
-		/* a command that did not say what it reports reports everything */
-		cli_report_all(&c);
-		if (r == EXIT_OK && c.warnings)
-			r = EXIT_WARNINGS;
+		/* a command that stopped before it chose its items (an unknown
+		 * name, say) reports none of them: one note counts the damaged */
+		cli_scope none = {0};
+		cli_report(&c, &none);
 	}
 	cli_free(&c);
 	free(built);
