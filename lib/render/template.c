@@ -508,8 +508,10 @@ static json_object *call(exec *x, const char *fn, json_object **av, size_t n)
 				      : "null";
 		size_t l;
 		char *fixed = cs_utf8_repair(s, strlen(s), &l);
-		json_object *r = json_object_new_string_len(fixed, (int)l);
+		char *safe = cs_json_escape_c1(fixed, l, &l);
+		json_object *r = json_object_new_string_len(safe, (int)l);
 		free(fixed);
+		free(safe);
 		return r;
 	}
 	if (strcmp(fn, "println") == 0) {

@@ -579,11 +579,15 @@ def check_install(t, tmp):
     env = {**os.environ, "PKG_CONFIG_PATH": os.path.join(dest, os.path.dirname(pc[0])), "PKG_CONFIG_SYSROOT_DIR": dest}
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "csleuth"], capture_output=True, env=env, text=True)
     exe = os.path.join(tmp, "uses")
-    c = subprocess.run(["cc", prog, "-o", exe, *flags.stdout.split()], capture_output=True, env=env)
-    libdir = os.path.dirname(os.path.join(dest, [f for f in files if re.search(r"libcsleuth\.so$", f)][0]))
-    r = subprocess.run([exe], capture_output=True, env={**os.environ, "LD_LIBRARY_PATH": libdir})
+    lib = os.path.join(dest, [f for f in files if re.search(r"libcsleuth\.so$", f)][0])
+    # a sanitizer build's library needs its runtime in the program too
+    needed = subprocess.run(["readelf", "-d", lib], capture_output=True, text=True).stdout
+    san = ["-fsanitize=address,undefined"] if "libasan" in needed else []
+    c = subprocess.run(["cc", *san, prog, "-o", exe, *flags.stdout.split()], capture_output=True, env=env)
+    r = subprocess.run([exe], capture_output=True,
+                       env={**os.environ, "LD_LIBRARY_PATH": os.path.dirname(lib), "ASAN_OPTIONS": "detect_leaks=0"})
     t.ok(c.returncode == 0 and r.stdout == b"2026-11-23T14:58:04.000000000Z\n",
-         "a program builds against the installed library with pkg-config and runs", c.stderr[:500])
+         "a program builds against the installed library with pkg-config and runs", c.stderr[:500] + r.stderr[:500])
     for c2 in ("ps", "timeline", "umount"):
         r = subprocess.run(["bash", "-c", f"source {dest}/usr/local/share/bash-completion/completions/csleuth && "
                             f"COMP_WORDS=(csleuth {c2[:2]}); COMP_CWORD=1; _csleuth; echo ${{COMPREPLY[@]}}"],

@@ -7,7 +7,7 @@
 static const char row[] =
 	"{\"ID\":\"abc\",\"Names\":\"web\",\"State\":{\"Pid\":42,\"Running\":true,\"Error\":\"\"},"
 	"\"Mounts\":[{\"Destination\":\"/a\"},{\"Destination\":\"/b\"}],\"Args\":[\"-c\",\"echo hi\"],"
-	"\"Labels\":{\"k\":\"v\",\"a\":\"b\"},\"Evil\":\"a\\u001b[31mb\",\"Null\":null}";
+	"\"Labels\":{\"k\":\"v\",\"a\":\"b\"},\"Evil\":\"a\\u001b[31mb\",\"C1\":\"x\xc2\x9b" "y\",\"Null\":null}";
 
 static void run(const char *tpl, const char *want)
 {
@@ -64,6 +64,8 @@ int main(void)
 	/* evidence strings are escaped as printed; json is JSON */
 	run("{{.Evil}}", "a\\x1b[31mb");
 	run("{{json .Evil}}", "\"a\\u001b[31mb\"");
+	run("{{json .C1}}", "\"x\\u009by\"");
+	run("{{.C1}}", "x\\u009by");
 	bad("{{.Missing}}", "no field `.Missing`");
 	bad("{{.Missing}}", ".Names");
 	bad("{{.ID", "unclosed");
