@@ -63,6 +63,7 @@ typedef struct fs {
 		uint64_t used;
 	} fdc[FDCACHE];
 	uint64_t tick;
+	unsigned layers_below; /* of tree 0 (see cs_fuse_opts) */
 } fs;
 
 static fs *FS(fuse_req_t req)
@@ -460,7 +461,8 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 }
 
 /* Extended attributes: the evidence's own (overlay's hidden), plus
- * provenance: user.csleuth.layer (index, 0 = top), user.csleuth.layer_id,
+ * provenance: user.csleuth.layer (numbered from the base layer, 0, up;
+ * "volume" for a grafted volume), user.csleuth.layer_id,
  * user.csleuth.evidence_path. */
 static int collect_xattrs(fs *f, fuse_ino_t ino, cs_xattr **ret, size_t *ret_n)
 {
@@ -485,7 +487,13 @@ static int collect_xattrs(fs *f, fuse_ino_t ino, cs_xattr **ret, size_t *ret_n)
 	}
 	const cs_layer_dir *L = cs_tree_layer(f->trees[k], n->layer);
 	char layer[16];
-	snprintf(layer, sizeof(layer), "%d", n->layer);
+	int below = (int)cs_tree_layers(f->trees[k]) - 1 - n->layer;
+	if (k == 0)
+		snprintf(layer, sizeof(layer), "%d", (int)f->layers_below + below);
+	else if (k == f->deleted_tree)
+		snprintf(layer, sizeof(layer), "%d", below);
+	else
+		snprintf(layer, sizeof(layer), "volume");
 	const char *names[] = {"user.csleuth.layer", "user.csleuth.layer_id", "user.csleuth.evidence_path"};
 	const char *vals[] = {layer, L && L->id ? L->id : "", ev ? ev : ""};
 	*ret = cs_xreallocarray(*ret, *ret_n + 3, sizeof(cs_xattr));
@@ -686,6 +694,7 @@ static void mark_deleted(fs *f, const cs_change *c, size_t n)
 int cs_fuse_serve(cs_tree *tree, const cs_fuse_opts *o)
 {
 	fs f = {0};
+	f.layers_below = o->layers_below;
 	pthread_mutex_init(&f.lock, NULL);
 	f.trees[f.ntrees++] = tree;
 	for (size_t g = 0; g < o->n_grafts && f.ntrees < MAX_TREES - 1; g++) {

@@ -29,6 +29,10 @@ typedef struct cs_fuse_opts {
 	size_t n_changes;
 	const cs_fuse_graft *grafts;
 	size_t n_grafts;
+	/* Layers are numbered from the base (0) up, as everywhere in csleuth:
+	 * the layers of the stack below tree 0's bottom layer (0 unless tree 0
+	 * is a slice such as --upper). */
+	unsigned layers_below;
 } cs_fuse_opts;
 
 #define CS_FUSE_PARENT 1

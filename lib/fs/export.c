@@ -7,8 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "base/strmap.h"
+#include "formats/sha256.h"
 
 typedef struct ex {
 	const cs_tree *t;
@@ -18,7 +20,30 @@ typedef struct ex {
 	char *buf;
 	int err;
 	char errmsg[512];
+	int fd;
+	cs_sha256 sha;
+	uint64_t bytes, entries, total;
 } ex;
+
+/* libarchive's output: to the descriptor, through the hash. */
+static la_ssize_t out_write(struct archive *a, void *ud, const void *buf, size_t n)
+{
+	ex *x = ud;
+	size_t off = 0;
+	while (off < n) {
+		ssize_t w = write(x->fd, (const char *)buf + off, n - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			archive_set_error(a, errno, "%s", strerror(errno));
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	cs_sha256_update(&x->sha, buf, n);
+	x->bytes += n;
+	return (la_ssize_t)n;
+}
 
 #define warn(x, file, ...) \
 	cs_diagf((x)->o ? (x)->o->diag : NULL, (x)->o ? (x)->o->diag_userdata : NULL, CS_WARN, file, __VA_ARGS__)
@@ -104,6 +129,9 @@ static int write_node(ex *x, uint32_t i, const char *name)
 	archive_entry_free(en);
 	if (r < ARCHIVE_WARN)
 		return -1;
+	x->entries++;
+	if (x->o && x->o->progress && x->entries % 256 == 0)
+		x->o->progress(x->o->progress_userdata, x->entries, x->total, x->bytes);
 	if (data && write_data(x, nd, i, name) < 0)
 		return -1;
 	return 0;
@@ -129,7 +157,8 @@ static int walk(ex *x, uint32_t dir, const char *prefix, unsigned depth)
 
 int cs_export_tar(const cs_tree *t, int fd, const cs_export_opts *opts, cs_error *e)
 {
-	ex x = {.t = t, .o = opts};
+	ex x = {.t = t, .o = opts, .fd = fd, .total = cs_tree_count(t)};
+	cs_sha256_init(&x.sha);
 	x.a = archive_write_new();
 	x.buf = cs_xmalloc(1u << 20);
 	/* restricted pax (ustar unless a name or xattr needs more), as the
@@ -140,9 +169,28 @@ int cs_export_tar(const cs_tree *t, int fd, const cs_export_opts *opts, cs_error
 		archive_write_set_format_pax_restricted(x.a);
 	archive_write_set_bytes_in_last_block(x.a, 1);
 	int r = 0;
-	if (archive_write_open_fd(x.a, fd) != ARCHIVE_OK ||
-	    (r = walk(&x, 0, "", 0)) < 0 || archive_write_close(x.a) != ARCHIVE_OK) {
+	uint32_t root = opts ? opts->root : 0;
+	if (archive_write_open2(x.a, &x, NULL, out_write, NULL, NULL) != ARCHIVE_OK) {
+		r = -1;
+	} else if (root == 0) {
+		r = walk(&x, 0, "", 0);
+	} else {
+		const cs_tnode *nd = cs_tree_node(t, root);
+		const char *name = opts->root_name ? opts->root_name : nd ? nd->name : "";
+		r = nd ? write_node(&x, root, name) : -1;
+		if (r == 0 && S_ISDIR(nd->st.mode))
+			r = walk(&x, root, name, 0);
+	}
+	if (r < 0 || archive_write_close(x.a) != ARCHIVE_OK)
 		r = cs_err(e, -EIO, "writing the archive: %s", archive_error_string(x.a));
+	if (r == 0 && opts && opts->progress)
+		opts->progress(opts->progress_userdata, x.entries, x.total, x.bytes);
+	if (r == 0 && opts && opts->result) {
+		unsigned char d[32];
+		cs_sha256_final(&x.sha, d);
+		cs_hex(d, 32, opts->result->sha256);
+		opts->result->bytes = x.bytes;
+		opts->result->entries = x.entries;
 	}
 	archive_write_free(x.a);
 	cs_strmap_free(&x.first, free);

@@ -454,6 +454,58 @@ uint32_t cs_tree_resolve(const cs_tree *t, const char *path)
 	return cur;
 }
 
+uint32_t cs_tree_resolve_follow(const cs_tree *t, const char *path, bool follow_last)
+{
+	uint32_t cur = 0;
+	int links = 0;
+	char *rest = cs_xstrdup(path);
+	size_t pos = 0;
+	char comp[NAME_MAX + 1];
+	for (;;) {
+		while (rest[pos] == '/')
+			pos++;
+		if (!rest[pos])
+			break;
+		size_t l = strcspn(rest + pos, "/");
+		if (l > NAME_MAX) {
+			cur = UINT32_MAX;
+			break;
+		}
+		memcpy(comp, rest + pos, l);
+		comp[l] = '\0';
+		pos += l;
+		bool last = rest[pos + strspn(rest + pos, "/")] == '\0';
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			cur = t->v[cur].parent;
+			continue;
+		}
+		uint32_t nx = cs_tree_lookup(t, cur, comp);
+		if (nx == UINT32_MAX) {
+			cur = nx;
+			break;
+		}
+		const cs_tnode *nd = &t->v[nx];
+		if (S_ISLNK(nd->st.mode) && nd->link && (!last || follow_last)) {
+			if (++links > 40) {
+				cur = UINT32_MAX;
+				break;
+			}
+			char *nr = cs_xasprintf("%s/%s", nd->link, rest + pos);
+			if (nd->link[0] == '/')
+				cur = 0;
+			free(rest);
+			rest = nr;
+			pos = 0;
+			continue;
+		}
+		cur = nx;
+	}
+	free(rest);
+	return cur;
+}
+
 char *cs_tree_path(const cs_tree *t, uint32_t i)
 {
 	if (i == 0 || i >= t->n)

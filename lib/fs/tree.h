@@ -82,6 +82,11 @@ uint32_t cs_tree_lookup(const cs_tree *t, uint32_t dir, const char *name);
 /* Resolves an absolute merged path without following symlinks; UINT32_MAX if
  * absent. */
 uint32_t cs_tree_resolve(const cs_tree *t, const char *path);
+/* Resolves an absolute merged path as the kernel would inside the view:
+ * ".", ".." (stopping at the root) and symlinks in the middle of the path
+ * are followed within the tree (absolute targets from its root, 40 links at
+ * most), the last component only when follow_last. UINT32_MAX if absent. */
+uint32_t cs_tree_resolve_follow(const cs_tree *t, const char *path, bool follow_last);
 /* The merged path of node i ("/" for the root). Owned. */
 char *cs_tree_path(const cs_tree *t, uint32_t i);
 /* The evidence path of node i in its supplying layer. Owned. */

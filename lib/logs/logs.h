@@ -140,6 +140,12 @@ int cs_log_decode_entry(const uint8_t *p, size_t len, cs_log_record *rec, const 
 int cs_log_decode_cri(const char *line, size_t len, cs_log_record *rec, const char **why,
 		      size_t *err_off);
 
+/* Appends the JSON object `logs --json` prints for a record, with its line
+ * end: time (null when none), stream, text (with text_base64 when the text
+ * is not UTF-8), partial, newline, truncated, parts, the local driver's
+ * partial metadata when present, file and offset. */
+void cs_log_record_json(cs_buf *b, const cs_log_record *r);
+
 /* Parses a time bound for since/until: RFC 3339, or Unix seconds with an
  * optional fraction ("1700000000.5"). Returns 0 or -EINVAL. */
 int cs_logs_parse_time(const char *s, cs_time *ret);

@@ -31,6 +31,35 @@ const char *cs_container_state(const cs_container *c)
 	return cs_container_status(c);
 }
 
+bool cs_container_start_failed(const cs_container *c)
+{
+	return !c->state.running && c->state.error && *c->state.error;
+}
+
+char *cs_container_status_text(const cs_container *c)
+{
+	const char *s = cs_container_state(c);
+	if (!s)
+		return cs_xstrdup("Unknown");
+	if (strcmp(s, "running") == 0)
+		return cs_xstrdup("Up");
+	if (strcmp(s, "paused") == 0)
+		return cs_xstrdup("Up (Paused)");
+	if (strcmp(s, "restarting") == 0)
+		return cs_xasprintf("Restarting (%lld)", (long long)c->state.exit_code);
+	if (strcmp(s, "removing") == 0)
+		return cs_xstrdup("Removal In Progress");
+	if (strcmp(s, "dead") == 0)
+		return cs_xstrdup("Dead");
+	if (strcmp(s, "created") == 0)
+		return cs_container_start_failed(c)
+			       ? cs_xasprintf("Start failed (%lld)", (long long)c->state.exit_code)
+			       : cs_xstrdup("Created");
+	return cs_container_start_failed(c)
+		       ? cs_xasprintf("Restart failed (%lld)", (long long)c->state.exit_code)
+		       : cs_xasprintf("Exited (%lld)", (long long)c->state.exit_code);
+}
+
 void cs_problems_add(cs_problems *p, const char *file, const char *msg)
 {
 	cs_problem *x = CS_PUSH(p->v, p->n, p->cap);
@@ -88,6 +117,7 @@ static void container_free(cs_container *c)
 	for (size_t i = 0; i < c->state.n_health_log; i++)
 		free(c->state.health_log[i].output);
 	free(c->state.health_log);
+	cs_strv_free(c->labels);
 	free(c->log_driver);
 	free(c->log_path);
 	free(c->log_evidence_path);
@@ -155,6 +185,7 @@ static void image_free(cs_image *im)
 		free(im->history[i].image_id);
 	}
 	free(im->history);
+	cs_strv_free(im->labels);
 	free(im->config_path);
 	free(im->config_json);
 	problems_free(&im->problems);
@@ -181,6 +212,7 @@ void cs_dataroot_free(cs_dataroot *dr)
 		free(dr->volumes[i].name);
 		free(dr->volumes[i].driver);
 		free(dr->volumes[i].data_path);
+		free(dr->volumes[i].host_path);
 	}
 	free(dr->volumes);
 	problems_free(&dr->problems);
@@ -243,8 +275,10 @@ void cs_dataroot_seal(cs_dataroot *dr)
 		dr->images[i].dr = dr;
 		dr->images[i].engine = dr->engine;
 	}
-	for (size_t i = 0; i < dr->n_volumes; i++)
+	for (size_t i = 0; i < dr->n_volumes; i++) {
 		dr->volumes[i].engine = dr->engine;
+		dr->volumes[i].dr = dr;
+	}
 }
 
 void cs_engine_roots_add(cs_engine_roots *r, const struct cs_engine *engine, const char *path,

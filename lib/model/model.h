@@ -128,6 +128,7 @@ typedef struct cs_container {
 	bool has_been_started_before;
 	bool has_been_manually_stopped;
 	cs_state state;
+	char **labels;   /* Config.Labels as "key=value", sorted, NULL-terminated (may be NULL) */
 	char *log_driver; /* HostConfig.LogConfig.Type */
 	char *log_path;   /* as recorded (host path) */
 	char *log_evidence_path; /* evidence-relative, or NULL */
@@ -207,6 +208,7 @@ typedef struct cs_image {
 	size_t n_layers;
 	cs_history *history; /* oldest first, as in the config */
 	size_t n_history;
+	char **labels;       /* config.Labels as "key=value", sorted, NULL-terminated (may be NULL) */
 	char *config_path;   /* evidence-relative */
 	char *config_json;   /* raw image config */
 	bool legacy;
@@ -225,10 +227,24 @@ typedef struct cs_image {
 typedef struct cs_volume {
 	const char *engine; /* as for containers */
 	char *namespace;
+	const struct cs_dataroot *dr;
 	char *name;
 	char *driver;
 	char *data_path; /* evidence-relative _data dir */
+	char *host_path; /* the data directory as the host knew it, or NULL */
+	cs_time created; /* as the engine reports it (CreatedAt), or NEVER */
 } cs_volume;
+
+/* A volume as `volumes` lists it. */
+typedef struct cs_volume_use {
+	const cs_volume *vol;       /* NULL: containers mount it, the evidence does not hold it */
+	const char *name;
+	const char *engine;
+	const char *namespace;
+	const struct cs_dataroot *dr;
+	const cs_container **users; /* the containers that mount it (owned array) */
+	size_t n_users;
+} cs_volume_use;
 
 typedef struct cs_dataroot {
 	cs_source *src;   /* borrowed */
@@ -256,6 +272,14 @@ const char *cs_container_status(const cs_container *c);
 /* As cs_container_status, or NULL when the evidence records no state (no
  * config read, or state_unknown): callers show "unknown", never a guess. */
 const char *cs_container_state(const cs_container *c);
+/* True when the engine recorded an error starting the container (State.Error
+ * set and the container not running): a start that failed looks "created"
+ * (never started) or "exited" (a restart failed). */
+bool cs_container_start_failed(const cs_container *c);
+/* The status as `docker ps` words it, without relative times: "Up", "Up
+ * (Paused)", "Exited (137)", "Created", "Dead", ...; a failed start is
+ * "Start failed (127)" (a failed restart "Restart failed (N)"). Owned. */
+char *cs_container_status_text(const cs_container *c);
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);
 void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);

@@ -35,13 +35,14 @@ static json_object *entry_object(const cs_tree *t, uint32_t i, cs_magic *m)
 	json_object_object_add(o, "mtime", cs_jtime(nd->st.mtime));
 	json_object_object_add(o, "ctime", cs_jtime(nd->st.ctime));
 	const cs_layer_dir *L = cs_tree_layer(t, nd->layer);
-	json_object_object_add(o, "layer", json_object_new_int(nd->layer));
+	/* layers are numbered from the base (0) up, as everywhere in csleuth */
+	json_object_object_add(o, "layer", json_object_new_int((int)cs_tree_layers(t) - 1 - nd->layer));
 	json_object_object_add(o, "layer_id", cs_jstr(L ? L->id : NULL));
 	char *ev = cs_tree_evidence_path(t, i);
-	json_object_object_add(o, "evidence_path", cs_jstr(ev));
+	cs_jadd_str(o, "evidence_path", ev);
 	free(ev);
 	if (nd->link)
-		json_object_object_add(o, "link_target", json_object_new_string(nd->link));
+		cs_jadd_str(o, "link_target", nd->link);
 	if (S_ISCHR(nd->st.mode) || S_ISBLK(nd->st.mode)) {
 		char dev[32];
 		snprintf(dev, sizeof(dev), "%u:%u", nd->st.rdev_major, nd->st.rdev_minor);
@@ -67,16 +68,19 @@ static json_object *entry_object(const cs_tree *t, uint32_t i, cs_magic *m)
 }
 
 char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
-			     const cs_change *c, size_t n, cs_magic *m)
+			     const cs_change *c, size_t n, cs_magic *m,
+			     void (*progress)(void *userdata, size_t done, size_t total), void *userdata)
 {
 	json_object *a = json_object_new_array();
 	size_t ndel;
 	const cs_deletion *del = cs_tree_deletions(new_tree, &ndel);
 	for (size_t i = 0; i < n; i++) {
+		if (progress && i % 64 == 0)
+			progress(userdata, i, n);
 		json_object *o = json_object_new_object();
 		char kind[2] = {(char)c[i].kind, 0};
 		json_object_object_add(o, "kind", json_object_new_string(kind));
-		json_object_object_add(o, "path", json_object_new_string(c[i].path));
+		cs_jadd_str(o, "path", c[i].path);
 		if (c[i].kind == CS_CHANGE_DELETE) {
 			json_object_object_add(o, "entry", entry_object(old_tree, c[i].old_node, m));
 			/* the whiteout or opaque directory that hides it */
@@ -88,8 +92,9 @@ char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
 					json_object *w = json_object_new_object();
 					json_object_object_add(w, "kind", json_object_new_string(
 						del[k].kind == CS_DEL_WHITEOUT ? "whiteout" : "opaque directory"));
-					json_object_object_add(w, "layer", json_object_new_int(del[k].layer));
-					json_object_object_add(w, "evidence_path", cs_jstr(del[k].evidence_path));
+					json_object_object_add(w, "layer", json_object_new_int(
+						(int)cs_tree_layers(new_tree) - 1 - del[k].layer));
+					cs_jadd_str(w, "evidence_path", del[k].evidence_path);
 					json_object_object_add(w, "mtime", cs_jtime(del[k].st.mtime));
 					json_object_object_add(w, "ctime", cs_jtime(del[k].st.ctime));
 					json_object_object_add(w, "btime", cs_jtime(del[k].st.btime));
@@ -102,5 +107,7 @@ char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
 		}
 		json_object_array_add(a, o);
 	}
+	if (progress)
+		progress(userdata, n, n);
 	return cs_jfinish(a, true);
 }

@@ -32,10 +32,18 @@ def check_diff_json(t, root, tag):
     drop = by.get("/tmp/dropper", {}).get("entry", {})
     t.ok(drop.get("type") == "file" and "ELF" in (drop.get("magic") or ""),
          f"{tag}: the ELF dropped in /tmp is identified by libmagic", drop)
-    t.ok(len(drop.get("sha256") or "") == 64 and drop.get("layer") == 0, f"{tag}: with its sha256 and layer 0")
+    # layers are numbered from the base (0) up: the container's own layer
+    # is the top one, n - 1 of the n directories docker stacks
+    rc, ins, _ = csleuth_json("--root", root, "inspect", "changes")
+    gd = ins[0]["GraphDriver"]["Data"]
+    top = len(gd["LowerDir"].split(":")) if gd.get("LowerDir") else 0
+    t.ok(len(drop.get("sha256") or "") == 64 and drop.get("layer") == top,
+         f"{tag}: with its sha256 and layer {top} (the container's own, counted from the base)", drop)
     grp = by.get("/etc/group", {})
     t.ok(grp.get("kind") == "D" and grp.get("deleted_by", {}).get("kind") == "whiteout",
          f"{tag}: a deletion names the whiteout that recorded it", grp)
+    t.ok(grp.get("deleted_by", {}).get("layer") == top and grp.get("entry", {}).get("layer") == 0,
+         f"{tag}: the whiteout is in layer {top}, the deleted original in the base layer 0", grp)
     t.ok(all(c["entry"].get("mtime", "").endswith("Z") for c in d if c["entry"].get("mtime")),
          f"{tag}: times are UTC with Z")
 
