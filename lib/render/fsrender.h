@@ -10,10 +10,11 @@
 
 /* `diff --json`: one object per change with the entry's type, size, mode,
  * owner, nanosecond mtime and ctime, the layer it came from, the sha256 and
- * libmagic description of regular files (m may be NULL to skip), and, for
+ * libmagic description of regular files (of their first CS_MAGIC_BYTES;
+ * m may be NULL to skip), and, for
  * deletions, the whiteout that recorded them. Owned, valid UTF-8. */
 char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
-			     const cs_change *c, size_t n, cs_magic *m);
+			     const cs_change *c, size_t n, cs_typer *m);
 
 /* "file", "dir", "symlink", "char", "block", "fifo", "socket" or "unknown". */
 const char *cs_mode_type(uint32_t mode);

@@ -23,7 +23,8 @@ typedef struct ctx {
 	cs_timeline *t;
 	cs_source *src;
 	const cs_tl_sources *s;
-	cs_magic *magic;
+	cs_typer *magic;
+	char *head; /* a file's head, with --hash */
 	uint64_t entries;
 	bool body;
 	int err;
@@ -148,13 +149,24 @@ static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_st
 	ev.gid = st->gid;
 	ev.inode = st->ino;
 	char hex[65] = "";
-	char *magic = NULL;
+	const char *magic = NULL;
 	if (S_ISREG(st->mode) && (c->s->hash || c->magic)) {
 		cs_file *f;
 		cs_error fe;
 		if (cs_source_open(c->src, evpath, &f, &fe) == 0) {
-			if (cs_content_info(f, c->s->hash ? hex : NULL, c->magic, &magic, &fe) < 0)
+			if (c->s->hash) {
+				/* the whole file for its hash; its head for the type */
+				size_t nhead = 0;
+				if (!c->head && c->magic)
+					c->head = cs_xmalloc(CS_MAGIC_BYTES);
+				if (cs_content_sha256(f, hex, c->magic ? c->head : NULL, CS_MAGIC_BYTES, &nhead, &fe) < 0)
+					diag(c, evpath, "%s", fe.msg);
+				else if (c->magic)
+					magic = cs_typer_head(c->magic, c->head, nhead, st);
+			} else if (!(magic = cs_typer_file(c->magic, f, st, &fe))) {
+				/* only the head is read */
 				diag(c, evpath, "%s", fe.msg);
+			}
 			cs_file_close(f);
 		} else {
 			diag(c, evpath, "%s", fe.msg);
@@ -175,7 +187,6 @@ static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_st
 		ev.btime = st->btime;
 		ev.desc = "File";
 		add(c, &ev);
-		free(magic);
 		return;
 	}
 	/* one event per distinct time, naming every kind it stands for */
@@ -198,7 +209,6 @@ static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_st
 		ev.time = times[i];
 		add(c, &ev);
 	}
-	free(magic);
 }
 
 static void deletion_event(ctx *c, const walkctx *w, const char *path, const cs_stat *st, bool opaque)
@@ -352,7 +362,7 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 		      const cs_image *const *ims, size_t n_ims, const cs_tl_sources *s, cs_error *e)
 {
 	ctx c = {.t = t, .src = src, .s = s, .e = e};
-	c.magic = s->magic ? cs_magic_open() : NULL;
+	c.magic = s->magic ? cs_typer_open() : NULL;
 	c.body = cs_timeline_format(t) == CS_TL_BODYFILE; /* one row per file */
 	cs_strmap volumes = {0}, layers = {0};
 	for (size_t k = 0; k < n_cts && !c.err; k++) {
@@ -395,7 +405,8 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 	}
 	cs_strmap_free(&volumes, NULL);
 	cs_strmap_free(&layers, NULL);
-	cs_magic_close(c.magic);
+	cs_typer_close(c.magic);
+	free(c.head);
 	if (s->progress)
 		s->progress(s->progress_userdata, c.entries, cs_timeline_count(t));
 	return c.err;
