@@ -1,23 +1,47 @@
-/* export.c - see export.h. */
+/* export.c - see export.h.
+ *
+ * Streaming. libarchive writes the headers (the restricted pax format as
+ * the engine writes it), unblocked, into our own output buffer; the bodies
+ * never pass through libarchive. A body is copied from the evidence file
+ * straight to the output: small ones with one pread into the buffer (so
+ * the headers and bodies of many small files leave in one write), large
+ * ones with copy_file_range(2) into a regular file or sendfile(2) into a
+ * pipe or socket, in the kernel, falling back to pread/write where neither
+ * applies. libarchive, never given the body, fills it with zeros when the
+ * entry is finished; exactly that many bytes (the size and the padding to
+ * 512) are dropped from its output, so the archive is byte for byte what
+ * libarchive would have written with the data itself. A file that cannot
+ * be opened is left to libarchive's zeros, as before; one that is shorter
+ * than its stat said is padded with zeros, with a warning.
+ */
 #include "fs/export.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "base/strmap.h"
+
+#define OUTBUF ((size_t)1 << 20)
+#define SMALL_BODY ((uint64_t)256 << 10) /* read into the buffer up to this size */
 
 typedef struct ex {
 	const cs_tree *t;
 	struct archive *a;
 	const cs_export_opts *o;
 	cs_strmap first; /* hardlink group leader -> archived name */
-	char *buf;
-	int err;
-	char errmsg[512];
+	int fd;
+	bool out_regular;
+	bool no_cfr, no_sendfile; /* the kernel refused them once */
+	char *out;       /* output buffer */
+	size_t nout;
+	uint64_t discard; /* bytes of libarchive's output to drop (its zero bodies) */
+	int werr;        /* -errno of a failed write */
 } ex;
 
 #define warn(x, file, ...) \
@@ -35,6 +59,134 @@ static void set_time(struct archive_entry *en, cs_time t, bool precise)
 	archive_entry_set_mtime(en, (time_t)s, precise ? (long)ns : 0);
 }
 
+static int flush_out(ex *x)
+{
+	size_t off = 0;
+	while (off < x->nout) {
+		ssize_t w = write(x->fd, x->out + off, x->nout - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			x->werr = w < 0 ? -errno : -EIO;
+			x->nout = 0;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	x->nout = 0;
+	return 0;
+}
+
+static int put_out(ex *x, const void *p, size_t n)
+{
+	const char *b = p;
+	while (n > 0) {
+		if (x->nout == OUTBUF && flush_out(x) < 0)
+			return -1;
+		size_t k = OUTBUF - x->nout < n ? OUTBUF - x->nout : n;
+		memcpy(x->out + x->nout, b, k);
+		x->nout += k;
+		b += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int put_zeros(ex *x, uint64_t n)
+{
+	while (n > 0) {
+		if (x->nout == OUTBUF && flush_out(x) < 0)
+			return -1;
+		size_t k = OUTBUF - x->nout < n ? OUTBUF - x->nout : (size_t)n;
+		memset(x->out + x->nout, 0, k);
+		x->nout += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* libarchive's output: headers pass, its zero-filled bodies are dropped */
+static la_ssize_t on_write(struct archive *a, void *ud, const void *buf, size_t len)
+{
+	(void)a;
+	ex *x = ud;
+	size_t skip = x->discard < len ? (size_t)x->discard : len;
+	x->discard -= skip;
+	if (put_out(x, (const char *)buf + skip, len - skip) < 0) {
+		archive_set_error(a, -x->werr, "write: %s", strerror(-x->werr));
+		return -1;
+	}
+	return (la_ssize_t)len;
+}
+
+static int on_close(struct archive *a, void *ud)
+{
+	ex *x = ud;
+	if (flush_out(x) < 0) {
+		archive_set_error(a, -x->werr, "write: %s", strerror(-x->werr));
+		return ARCHIVE_FATAL;
+	}
+	return ARCHIVE_OK;
+}
+
+/* Copies [off, want) of f with pread into the buffer; a short file is
+ * padded with zeros (and reported). */
+static int copy_read(ex *x, cs_file *f, uint64_t off, uint64_t want, const char *name)
+{
+	while (off < want) {
+		if (x->nout == OUTBUF && flush_out(x) < 0)
+			return -1;
+		size_t room = OUTBUF - x->nout;
+		size_t chunk = want - off < room ? (size_t)(want - off) : room;
+		ssize_t n = cs_file_pread(f, x->out + x->nout, chunk, off);
+		if (n <= 0) {
+			warn(x, name, "`%s`: short read at %llu: padded with zeros", name, (unsigned long long)off);
+			memset(x->out + x->nout, 0, chunk);
+			n = (ssize_t)chunk;
+		}
+		x->nout += (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Copies a large body in the kernel; returns how far it got. */
+static uint64_t copy_kernel(ex *x, cs_file *f, uint64_t want)
+{
+	int in = cs_file_fd(f);
+	if (in < 0 || flush_out(x) < 0)
+		return 0;
+	uint64_t off = 0;
+	while (off < want) {
+		size_t len = want - off < ((size_t)1 << 30) ? (size_t)(want - off) : ((size_t)1 << 30);
+		ssize_t n = -1;
+		if (x->out_regular && !x->no_cfr) {
+			loff_t o = (loff_t)off;
+			n = copy_file_range(in, &o, x->fd, NULL, len, 0);
+			if (n < 0 && errno != EINTR) {
+				x->no_cfr = true;
+				continue;
+			}
+		} else if (!x->no_sendfile) {
+			off_t o = (off_t)off;
+			n = sendfile(x->fd, in, &o, len);
+			if (n < 0 && errno != EINTR) {
+				x->no_sendfile = true;
+				break;
+			}
+		} else {
+			break;
+		}
+		if (n == 0)
+			break; /* shorter than its stat: the rest by pread */
+		if (n > 0)
+			off += (uint64_t)n;
+	}
+	return off;
+}
+
+/* Writes a regular file's body in libarchive's place; 1 if it could not be
+ * opened (libarchive then writes zeros), -1 if the output failed. */
 static int write_data(ex *x, const cs_tnode *nd, uint32_t i, const char *name)
 {
 	cs_file *f;
@@ -43,22 +195,13 @@ static int write_data(ex *x, const cs_tnode *nd, uint32_t i, const char *name)
 		warn(x, name, "`%s`: %s: written empty", name, e.msg);
 		return 1;
 	}
-	uint64_t off = 0, want = nd->st.size;
-	while (off < want) {
-		size_t chunk = want - off < (1u << 20) ? (size_t)(want - off) : (1u << 20);
-		ssize_t n = cs_file_pread(f, x->buf, chunk, off);
-		if (n <= 0) {
-			warn(x, name, "`%s`: short read at %llu: padded with zeros", name, (unsigned long long)off);
-			memset(x->buf, 0, chunk);
-			n = (ssize_t)chunk;
-		}
-		if (archive_write_data(x->a, x->buf, (size_t)n) < 0) {
-			cs_file_close(f);
-			return -1;
-		}
-		off += (uint64_t)n;
-	}
+	uint64_t want = nd->st.size, pad = (512 - want % 512) % 512;
+	x->discard += want + pad;
+	uint64_t off = want > SMALL_BODY ? copy_kernel(x, f, want) : 0;
+	int r = x->werr ? -1 : copy_read(x, f, off, want, name);
 	cs_file_close(f);
+	if (r < 0 || put_zeros(x, pad) < 0)
+		return -1;
 	return 0;
 }
 
@@ -104,7 +247,7 @@ static int write_node(ex *x, uint32_t i, const char *name)
 	archive_entry_free(en);
 	if (r < ARCHIVE_WARN)
 		return -1;
-	if (data && write_data(x, nd, i, name) < 0)
+	if (data && nd->st.size > 0 && write_data(x, nd, i, name) < 0)
 		return -1;
 	return 0;
 }
@@ -129,23 +272,30 @@ static int walk(ex *x, uint32_t dir, const char *prefix, unsigned depth)
 
 int cs_export_tar(const cs_tree *t, int fd, const cs_export_opts *opts, cs_error *e)
 {
-	ex x = {.t = t, .o = opts};
+	ex x = {.t = t, .o = opts, .fd = fd};
+	struct stat ost;
+	x.out_regular = fstat(fd, &ost) == 0 && S_ISREG(ost.st_mode);
+	x.out = cs_xmalloc(OUTBUF);
 	x.a = archive_write_new();
-	x.buf = cs_xmalloc(1u << 20);
 	/* restricted pax (ustar unless a name or xattr needs more), as the
 	 * engine writes; full pax when nanosecond times are asked for */
 	if (opts && opts->precise)
 		archive_write_set_format_pax(x.a);
 	else
 		archive_write_set_format_pax_restricted(x.a);
-	archive_write_set_bytes_in_last_block(x.a, 1);
+	/* unblocked: every byte goes to on_write as it is made, and the
+	 * archive ends right after its end-of-archive blocks */
+	archive_write_set_bytes_per_block(x.a, 0);
 	int r = 0;
-	if (archive_write_open_fd(x.a, fd) != ARCHIVE_OK ||
+	if (archive_write_open(x.a, &x, NULL, on_write, on_close) != ARCHIVE_OK ||
 	    (r = walk(&x, 0, "", 0)) < 0 || archive_write_close(x.a) != ARCHIVE_OK) {
-		r = cs_err(e, -EIO, "writing the archive: %s", archive_error_string(x.a));
+		if (x.werr)
+			r = cs_err(e, x.werr, "writing the archive: %s", strerror(-x.werr));
+		else
+			r = cs_err(e, -EIO, "writing the archive: %s", archive_error_string(x.a));
 	}
 	archive_write_free(x.a);
 	cs_strmap_free(&x.first, free);
-	free(x.buf);
+	free(x.out);
 	return r < 0 ? r : 0;
 }
