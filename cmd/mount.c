@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,41 @@ static const char help[] =
 	"\n"
 	"Extended attributes user.csleuth.layer, user.csleuth.layer_id and\n"
 	"user.csleuth.evidence_path tell where each entry came from.\n";
+
+/* --deleted: the changes of the container's view against the layers below
+ * its own, by diff's rule (two whole trees), but with both trees built only
+ * inside the directories that the container's own layer holds: elsewhere
+ * the two views are the same (nothing of that layer is below them), so
+ * nothing there can differ, and the result is diff's own. */
+static bool in_upper(void *ud, const char *rel)
+{
+	char *p = cs_xasprintf("/%s", rel);
+	uint32_t i = cs_tree_resolve(ud, p);
+	free(p);
+	return i != UINT32_MAX && S_ISDIR(cs_tree_node(ud, i)->st.mode);
+}
+
+static int deleted_changes(cli *c, const cs_layer_stack *stack, cs_tree **ret_base, cs_change **ret,
+			   size_t *ret_n)
+{
+	cs_tree *upper = NULL, *full = NULL;
+	int r;
+	if ((r = cli_build_tree(c, stack, 0, 1, &upper)) != 0)
+		return r;
+	cs_tree_opts o = {.format = stack->whiteouts, .diag = cli_diag_callback(), .diag_userdata = c,
+			  .descend = in_upper, .descend_userdata = upper};
+	cs_error e = {0};
+	if (cs_tree_build(c->src, stack->v + 1, stack->n - 1, &o, ret_base, &e) < 0 ||
+	    cs_tree_build(c->src, stack->v, stack->n, &o, &full, &e) < 0) {
+		cli_error("%s", e.msg);
+		cs_tree_free(upper);
+		return EXIT_FAILURE_;
+	}
+	(void)cs_changes(*ret_base, full, ret, ret_n, NULL);
+	cs_tree_free(upper);
+	cs_tree_free(full);
+	return 0;
+}
 
 int cmd_mount(cli *c, int argc, char **argv)
 {
@@ -117,7 +153,7 @@ int cmd_mount(cli *c, int argc, char **argv)
 		count = stack->n - first;
 	}
 	cs_lazy *t = NULL, *del = NULL;
-	cs_tree *base = NULL, *full = NULL;
+	cs_tree *base = NULL;
 	cs_change *ch = NULL;
 	size_t nch = 0;
 	cs_lazy **vt = NULL;
@@ -126,12 +162,9 @@ int cmd_mount(cli *c, int argc, char **argv)
 	if ((r = open_lazy(c, stack, first, count, TREE_VIEW, &t)) != 0)
 		goto out;
 	if (deleted && stack->n > 1) {
-		/* what the container deleted or overwrote: the changes of its full
-		 * view against the layers below its own (whole trees: diff's rule) */
-		if ((r = cli_build_tree(c, stack, 1, stack->n - 1, &base)) != 0 ||
-		    (r = cli_build_tree(c, stack, 0, stack->n, &full)) != 0)
+		/* what the container deleted or overwrote */
+		if ((r = deleted_changes(c, stack, &base, &ch, &nch)) != 0)
 			goto out;
-		(void)cs_changes(base, full, &ch, &nch, NULL);
 		if ((r = open_lazy(c, stack, 1, stack->n - 1, TREE_DELETED, &del)) != 0)
 			goto out;
 		cs_lazy_show_deleted(del, base, ch, nch);
@@ -139,8 +172,7 @@ int cmd_mount(cli *c, int argc, char **argv)
 		ch = NULL;
 		nch = 0;
 		cs_tree_free(base);
-		cs_tree_free(full);
-		base = full = NULL;
+		base = NULL;
 		fo.deleted_tree = del;
 	}
 	if (volumes) {
@@ -178,7 +210,6 @@ out:
 	cs_lazy_free(t);
 	cs_lazy_free(del);
 	cs_tree_free(base);
-	cs_tree_free(full);
 	cs_layer_stack_clear(&img);
 	return r;
 }

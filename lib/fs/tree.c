@@ -135,7 +135,14 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 		nd->hardlink = (uint32_t)(t->n - 1);
 		count++;
 		if (S_ISDIR(c->st.mode)) {
+			char *rel = *p->rel ? cs_xasprintf("%s/%s", p->rel, c->name) : cs_xstrdup(c->name);
+			if (t->opts.descend && !t->opts.descend(t->opts.descend_userdata, rel)) {
+				free(rel);
+				free(c->contrib);
+				continue;
+			}
 			if (p->depth + 1 > CS_TREE_MAX_DEPTH) {
+				free(rel);
 				problem(t, t->layers[c->layer].path, "directories nested deeper than %d: not shown",
 					CS_TREE_MAX_DEPTH);
 				free(c->contrib);
@@ -143,7 +150,7 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 			}
 			pending *np = CS_PUSH(*q, *qn, *qcap);
 			np->node = (uint32_t)(t->n - 1);
-			np->rel = *p->rel ? cs_xasprintf("%s/%s", p->rel, c->name) : cs_xstrdup(c->name);
+			np->rel = rel;
 			np->layers = c->contrib;
 			np->nlayers = c->ncontrib;
 			np->depth = p->depth + 1;

@@ -154,6 +154,14 @@ static void compare_dir(walk *w, uint32_t i, cs_lnode *d)
 	cs_strv_free(names);
 }
 
+static bool in_upper(void *ud, const char *rel)
+{
+	char p[4200];
+	snprintf(p, sizeof(p), "/%s", rel);
+	uint32_t i = cs_tree_resolve(ud, p);
+	return i != UINT32_MAX && S_ISDIR(cs_tree_node(ud, i)->st.mode);
+}
+
 static uint64_t ino_at(cs_lazy *lz, const char *path)
 {
 	cs_lnode *n;
@@ -230,6 +238,25 @@ int main(void)
 	cs_change *ch;
 	size_t nch;
 	cs_changes(below, full, &ch, &nch, &e);
+	/* the same changes from trees built only inside the top layer's directories */
+	cs_tree *upper, *pfull, *pbelow;
+	cs_tree_build(src, layers, 1, &to, &upper, &e);
+	cs_tree_opts po = {.descend = in_upper, .descend_userdata = upper};
+	cs_tree_build(src, layers, 3, &po, &pfull, &e);
+	cs_tree_build(src, layers + 1, 2, &po, &pbelow, &e);
+	cs_change *pch;
+	size_t npch;
+	cs_changes(pbelow, pfull, &pch, &npch, &e);
+	bool same = npch == nch && nch > 3;
+	for (size_t k = 0; same && k < nch; k++)
+		same = strcmp(ch[k].path, pch[k].path) == 0 && ch[k].kind == pch[k].kind;
+	tap_ok(same && cs_tree_count(pfull) < cs_tree_count(full),
+	       "changes from trees pruned to the top layer's directories equal diff's (%zu changes; %zu of %zu nodes built)",
+	       nch, cs_tree_count(pfull), cs_tree_count(full));
+	cs_changes_free(pch, npch);
+	cs_tree_free(upper);
+	cs_tree_free(pfull);
+	cs_tree_free(pbelow);
 	cs_lazy_opts dopt = {.tree_id = 1};
 	cs_lazy *del;
 	cs_lazy_open(src, layers + 1, 2, &dopt, &del, &e);
