@@ -18,6 +18,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -26,6 +27,63 @@
 #include <unistd.h>
 
 #include "base/strmap.h"
+
+/* libarchive is loaded when an archive is first written, not at start-up:
+ * it brings in libxml2, ICU and libstdc++, about half of what every csleuth
+ * command paid to start before doing anything. */
+#define LA_SYMS(X) X(archive_entry_free) X(archive_entry_new) X(archive_entry_set_gid) X(archive_entry_set_gname) X(archive_entry_set_hardlink) X(archive_entry_set_mode) X(archive_entry_set_mtime) X(archive_entry_set_pathname) X(archive_entry_set_rdev) X(archive_entry_set_size) X(archive_entry_set_symlink) X(archive_entry_set_uid) X(archive_entry_set_uname) X(archive_entry_xattr_add_entry) X(archive_error_string) X(archive_set_error) X(archive_write_close) X(archive_write_free) X(archive_write_header) X(archive_write_new) X(archive_write_open) X(archive_write_set_bytes_per_block) X(archive_write_set_format_pax) X(archive_write_set_format_pax_restricted)
+
+static struct {
+	void *h;
+#define LA_DECL(f) __typeof__(f) *f;
+	LA_SYMS(LA_DECL)
+#undef LA_DECL
+} la;
+
+static int la_load(cs_error *e)
+{
+	if (la.h)
+		return 0;
+	void *h = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		h = dlopen("libarchive.so", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return cs_err(e, -ENOSYS, "libarchive cannot be loaded: %s", dlerror());
+#define LA_LOAD(f)                                                                      \
+	if (!(la.f = (__typeof__(la.f))dlsym(h, #f))) {                                 \
+		dlclose(h);                                                             \
+		return cs_err(e, -ENOSYS, "libarchive has no %s", #f);                   \
+	}
+	LA_SYMS(LA_LOAD)
+#undef LA_LOAD
+	la.h = h;
+	return 0;
+}
+
+#define archive_entry_free (*la.archive_entry_free)
+#define archive_entry_new (*la.archive_entry_new)
+#define archive_entry_set_gid (*la.archive_entry_set_gid)
+#define archive_entry_set_gname (*la.archive_entry_set_gname)
+#define archive_entry_set_hardlink (*la.archive_entry_set_hardlink)
+#define archive_entry_set_mode (*la.archive_entry_set_mode)
+#define archive_entry_set_mtime (*la.archive_entry_set_mtime)
+#define archive_entry_set_pathname (*la.archive_entry_set_pathname)
+#define archive_entry_set_rdev (*la.archive_entry_set_rdev)
+#define archive_entry_set_size (*la.archive_entry_set_size)
+#define archive_entry_set_symlink (*la.archive_entry_set_symlink)
+#define archive_entry_set_uid (*la.archive_entry_set_uid)
+#define archive_entry_set_uname (*la.archive_entry_set_uname)
+#define archive_entry_xattr_add_entry (*la.archive_entry_xattr_add_entry)
+#define archive_error_string (*la.archive_error_string)
+#define archive_set_error (*la.archive_set_error)
+#define archive_write_close (*la.archive_write_close)
+#define archive_write_free (*la.archive_write_free)
+#define archive_write_header (*la.archive_write_header)
+#define archive_write_new (*la.archive_write_new)
+#define archive_write_open (*la.archive_write_open)
+#define archive_write_set_bytes_per_block (*la.archive_write_set_bytes_per_block)
+#define archive_write_set_format_pax (*la.archive_write_set_format_pax)
+#define archive_write_set_format_pax_restricted (*la.archive_write_set_format_pax_restricted)
 
 #define OUTBUF ((size_t)1 << 20)
 #define SMALL_BODY ((uint64_t)256 << 10) /* read into the buffer up to this size */
@@ -272,6 +330,9 @@ static int walk(ex *x, uint32_t dir, const char *prefix, unsigned depth)
 
 int cs_export_tar(const cs_tree *t, int fd, const cs_export_opts *opts, cs_error *e)
 {
+	int lr = la_load(e);
+	if (lr < 0)
+		return lr;
 	ex x = {.t = t, .o = opts, .fd = fd};
 	struct stat ost;
 	x.out_regular = fstat(fd, &ost) == 0 && S_ISREG(ost.st_mode);
