@@ -536,13 +536,15 @@ void cs_lazy_free(cs_lazy *lz)
 	for (size_t i = 0; i < lz->nb; i++)
 		for (cs_lnode *x = lz->ht[i], *next; x; x = next) {
 			next = x->hnext;
+			if (x == lz->root)
+				lz->root = NULL;
 			lentries_free(x->ents, x->nents);
 			free(x->name);
 			free(x->link);
 			free(x->contrib);
 			free(x);
 		}
-	if (lz->root && lz->root->refs == 0) { /* never inserted (open failed) */
+	if (lz->root) { /* never inserted (open failed) */
 		free(lz->root->name);
 		free(lz->root->contrib);
 		free(lz->root);
