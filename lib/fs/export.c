@@ -24,6 +24,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "base/strmap.h"
@@ -243,21 +244,60 @@ static uint64_t copy_kernel(ex *x, cs_file *f, uint64_t want)
 	return off;
 }
 
-/* Writes a regular file's body in libarchive's place; 1 if it could not be
- * opened (libarchive then writes zeros), -1 if the output failed. */
-static int write_data(ex *x, const cs_tnode *nd, uint32_t i, const char *name)
+static int cmp_xattr(const void *a, const void *b)
 {
-	cs_file *f;
-	cs_error e = {0};
-	if (cs_tree_open(x->t, i, &f, &e) < 0) {
-		warn(x, name, "`%s`: %s: written empty", name, e.msg);
-		return 1;
+	return strcmp(((const cs_xattr *)a)->name, ((const cs_xattr *)b)->name);
+}
+
+/* The extended attributes of an open evidence file, as cs_tree_xattrs()
+ * gives them (names sorted, unreadable ones left out, overlayfs's own
+ * hidden, CS_XATTR_MAX bytes at most), without naming the file again.
+ * Returns -1 when the descriptor cannot say. */
+static int fd_xattrs(int fd, cs_xattr **ret, size_t *ret_n)
+{
+	*ret = NULL;
+	*ret_n = 0;
+	char names[65536];
+	ssize_t nl = fd >= 0 ? flistxattr(fd, names, sizeof(names)) : -1;
+	if (nl < 0)
+		return errno == ENOTSUP || errno == ENODATA ? 0 : -1;
+	cs_xattr *v = NULL;
+	size_t n = 0, cap = 0, total = 0;
+	for (ssize_t off = 0; off < nl;) {
+		const char *nm = names + off;
+		size_t len = strnlen(nm, (size_t)(nl - off));
+		off += (ssize_t)len + 1;
+		char val[65536];
+		ssize_t vl = fgetxattr(fd, nm, val, sizeof(val));
+		if (vl < 0)
+			continue;
+		total += len + (size_t)vl;
+		if (total > CS_XATTR_MAX)
+			break;
+		if (cs_xattr_is_overlay_internal(nm))
+			continue;
+		cs_xattr *xa = CS_PUSH(v, n, cap);
+		xa->name = cs_xstrndup(nm, len);
+		xa->value = cs_xmalloc((size_t)vl + 1);
+		memcpy(xa->value, val, (size_t)vl);
+		xa->value[vl] = '\0';
+		xa->len = (size_t)vl;
 	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_xattr);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Writes a regular file's body (from f, already open) in libarchive's
+ * place; -1 if the output failed. */
+static int write_data(ex *x, const cs_tnode *nd, cs_file *f, const char *name)
+{
 	uint64_t want = nd->st.size, pad = (512 - want % 512) % 512;
 	x->discard += want + pad;
 	uint64_t off = want > SMALL_BODY ? copy_kernel(x, f, want) : 0;
 	int r = x->werr ? -1 : copy_read(x, f, off, want, name);
-	cs_file_close(f);
 	if (r < 0 || put_zeros(x, pad) < 0)
 		return -1;
 	return 0;
@@ -295,19 +335,28 @@ static int write_node(ex *x, uint32_t i, const char *name)
 		}
 	}
 	archive_entry_set_size(en, data ? (la_int64_t)nd->st.size : 0);
+	/* a body's file is opened first: its xattrs then come from the open
+	 * descriptor (one path walk per file, not two) */
+	cs_file *f = NULL;
+	if (data && nd->st.size > 0) {
+		cs_error e = {0};
+		if (cs_tree_open(x->t, i, &f, &e) < 0) {
+			warn(x, name, "`%s`: %s: written empty", name, e.msg);
+			f = NULL; /* libarchive writes zeros */
+		}
+	}
 	cs_xattr *xa = NULL;
 	size_t nx = 0;
-	if (cs_tree_xattrs(x->t, i, &xa, &nx, NULL) == 0)
+	if ((f && fd_xattrs(cs_file_fd(f), &xa, &nx) == 0) || cs_tree_xattrs(x->t, i, &xa, &nx, NULL) == 0)
 		for (size_t k = 0; k < nx; k++)
 			archive_entry_xattr_add_entry(en, xa[k].name, xa[k].value, xa[k].len);
 	cs_xattrs_free(xa, nx);
 	int r = archive_write_header(x->a, en);
 	archive_entry_free(en);
-	if (r < ARCHIVE_WARN)
-		return -1;
-	if (data && nd->st.size > 0 && write_data(x, nd, i, name) < 0)
-		return -1;
-	return 0;
+	if (r >= ARCHIVE_WARN && f)
+		r = write_data(x, nd, f, name) < 0 ? ARCHIVE_FATAL : r;
+	cs_file_close(f);
+	return r < ARCHIVE_WARN ? -1 : 0;
 }
 
 static int walk(ex *x, uint32_t dir, const char *prefix, unsigned depth)
