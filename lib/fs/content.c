@@ -7,7 +7,7 @@
 #include "base/strmap.h"
 #include "formats/sha256.h"
 
-#define CACHE_MAX ((size_t)1 << 20) /* entries per cache */
+#define CACHE_MAX ((size_t)1 << 16) /* entries per cache */
 
 /* An exact cache: byte-string keys (copied) to interned type strings. */
 typedef struct centry {
@@ -151,7 +151,7 @@ const char *cs_typer_head(cs_typer *t, const void *head, size_t n, const cs_stat
 		const char *v = ctab_get(&t->by_content, head, n, hc);
 		if (v) {
 			t->stats.by_content++;
-			if (st) {
+			if (st && st->nlink > 1) {
 				idkey k;
 				make_id(&k, st);
 				ctab_put(&t->by_id, &k, sizeof(k), hash_bytes(&k, sizeof(k)), v);
@@ -164,7 +164,7 @@ const char *cs_typer_head(cs_typer *t, const void *head, size_t n, const cs_stat
 	t->stats.libmagic++;
 	if (n <= CS_TYPER_SMALL)
 		ctab_put(&t->by_content, head, n, hc, v);
-	if (st) {
+	if (st && st->nlink > 1) {
 		idkey k;
 		make_id(&k, st);
 		ctab_put(&t->by_id, &k, sizeof(k), hash_bytes(&k, sizeof(k)), v);
@@ -174,7 +174,7 @@ const char *cs_typer_head(cs_typer *t, const void *head, size_t n, const cs_stat
 
 const char *cs_typer_file(cs_typer *t, cs_file *f, const cs_stat *st, cs_error *e)
 {
-	if (st) {
+	if (st && st->nlink > 1) {
 		idkey k;
 		make_id(&k, st);
 		const char *v = ctab_get(&t->by_id, &k, sizeof(k), hash_bytes(&k, sizeof(k)));

@@ -7,12 +7,13 @@
  * asked for.
  *
  * The typer keeps two caches, both exact: one by the file's identity in its
- * layer (device, inode, size, mtime, ctime), so a layer file met again (a
- * hard link, a layer shared by several stacks) is typed once; and one by
- * content for small heads (up to CS_TYPER_SMALL bytes), since libmagic's
- * answer depends only on the bytes it is shown, and small files (empty
- * files, one-line configs, lock and pid files) repeat. Each cache is
- * bounded in entries.
+ * layer (device, inode, size, mtime, ctime) for files with several names,
+ * so a hard-linked layer file is typed once (a layer shared by several
+ * containers is walked once by its callers); and one by content for small
+ * heads (up to CS_TYPER_SMALL bytes), since libmagic's answer depends only
+ * on the bytes it is shown, and small files (empty files, one-line
+ * configs, lock and pid files) repeat. Each cache is bounded in entries
+ * (65,536), so memory does not grow with the tree.
  */
 #ifndef CS_CONTENT_H
 #define CS_CONTENT_H
