@@ -16,8 +16,9 @@
 #             and /usr/share/perl (real, mostly distinct files)
 #   export    `csleuth export` against GNU tar over the kernel's overlay
 #             mount of the same layers (~80k entries and a 256 MiB file)
-#   timeline  `timeline --no-magic` and the default at 1M and 5M entries,
-#             with peak memory (and what the run files took on tmpfs)
+#   timeline  `timeline --no-magic` and the default at 1M and 5M entries
+#             (BENCH_TL_SIZES), one run each, with CPU time and peak memory
+#             (and what the run files took on tmpfs)
 #
 # Runs as root (kernel overlay mounts, whiteouts). Everything is generated
 # under BENCH_TMPDIR (default /dev/shm) and removed at the end unless
@@ -194,42 +195,48 @@ part_export() {
 	rm -rf "$R" "$WORK/t.tar" "$WORK/c.tar"
 }
 
+# one timed run: wall seconds, CPU seconds, peak RSS MiB, and the most
+# /dev/shm grew meanwhile (MiB, the output file excluded)
+timed_run() {  # out-file command...
+	local out=$1 shm0 shm1 peak=0 pid
+	shift
+	shm0=$(df -k --output=used /dev/shm | tail -1)
+	/usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" "$@" &
+	pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		shm1=$(df -k --output=used /dev/shm | tail -1)
+		[ $((shm1 - shm0)) -gt $peak ] && peak=$((shm1 - shm0))
+		sleep 0.2
+	done
+	wait $pid || true
+	case "$out" in /dev/shm/*) peak=$((peak - $(du -k "$out" | cut -f1))) ;; esac
+	[ $peak -lt 0 ] && peak=0
+	awk -v p="$peak" '{printf "%.1f %.1f %.0f %.0f\n", $1, $2 + $3, $4 / 1024, p / 1024}' "$WORK/time.txt"
+}
+
 part_timeline() {
 	echo "### \`timeline\` at 1M and 5M entries"
 	echo
-	echo "| entries | events | \`--no-magic\` s | default s | peak RSS MiB (default) | run files on tmpfs MiB |"
-	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
-	for n in 1000000 5000000; do
-		local R=$WORK/tl-$n
+	echo "| entries | events | \`--no-magic\`: wall s, CPU s, peak RSS MiB | default (typed): wall s, CPU s, peak RSS MiB | run files on tmpfs MiB (default) |"
+	echo "| ---: | ---: | ---: | ---: | ---: |"
+	for n in ${BENCH_TL_SIZES:-1000000 5000000}; do
+		local R=$WORK/tl-$n a b events
 		say "generating a root with $n entries"
 		python3 "$HERE/gen_dataroot.py" -q -n 4 -m 2 "$R"
 		python3 "$HERE/gen_timeline_root.py" "$R" --entries "$n" --lines 0 >/dev/null
 		find "$R/overlay2" -printf ''
-		hyperfine -w 0 -r 1 -N --style basic --export-json "$WORK/tl-$n.json" \
-			-n no-magic "$CS --root $R -q timeline --no-magic -o $WORK/tl.out" \
-			-n default "$CS --root $R -q timeline -o $WORK/tl.out" >&2
-		mapfile -t st < <(hf_stats "$WORK/tl-$n.json")
-		local events rss shm0 shm1 peak=0
-		shm0=$(df -k --output=used /dev/shm | tail -1)
-		"$CS" --root "$R" -q timeline -o "$WORK/tl.out" &
-		local pid=$!
-		while kill -0 $pid 2>/dev/null; do
-			shm1=$(df -k --output=used /dev/shm | tail -1)
-			[ $((shm1 - shm0)) -gt $peak ] && peak=$((shm1 - shm0))
-			sleep 0.2
-		done
-		wait $pid || true
-		peak=$((peak - $(du -k "$WORK/tl.out" | cut -f1))) # the output itself is on /dev/shm too
-		rss=$(/usr/bin/time -f '%M' "$CS" --root "$R" -q timeline -o "$WORK/tl.out" 2>&1 >/dev/null | tail -1)
+		say "timeline --no-magic at $n"
+		read -r -a a < <(timed_run "$WORK/tl.out" "$CS" --root "$R" -q timeline --no-magic -o "$WORK/tl.out")
+		say "timeline at $n"
+		read -r -a b < <(timed_run "$WORK/tl.out" "$CS" --root "$R" -q timeline -o "$WORK/tl.out")
 		events=$(wc -l < "$WORK/tl.out")
-		printf '| %s | %s | %.1f | %.1f | %.0f | %s |\n' "$n" "$events" \
-			"$(awk -v a="${st[0]%% *}" 'BEGIN {print a / 1000}')" "$(awk -v a="${st[1]%% *}" 'BEGIN {print a / 1000}')" \
-			"$(awk -v a="$rss" 'BEGIN {print a / 1024}')" "$(awk -v a="$peak" 'BEGIN {printf "%.0f", (a < 0 ? 0 : a) / 1024}')"
+		printf '| %s | %s | %s, %s, %s | %s, %s, %s | %s |\n' "$n" "$events" "${a[0]}" "${a[1]}" "${a[2]}" \
+			"${b[0]}" "${b[1]}" "${b[2]}" "${b[3]}"
 		rm -rf "$R" "$WORK/tl.out"
 	done
 	echo
-	echo "- roots: \`bench/gen_dataroot.py -n 4 -m 2\` plus \`bench/gen_timeline_root.py --entries N --lines 0\` (four containers' own layers, directories of 100 small files) on tmpfs; Timesketch CSV; one run each"
-	echo "- peak RSS: /usr/bin/time; run files: the most /dev/shm grew during a run, less the output file"
+	echo "- roots: \`bench/gen_dataroot.py -n 4 -m 2\` plus \`bench/gen_timeline_root.py --entries N --lines 0\` (four containers' own layers, directories of 100 small files) on tmpfs, page cache warm; Timesketch CSV to tmpfs; one run each (BENCH_TL_SIZES sets the sizes)"
+	echo "- /usr/bin/time: wall, user + system, peak RSS; run files: the most /dev/shm grew during the run, less the output file"
 	machine
 	echo
 }
