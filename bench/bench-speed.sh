@@ -21,7 +21,8 @@
 #             (and what the run files took on tmpfs)
 #
 # Runs as root (kernel overlay mounts, whiteouts). Everything is generated
-# under BENCH_TMPDIR (default /dev/shm) and removed at the end unless
+# under BENCH_TMPDIR (default /dev/shm; 5M entries need a file system with
+# more than 5M free inodes) and removed at the end unless
 # BENCH_KEEP=1. BENCH_RUNS (default 10) sets hyperfine's runs.
 set -euo pipefail
 [ $# -ge 1 ] || { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
