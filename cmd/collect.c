@@ -511,7 +511,7 @@ int cmd_collect(cli *c, int argc, char **argv)
 	(void)mkdirat(k.dfd, "logs", 0750);
 	(void)mkdirat(k.dfd, "diff", 0750);
 	char **log_notes = cs_xcalloc(h->n_containers + 1, sizeof(char *));
-	cs_magic *m = magic ? cs_magic_open() : NULL;
+	cs_typer *m = magic ? cs_typer_open() : NULL;
 	cs_buf line = {.max = SIZE_MAX};
 	for (size_t i = 0; i < h->n_containers && !k.failed; i++) {
 		const cs_container *ct = h->containers[i];
@@ -567,7 +567,7 @@ int cmd_collect(cli *c, int argc, char **argv)
 		cs_tree_free(ot);
 	}
 	cs_buf_free(&line);
-	cs_magic_close(m);
+	cs_typer_close(m);
 	/* the timelines */
 	if (!k.failed)
 		write_timeline(&k, "timeline.csv", CS_TL_TIMESKETCH, layers, hash, magic);

@@ -74,13 +74,13 @@ int cmd_diff(cli *c, int argc, char **argv)
 		return EXIT_FAILURE_;
 	}
 	if (json) {
-		cs_magic *m = magic ? cs_magic_open() : NULL;
+		cs_typer *m = magic ? cs_typer_open() : NULL;
 		cli_progress_start(c, "diff");
 		char *s = cs_render_changes_json(old_tree, new_tree, ch, n, m, on_progress, c);
 		cli_progress_end(c);
 		cli_put_json(c, stdout, s, prov);
 		free(s);
-		cs_magic_close(m);
+		cs_typer_close(m);
 	} else {
 		for (size_t k = 0; k < n; k++) {
 			printf("%c ", (char)ch[k].kind);

@@ -12,7 +12,33 @@
 #include "fs/changes.h"
 #include "cli.h"
 #include "csfuse.h"
+#include "fs/lazy.h"
 #include "fs/tree.h"
+
+/* Tree ids (inode numbers carry them): the view, the deleted view, then one
+ * per grafted volume. */
+enum { TREE_VIEW = 0, TREE_DELETED = 1, TREE_VOLUME0 = 2 };
+
+/* Opens the lazy view of stack->v[first..first+count): a stat of each layer
+ * root, nothing more. */
+static int open_lazy(cli *c, const cs_layer_stack *stack, size_t first, size_t count, uint32_t id,
+		     cs_lazy **ret)
+{
+	if (first >= stack->n || count == 0) {
+		cli_error("no layers to show");
+		return EXIT_FAILURE_;
+	}
+	if (first + count > stack->n)
+		count = stack->n - first;
+	cs_lazy_opts o = {.format = stack->whiteouts, .tree_id = id, .diag = cli_diag_callback(),
+			  .diag_userdata = c};
+	cs_error e = {0};
+	if (cs_lazy_open(c->src, stack->v + first, count, &o, ret, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_FAILURE_;
+	}
+	return 0;
+}
 
 static const char help[] =
 	"Usage: csleuth mount [OPTIONS] CONTAINER|IMAGE MOUNTPOINT\n"
@@ -155,6 +181,41 @@ static int check_mountpoint(const char *mp)
 	return 0;
 }
 
+/* --deleted: the changes of the container's view against the layers below
+ * its own, by diff's rule (two whole trees), but with both trees built only
+ * inside the directories that the container's own layer holds: elsewhere
+ * the two views are the same (nothing of that layer is below them), so
+ * nothing there can differ, and the result is diff's own. */
+static bool in_upper(void *ud, const char *rel)
+{
+	char *p = cs_xasprintf("/%s", rel);
+	uint32_t i = cs_tree_resolve(ud, p);
+	free(p);
+	return i != UINT32_MAX && S_ISDIR(cs_tree_node(ud, i)->st.mode);
+}
+
+static int deleted_changes(cli *c, const cs_layer_stack *stack, cs_tree **ret_base, cs_change **ret,
+			   size_t *ret_n)
+{
+	cs_tree *upper = NULL, *full = NULL;
+	int r;
+	if ((r = cli_build_tree(c, stack, 0, 1, &upper)) != 0)
+		return r;
+	cs_tree_opts o = {.format = stack->whiteouts, .diag = cli_diag_callback(), .diag_userdata = c,
+			  .descend = in_upper, .descend_userdata = upper};
+	cs_error e = {0};
+	if (cs_tree_build(c->src, stack->v + 1, stack->n - 1, &o, ret_base, &e) < 0 ||
+	    cs_tree_build(c->src, stack->v, stack->n, &o, &full, &e) < 0) {
+		cli_error("%s", e.msg);
+		cs_tree_free(upper);
+		return EXIT_FAILURE_;
+	}
+	(void)cs_changes(*ret_base, full, ret, ret_n, NULL);
+	cs_tree_free(upper);
+	cs_tree_free(full);
+	return 0;
+}
+
 int cmd_mount(cli *c, int argc, char **argv)
 {
 	enum { O_LAYER = 0x200, O_UPPER, O_DELETED, O_VOLUMES, O_DEBUG };
@@ -224,38 +285,40 @@ int cmd_mount(cli *c, int argc, char **argv)
 	}
 	/* user.csleuth.layer counts from the base of the whole stack */
 	fo.layers_below = (unsigned)(stack->n - first - count);
-	cs_tree *t = NULL, *base = NULL, *newt = NULL;
+	cs_lazy *t = NULL, *del = NULL;
+	cs_tree *base = NULL;
 	cs_change *ch = NULL;
 	size_t nch = 0;
-	cs_tree **vt = NULL;
+	cs_lazy **vt = NULL;
 	cs_fuse_graft *gr = NULL;
 	size_t ngr = 0;
-	if ((r = cli_build_tree(c, stack, first, count, &t)) != 0)
+	if ((r = open_lazy(c, stack, first, count, TREE_VIEW, &t)) != 0)
 		goto out;
 	if (deleted && stack->n > 1) {
-		if ((r = cli_build_tree(c, stack, 1, stack->n - 1, &base)) != 0)
+		/* what the container deleted or overwrote */
+		if ((r = deleted_changes(c, stack, &base, &ch, &nch)) != 0)
 			goto out;
-		/* changes of the full container view against its base */
-		if (first == 0 && count == stack->n)
-			newt = NULL;
-		else if ((r = cli_build_tree(c, stack, 0, stack->n, &newt)) != 0)
+		if ((r = open_lazy(c, stack, 1, stack->n - 1, TREE_DELETED, &del)) != 0)
 			goto out;
-		(void)cs_changes(base, newt ? newt : t, &ch, &nch, NULL);
-		fo.deleted_tree = base;
-		fo.changes = ch;
-		fo.n_changes = nch;
+		cs_lazy_show_deleted(del, base, ch, nch);
+		cs_changes_free(ch, nch);
+		ch = NULL;
+		nch = 0;
+		cs_tree_free(base);
+		base = NULL;
+		fo.deleted_tree = del;
 	}
 	if (volumes) {
-		vt = cs_xcalloc(ct->n_mounts + 1, sizeof(cs_tree *));
+		vt = cs_xcalloc(ct->n_mounts + 1, sizeof(cs_lazy *));
 		gr = cs_xcalloc(ct->n_mounts + 1, sizeof(cs_fuse_graft));
-		for (size_t k = 0; k < ct->n_mounts; k++) {
+		for (size_t k = 0; k < ct->n_mounts && TREE_VOLUME0 + ngr < CS_LAZY_MAX_TREES; k++) {
 			const cs_mount *mp = &ct->mounts[k];
 			if (!mp->evidence_path)
 				continue;
 			char role[] = "volume";
 			cs_layer_dir ld = {.path = mp->evidence_path, .id = mp->name, .role = role};
 			cs_layer_stack vs = {.v = &ld, .n = 1, .driver = role};
-			if (cli_build_tree(c, &vs, 0, 1, &vt[ngr]) != 0)
+			if (open_lazy(c, &vs, 0, 1, (uint32_t)(TREE_VOLUME0 + ngr), &vt[ngr]) != 0)
 				continue;
 			gr[ngr].path = mp->destination;
 			gr[ngr].tree = vt[ngr];
@@ -274,12 +337,12 @@ int cmd_mount(cli *c, int argc, char **argv)
 out:
 	cs_changes_free(ch, nch);
 	for (size_t k = 0; k < ngr; k++)
-		cs_tree_free(vt[k]);
+		cs_lazy_free(vt[k]);
 	free(vt);
 	free(gr);
-	cs_tree_free(t);
+	cs_lazy_free(t);
+	cs_lazy_free(del);
 	cs_tree_free(base);
-	cs_tree_free(newt);
 	cs_layer_stack_clear(&img);
 	return r;
 }

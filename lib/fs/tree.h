@@ -62,6 +62,11 @@ typedef struct cs_tree_opts {
 	cs_whiteout_format format;
 	cs_diag_fn diag;
 	void *diag_userdata;
+	/* When set, a directory below the root is descended into only if
+	 * descend(descend_userdata, "a/b") is true; the others are kept as
+	 * nodes without children. */
+	bool (*descend)(void *ud, const char *rel);
+	void *descend_userdata;
 } cs_tree_opts;
 
 /* Upper bounds against hostile evidence. */

@@ -21,7 +21,7 @@ const char *cs_mode_type(uint32_t mode)
 	}
 }
 
-static json_object *entry_object(const cs_tree *t, uint32_t i, cs_magic *m)
+static json_object *entry_object(const cs_tree *t, uint32_t i, cs_typer *m, char *head)
 {
 	const cs_tnode *nd = cs_tree_node(t, i);
 	json_object *o = json_object_new_object();
@@ -51,27 +51,29 @@ static json_object *entry_object(const cs_tree *t, uint32_t i, cs_magic *m)
 	if (S_ISREG(nd->st.mode)) {
 		cs_file *f = NULL;
 		char hex[65];
-		char *magic = NULL;
+		size_t nhead = 0;
 		cs_error e = {0};
-		if (cs_tree_open(t, i, &f, &e) == 0 && cs_content_info(f, hex, m, &magic, &e) == 0) {
+		/* the sha256 reads the whole file; the type only its head */
+		if (cs_tree_open(t, i, &f, &e) == 0 &&
+		    cs_content_sha256(f, hex, m ? head : NULL, CS_MAGIC_BYTES, &nhead, &e) == 0) {
 			json_object_object_add(o, "sha256", json_object_new_string(hex));
-			json_object_object_add(o, "magic", cs_jstr(magic));
+			json_object_object_add(o, "magic", cs_jstr(m ? cs_typer_head(m, head, nhead, &nd->st) : NULL));
 		} else {
 			json_object_object_add(o, "sha256", NULL);
 			json_object_object_add(o, "error", json_object_new_string(e.msg));
 		}
 		if (f)
 			cs_file_close(f);
-		free(magic);
 	}
 	return o;
 }
 
 char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
-			     const cs_change *c, size_t n, cs_magic *m,
+			     const cs_change *c, size_t n, cs_typer *m,
 			     void (*progress)(void *userdata, size_t done, size_t total), void *userdata)
 {
 	json_object *a = json_object_new_array();
+	char *head = m ? cs_xmalloc(CS_MAGIC_BYTES) : NULL;
 	size_t ndel;
 	const cs_deletion *del = cs_tree_deletions(new_tree, &ndel);
 	for (size_t i = 0; i < n; i++) {
@@ -82,7 +84,7 @@ char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
 		json_object_object_add(o, "kind", json_object_new_string(kind));
 		cs_jadd_str(o, "path", c[i].path);
 		if (c[i].kind == CS_CHANGE_DELETE) {
-			json_object_object_add(o, "entry", entry_object(old_tree, c[i].old_node, m));
+			json_object_object_add(o, "entry", entry_object(old_tree, c[i].old_node, m, head));
 			/* the whiteout or opaque directory that hides it */
 			for (size_t k = 0; k < ndel; k++) {
 				size_t pl = strlen(del[k].path);
@@ -103,11 +105,12 @@ char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
 				}
 			}
 		} else {
-			json_object_object_add(o, "entry", entry_object(new_tree, c[i].node, m));
+			json_object_object_add(o, "entry", entry_object(new_tree, c[i].node, m, head));
 		}
 		json_object_array_add(a, o);
 	}
 	if (progress)
 		progress(userdata, n, n);
+	free(head);
 	return cs_jfinish(a, true);
 }

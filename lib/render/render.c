@@ -77,7 +77,7 @@ json_object *cs_jevidence_hashes(cs_source *src, const cs_evfiles *ev)
 			continue;
 		cs_file *f = NULL;
 		char hex[65];
-		if (src && cs_source_open(src, p, &f, NULL) == 0 && cs_content_info(f, hex, NULL, NULL, NULL) == 0)
+		if (src && cs_source_open(src, p, &f, NULL) == 0 && cs_content_sha256(f, hex, NULL, 0, NULL, NULL) == 0)
 			json_object_object_add(o, p, json_object_new_string(hex));
 		else
 			json_object_object_add(o, p, NULL);

@@ -3,7 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "formats/sanitize.h"
@@ -25,6 +27,7 @@ struct cs_timeline {
 	size_t nruns, capruns;
 	uint64_t seq, count, skipped;
 	cs_buf scratch;
+	char *spilldir; /* chosen at the first spill */
 };
 
 /* A packed row: this header, len bytes, zero padding to 8 bytes (in memory
@@ -444,27 +447,60 @@ static void sort_rows(cs_timeline *t)
 	sort_ctx = NULL;
 }
 
+/* A tmpfs with at least this much free space takes the run files when no
+ * directory was named: the merge then reads them from memory. */
+#define TMPFS_MIN_FREE ((uint64_t)4 << 30)
+
+static bool roomy_tmpfs(const char *dir)
+{
+	struct statfs sf;
+	return statfs(dir, &sf) == 0 && sf.f_type == TMPFS_MAGIC && access(dir, W_OK | X_OK) == 0 &&
+	       (uint64_t)sf.f_bavail * (uint64_t)sf.f_bsize >= TMPFS_MIN_FREE;
+}
+
+/* Where run files go: the directory named (option, then $TMPDIR), else a
+ * roomy tmpfs (/tmp, then /dev/shm), else /tmp. */
+static const char *spill_dir(cs_timeline *t)
+{
+	if (!t->spilldir) {
+		const char *dir = t->o.tmpdir ? t->o.tmpdir : getenv("TMPDIR");
+		if (!dir || !*dir)
+			dir = roomy_tmpfs("/tmp") ? "/tmp" : roomy_tmpfs("/dev/shm") ? "/dev/shm" : "/tmp";
+		t->spilldir = cs_xstrdup(dir);
+	}
+	return t->spilldir;
+}
+
 static int spill(cs_timeline *t, cs_error *e)
 {
 	sort_rows(t);
 	char path[4096];
-	const char *dir = t->o.tmpdir ? t->o.tmpdir : getenv("TMPDIR");
-	snprintf(path, sizeof(path), "%s/csleuth-run-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return cs_err(e, -errno, "temporary run file in `%s`: %s", path, strerror(errno));
-	unlink(path);
-	FILE *f = fdopen(fd, "w+");
-	for (size_t i = 0; i < t->n; i++) {
-		const rowhdr *h = (const rowhdr *)(t->rows.data + t->idx[i]);
-		if (fwrite(h, sizeof(*h) + h->len, 1, f) != 1) {
-			fclose(f);
-			return cs_err(e, -EIO, "writing a temporary run file: %s", strerror(errno));
+	FILE *f;
+	for (;;) {
+		snprintf(path, sizeof(path), "%s/csleuth-run-XXXXXX", spill_dir(t));
+		int fd = mkstemp(path);
+		if (fd < 0)
+			return cs_err(e, -errno, "temporary run file in `%s`: %s", path, strerror(errno));
+		unlink(path);
+		f = fdopen(fd, "w+");
+		int err = 0;
+		for (size_t i = 0; i < t->n && !err; i++) {
+			const rowhdr *h = (const rowhdr *)(t->rows.data + t->idx[i]);
+			if (fwrite(h, sizeof(*h) + h->len, 1, f) != 1)
+				err = errno ? errno : EIO;
 		}
-	}
-	if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+		if (!err && (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0))
+			err = errno ? errno : EIO;
+		if (!err)
+			break;
 		fclose(f);
-		return cs_err(e, -EIO, "writing a temporary run file: %s", strerror(errno));
+		/* a tmpfs chosen here that filled up: the rest on disk */
+		if (err == ENOSPC && !t->o.tmpdir && !getenv("TMPDIR") && strcmp(t->spilldir, "/var/tmp") != 0) {
+			free(t->spilldir);
+			t->spilldir = cs_xstrdup("/var/tmp");
+			continue;
+		}
+		return cs_err(e, -err, "writing a temporary run file in `%s`: %s", t->spilldir, strerror(err));
 	}
 	run *r = CS_PUSH(t->runs, t->nruns, t->capruns);
 	r->f = f;
@@ -594,6 +630,7 @@ void cs_timeline_free(cs_timeline *t)
 	cs_buf_free(&t->rows);
 	cs_buf_free(&t->scratch);
 	free(t->idx);
+	free(t->spilldir);
 	free(t);
 }
 

@@ -77,7 +77,9 @@ typedef struct cs_timeline_opts {
 	cs_tl_format format;
 	cs_time from, to;      /* inclusive bounds; CS_TIME_NEVER for none */
 	size_t mem_limit;      /* bytes of rows held before spilling; 0 = 64 MiB */
-	const char *tmpdir;    /* for run files; NULL = $TMPDIR or /tmp */
+	const char *tmpdir;    /* for run files; NULL = $TMPDIR, else a tmpfs with
+				  4 GiB free (/tmp, /dev/shm), else /tmp; a tmpfs
+				  that fills up hands over to /var/tmp */
 	cs_diag_fn diag;
 	void *diag_userdata;
 } cs_timeline_opts;

@@ -17,9 +17,11 @@
  */
 #include "timeline/tlsources.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs/content.h"
 #include "render/fsrender.h"
@@ -29,11 +31,36 @@
 #include "base/strmap.h"
 #include "fs/tree.h"
 
+/* File typing on the second core: the files of one directory are typed by
+ * this thread and a helper, each with its own source handle and typer (and
+ * caches), taking the next file from a shared counter; results go back by
+ * index, and diagnostics are reported by this thread, in order. */
+typedef struct tjob {
+	const char *evpath;
+	const cs_stat *st;
+	const char *type; /* owned by the typer that typed it */
+	char *err;
+} tjob;
+
+typedef struct typers {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	cs_source *src; /* the helper's */
+	cs_typer *typer;
+	tjob *jobs;
+	size_t njobs, next;
+	unsigned gen, finished_gen;
+	bool quit;
+} typers;
+
 typedef struct ctx {
 	cs_timeline *t;
 	cs_source *src;
 	const cs_tl_sources *s;
-	cs_magic *magic;
+	cs_typer *magic;
+	char *head; /* a file's head, with --hash */
+	typers *pool; /* NULL: typing on this thread only */
 	uint64_t entries;
 	bool body;
 	bool qualify; /* several engines or namespaces: qualify names */
@@ -252,7 +279,8 @@ static void walk_fill(const walkctx *w, cs_event *ev)
 	ev->object = w->object;
 }
 
-static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_stat *st, const char *evpath)
+static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_stat *st, const char *evpath,
+			 const tjob *typed)
 {
 	cs_event ev = base_event();
 	ev.source = w->source;
@@ -266,13 +294,28 @@ static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_st
 	ev.gid = st->gid;
 	ev.inode = st->ino;
 	char hex[65] = "";
-	char *magic = NULL;
-	if (S_ISREG(st->mode) && (c->s->hash || c->magic)) {
+	const char *magic = NULL;
+	if (typed) {
+		magic = typed->type;
+		if (typed->err)
+			diag(c, evpath, "%s", typed->err);
+	} else if (S_ISREG(st->mode) && (c->s->hash || c->magic)) {
 		cs_file *f;
 		cs_error fe;
 		if (cs_source_open(c->src, evpath, &f, &fe) == 0) {
-			if (cs_content_info(f, c->s->hash ? hex : NULL, c->magic, &magic, &fe) < 0)
+			if (c->s->hash) {
+				/* the whole file for its hash; its head for the type */
+				size_t nhead = 0;
+				if (!c->head && c->magic)
+					c->head = cs_xmalloc(CS_MAGIC_BYTES);
+				if (cs_content_sha256(f, hex, c->magic ? c->head : NULL, CS_MAGIC_BYTES, &nhead, &fe) < 0)
+					diag(c, evpath, "%s", fe.msg);
+				else if (c->magic)
+					magic = cs_typer_head(c->magic, c->head, nhead, st);
+			} else if (!(magic = cs_typer_file(c->magic, f, st, &fe))) {
+				/* only the head is read */
 				diag(c, evpath, "%s", fe.msg);
+			}
 			cs_file_close(f);
 		} else {
 			diag(c, evpath, "%s", fe.msg);
@@ -293,7 +336,6 @@ static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_st
 		ev.btime = st->btime;
 		ev.desc = "File";
 		add(c, &ev);
-		free(magic);
 		return;
 	}
 	/* one event per distinct time, naming every kind it stands for */
@@ -316,7 +358,6 @@ static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_st
 		ev.time = times[i];
 		add(c, &ev);
 	}
-	free(magic);
 }
 
 static void deletion_event(ctx *c, const walkctx *w, const char *path, const cs_stat *st, bool opaque,
@@ -355,6 +396,109 @@ static void deletion_event(ctx *c, const walkctx *w, const char *path, const cs_
 	add(c, &ev);
 }
 
+/* Types jobs, taking each next index from the shared counter. */
+static void type_some(typers *p, cs_source *src, cs_typer *ty)
+{
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		size_t i = p->next < p->njobs ? p->next++ : SIZE_MAX;
+		pthread_mutex_unlock(&p->mu);
+		if (i == SIZE_MAX)
+			return;
+		tjob *j = &p->jobs[i];
+		cs_file *f;
+		cs_error fe;
+		if (cs_source_open(src, j->evpath, &f, &fe) == 0) {
+			j->type = cs_typer_file(ty, f, j->st, &fe);
+			cs_file_close(f);
+			if (!j->type)
+				j->err = cs_xstrdup(fe.msg);
+		} else {
+			j->err = cs_xstrdup(fe.msg);
+		}
+	}
+}
+
+static void *helper_main(void *arg)
+{
+	typers *p = arg;
+	unsigned seen = 0;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->quit && p->gen == seen)
+			pthread_cond_wait(&p->go, &p->mu);
+		if (p->quit)
+			break;
+		seen = p->gen;
+		pthread_mutex_unlock(&p->mu);
+		type_some(p, p->src, p->typer);
+		pthread_mutex_lock(&p->mu);
+		p->finished_gen = seen;
+		pthread_cond_signal(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void type_files(ctx *c, tjob *jobs, size_t n)
+{
+	typers *p = c->pool;
+	pthread_mutex_lock(&p->mu);
+	p->jobs = jobs;
+	p->njobs = n;
+	p->next = 0;
+	p->gen++;
+	pthread_cond_signal(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	type_some(p, c->src, c->magic);
+	pthread_mutex_lock(&p->mu);
+	while (p->finished_gen != p->gen)
+		pthread_cond_wait(&p->done, &p->mu);
+	p->jobs = NULL;
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* A helper thread for typing when there is a second CPU; NULL otherwise. */
+static typers *pool_start(cs_source *src)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return NULL;
+	typers *p = cs_xcalloc(1, sizeof(*p));
+	cs_error e;
+	if (cs_source_open_dir(cs_source_root(src), 0, &p->src, &e) < 0 || !(p->typer = cs_typer_open())) {
+		cs_source_close(p->src);
+		free(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->done, NULL);
+	if (pthread_create(&p->th, NULL, helper_main, p) != 0) {
+		cs_typer_close(p->typer);
+		cs_source_close(p->src);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void pool_stop(typers *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_cond_signal(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->th, NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->go);
+	pthread_cond_destroy(&p->done);
+	cs_typer_close(p->typer);
+	cs_source_close(p->src);
+	free(p);
+}
+
 /* Walks a layer directory depth-first (explicit stack, bounded depth). */
 static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 {
@@ -379,15 +523,40 @@ static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 			free(cur.path);
 			continue;
 		}
+		/* stat every entry, type the regular files (on both cores), then
+		 * make the events in the listing's order */
+		char **evs = cs_xcalloc(nd + 1, sizeof(char *));
+		cs_stat *sts = cs_xcalloc(nd + 1, sizeof(cs_stat));
+		tjob *jobs = cs_xcalloc(nd + 1, sizeof(tjob));
+		size_t *job_of = cs_xcalloc(nd + 1, sizeof(size_t));
+		size_t njobs = 0;
 		for (size_t i = nd; i-- > 0;) {
-			char *ev = cs_xasprintf("%s/%s", cur.ev, d[i].name);
-			const char *name = d[i].name;
-			cs_stat st;
-			if (cs_source_stat(c->src, ev, false, &st, &le) < 0) {
-				diag(c, ev, "%s", le.msg);
-				free(ev);
+			job_of[i] = SIZE_MAX;
+			evs[i] = cs_xasprintf("%s/%s", cur.ev, d[i].name);
+			if (cs_source_stat(c->src, evs[i], false, &sts[i], &le) < 0) {
+				diag(c, evs[i], "%s", le.msg);
+				free(evs[i]);
+				evs[i] = NULL;
 				continue;
 			}
+			bool wh_aufs = w->aufs && cs_str_startswith(d[i].name, ".wh.");
+			bool whiteout = w->container_layer && (wh_aufs || (!w->aufs && S_ISCHR(sts[i].mode) &&
+									    sts[i].rdev_major == 0 && sts[i].rdev_minor == 0));
+			if (S_ISREG(sts[i].mode) && !whiteout && !(wh_aufs && cs_str_startswith(d[i].name, ".wh..wh."))) {
+				job_of[i] = njobs;
+				jobs[njobs].evpath = evs[i];
+				jobs[njobs++].st = &sts[i];
+			}
+		}
+		bool pretyped = c->pool && c->magic && !c->s->hash && njobs >= 8;
+		if (pretyped)
+			type_files(c, jobs, njobs);
+		for (size_t i = nd; i-- > 0;) {
+			char *ev = evs[i];
+			if (!ev)
+				continue;
+			const char *name = d[i].name;
+			cs_stat st = sts[i];
 			c->entries++;
 			if (c->entries % 20000 == 0)
 				progress(c);
@@ -403,7 +572,8 @@ static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 							       st.rdev_major == 0 && st.rdev_minor == 0))) {
 				deletion_event(c, w, path, &st, false, ev);
 			} else {
-				entry_events(c, w, path, &st, ev);
+				entry_events(c, w, path, &st, ev,
+					     pretyped && job_of[i] != SIZE_MAX ? &jobs[job_of[i]] : NULL);
 				if (S_ISDIR(st.mode)) {
 					if (w->container_layer && !w->aufs && cs_overlay_is_opaque(c->src, ev))
 						deletion_event(c, w, path, &st, true, ev);
@@ -419,6 +589,12 @@ static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 			free(ev);
 			free(path);
 		}
+		for (size_t k = 0; k < njobs; k++)
+			free(jobs[k].err);
+		free(jobs);
+		free(job_of);
+		free(sts);
+		free(evs);
 		cs_dirents_free(d, nd);
 		free(cur.ev);
 		free(cur.path);
@@ -500,7 +676,8 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 		      const cs_image *const *ims, size_t n_ims, const cs_tl_sources *s, cs_error *e)
 {
 	ctx c = {.t = t, .src = src, .s = s, .e = e};
-	c.magic = s->magic ? cs_magic_open() : NULL;
+	c.magic = s->magic ? cs_typer_open() : NULL;
+	c.pool = c.magic && !s->hash ? pool_start(src) : NULL;
 	c.body = cs_timeline_format(t) == CS_TL_BODYFILE; /* one row per file */
 	for (size_t k = 1; k < n_cts && !c.qualify; k++)
 		c.qualify = strcmp(cts[k]->engine, cts[0]->engine) != 0 ||
@@ -606,7 +783,9 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 	cs_strmap_free(&volumes, NULL);
 	cs_strmap_free(&layers, NULL);
 	cs_strmap_free(&steps, NULL);
-	cs_magic_close(c.magic);
+	pool_stop(c.pool); /* its types are in rows already written */
+	cs_typer_close(c.magic);
+	free(c.head);
 	c.prog.done = c.prog.total;
 	progress(&c);
 	return c.err;

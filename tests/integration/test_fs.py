@@ -6,6 +6,7 @@ the engine's recorded `docker diff`."""
 import json
 import os
 import re
+import subprocess
 import tempfile
 
 from fsview import can_mount_overlay, diff_records, kernel_overlay, walk_tar, walk_tree
@@ -111,6 +112,39 @@ def check_kernel(t, root, tag, tmp):
              diff_records(got, want))
 
 
+def check_export_xattrs(t, root, tmp):
+    """Extended attributes on files with bodies (export reads them from the
+    open file), on empty files and on directories, against the kernel's
+    overlay mount of the same layers."""
+    copy = os.path.join(tmp, "xattrs")
+    subprocess.run(["cp", "-a", root, copy], check=True)
+    rc, ins, _ = csleuth_json("--root", copy, "inspect", "changes")
+    gd = ins[0]["GraphDriver"]["Data"]
+    host_root = re.match(r"^(.*)/(overlay2|overlay)/[^/]+/(diff|upper)$", gd["UpperDir"]).group(1)
+    layers = [gd["UpperDir"]] + (gd["LowerDir"].split(":") if gd.get("LowerDir") else [])
+    layers = [os.path.join(copy, os.path.relpath(x, host_root)) for x in layers]
+    up = layers[0]
+    body = os.path.join(up, "tmp", "with-xattrs")
+    with open(body, "wb") as f:
+        f.write(b"data " * 100000)  # large enough for the in-kernel copy
+    open(os.path.join(up, "tmp", "empty-xattrs"), "wb").close()
+    os.setxattr(body, "user.note", b"seized")
+    os.setxattr(body, "user.a", b"\x00\x01binary")
+    os.setxattr(body, "security.capability",
+                bytes.fromhex("0100000200200000000000000000000000000000"))
+    os.setxattr(os.path.join(up, "tmp", "empty-xattrs"), "user.empty", b"e")
+    os.setxattr(os.path.join(up, "tmp"), "user.dir", b"d")
+    tarp = os.path.join(tmp, "xattrs.tar")
+    rc, _, err = csleuth("--root", copy, "export", "--precise", "-o", tarp, "changes")
+    got = walk_tar(tarp)
+    with kernel_overlay(layers) as mnt:
+        want = walk_tree(mnt)
+    t.ok(rc == 0 and got == want and got[b"tmp/with-xattrs"]["xattrs"].get("user.note") == b"seized",
+         f"export keeps the xattrs of files with bodies, empty files and directories ({len(want)} entries)",
+         diff_records(got, want) or err)
+    subprocess.run(["rm", "-rf", copy])
+
+
 def check_image_kernel(t, root, tag, tmp):
     rc, ims, _ = csleuth_json("--root", root, "inspect", "--type", "image", "dive-test:latest")
     if rc != 0:
@@ -146,6 +180,7 @@ def main():
                 t.run(check_kernel, root, fx, tmp)
                 if fx == "overlay2":
                     t.run(check_image_kernel, root, fx, tmp)
+                    t.run(check_export_xattrs, root, tmp)
             else:
                 t.skip(f"{fx}: the kernel's overlayfs cannot be mounted here (needs root and overlay)")
     t.done()
