@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "engines/docker/docker.h"
+#include "engines/lxc/lxc.h"
 
 static const cs_engine *const all[] = {
 	&cs_engine_docker,
+	&cs_engine_lxc,
 };
 
 const cs_engine *const *cs_engines(size_t *ret_n)
