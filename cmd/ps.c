@@ -71,17 +71,20 @@ int cmd_ps(cli *c, int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			const cs_container *ct = v[i];
 			char id[80], cr[CS_TIME_STRMAX], st[CS_TIME_STRMAX], fi[CS_TIME_STRMAX], ex[32];
-			const char *state = ct->config_json ? cs_container_status(ct) : "unknown";
+			const char *st_known = cs_container_state(ct);
+			const char *state = st_known ? st_known : "unknown";
 			snprintf(ex, sizeof(ex), "%lld", (long long)ct->state.exit_code);
 			fmt_time(ct->created, notrunc, cr);
 			fmt_time(ct->state.started_at, notrunc, st);
 			fmt_time(ct->state.finished_at, notrunc, fi);
-			const char *note = ct->incomplete ? "incomplete"
-					   : ct->state.running ? "running when seized" : "";
+			const char *note = ct->incomplete	       ? "incomplete"
+					   : ct->state.running	       ? "running when seized"
+					   : ct->state_unknown ? "no state on disk"
+								       : "";
 			_cleanup_free_ char *pod = ct->pod && ct->pod->name
 				? cs_xasprintf("%s/%s", ct->pod->namespace ? ct->pod->namespace : "", ct->pod->name)
 				: NULL;
-			const char *exit = strcmp(state, "created") == 0 ? "" : ex;
+			const char *exit = strcmp(state, "created") == 0 || ct->exit_code_unknown ? "" : ex;
 			const char *row_many[] = {fmt_id(ct->id, notrunc, id), ct->engine,
 						  ct->namespace ? ct->namespace : "", pod ? pod : "", ct->name,
 						  ct->image_ref, state, exit, cr, st, fi, note};
