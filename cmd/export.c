@@ -15,23 +15,29 @@ static const char help[] =
 	"export` does (an image's filesystem if the name is an image's).\n"
 	"\n"
 	"  -o, --output FILE  where to write; - for standard output\n"
-	"  --precise          keep nanosecond mtimes (pax) instead of whole seconds\n";
+	"  --precise          keep nanosecond mtimes (pax) instead of whole seconds\n"
+	"  --container-ids    owners as the container saw them (an unprivileged LXC or\n"
+	"                     LXD container's files carry shifted host ids on disk,\n"
+	"                     which is what is written by default, as `lxc export` does)\n";
 
 int cmd_export(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"precise", no_argument, NULL, 'P'},
+		{"container-ids", no_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *out = NULL;
 	cs_export_opts eo = {0};
+	bool cids = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'o': out = optarg; break;
 		case 'P': eo.precise = true; break;
+		case 'C': cids = true; break;
 		case 'h': fputs(help, stdout); return EXIT_OK;
 		default: return cli_usage_error("export", "bad option");
 		}
@@ -60,6 +66,11 @@ int cmd_export(cli *c, int argc, char **argv)
 	if ((r = cli_build_tree(c, stack, 0, stack->n, &t)) != 0) {
 		cs_layer_stack_clear(&img);
 		return r;
+	}
+	if (cids && ct && ct->idmap.shifted) {
+		size_t un = cs_tree_map_ids(t, &ct->idmap);
+		if (un && !c->quiet)
+			fprintf(stderr, "csleuth: note: %zu owners are outside the container's id map: written as 65534\n", un);
 	}
 	int fd = 1;
 	if (strcmp(out, "-") != 0) {

@@ -32,8 +32,11 @@ static const char help[] =
 	"  --stream S         only stdout or only stderr\n"
 	"  --join             put the pieces of long lines (split at 16 KiB) back together\n"
 	"  --json             one JSON object per record, with its file and offset\n"
+	"  --log NAME         a system container's (LXC, LXD) log: console (the default:\n"
+	"                     what the container wrote to its console), lxc (liblxc's\n"
+	"                     own log: starts, stops, errors; times to the second) or fork\n"
 	"  --file PATH        read this evidence file (repeat, oldest first); needs --format\n"
-	"  --format F         json-file, local or cri (for --file)\n";
+	"  --format F         json-file, local, cri, text or lxc (for --file)\n";
 
 typedef struct outbuf {
 	int fd;
@@ -347,6 +350,10 @@ static int parse_format(const char *s, cs_log_format *f)
 		*f = CS_LOG_LOCAL;
 	else if (strcmp(s, "cri") == 0)
 		*f = CS_LOG_CRI;
+	else if (strcmp(s, "text") == 0)
+		*f = CS_LOG_TEXT;
+	else if (strcmp(s, "lxc") == 0)
+		*f = CS_LOG_LXC;
 	else
 		return -EINVAL;
 	return 0;
@@ -364,6 +371,7 @@ int cmd_logs(cli *c, int argc, char **argv)
 		{"join", no_argument, NULL, 'J'},
 		{"file", required_argument, NULL, 'f'},
 		{"format", required_argument, NULL, 'F'},
+		{"log", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -371,7 +379,7 @@ int cmd_logs(cli *c, int argc, char **argv)
 	cs_logs_opts_init(&lo);
 	bool ts = false, json = false, have_format = false;
 	cs_log_format fmt = CS_LOG_JSONFILE;
-	const char **files = NULL;
+	const char **files = NULL, *role = NULL;
 	size_t n_files = 0, cap_files = 0;
 	int o, rc = EXIT_OK;
 	while ((o = getopt_long(argc, argv, "th", opts, NULL)) != -1) {
@@ -408,11 +416,12 @@ int cmd_logs(cli *c, int argc, char **argv)
 		case 'j': json = true; break;
 		case 'J': lo.join = true; break;
 		case 'f': *CS_PUSH(files, n_files, cap_files) = optarg; break;
+		case 'L': role = optarg; break;
 		case 'F':
 			if (parse_format(optarg, &fmt) < 0) {
 				free(files);
 				return cli_usage_error(
-					"logs", "bad --format `%s` (json-file, local or cri)",
+					"logs", "bad --format `%s` (json-file, local, cri, text or lxc)",
 					optarg);
 			}
 			have_format = true;
@@ -459,6 +468,28 @@ int cmd_logs(cli *c, int argc, char **argv)
 		const cs_container *ct;
 		if ((k = cli_find_container(c, argv[optind], &ct)))
 			return k;
+		if (ct->n_logfiles || role || ct->state_unknown || ct->type) {
+			/* a system container: its console or engine log */
+			k = cs_logs_open_role(c->src, ct, role ? role : "console", &lo, &r, &e);
+			if (k == -ENOENT) {
+				cs_buf have = {0};
+				for (size_t i = 0; i < ct->n_logfiles; i++)
+					if (!strstr(have.data ? have.data : "", ct->logfiles[i].role))
+						(void)cs_buf_printf(&have, "%s%s", have.len ? ", " : "", ct->logfiles[i].role);
+				char msg[CS_ERRMSG_MAX + 256];
+				snprintf(msg, sizeof(msg), "%s%s%s%s", e.msg, have.len ? " (it has: " : "",
+					 have.len ? have.data : "", have.len ? "; see --log)" : "");
+				cs_buf_free(&have);
+				cs_diag d = {.severity = CS_NOTE, .file = ct->dir, .msg = msg};
+				on_diag(&x, &d);
+				return cli_exit(c);
+			}
+			if (k < 0) {
+				cli_error("%s", e.msg);
+				return EXIT_FAILURE_;
+			}
+			goto print;
+		}
 		const char *drv = ct->log_driver && *ct->log_driver ? ct->log_driver : "json-file";
 		if (strcmp(drv, "none") == 0) {
 			if (!c->quiet)
@@ -495,6 +526,7 @@ int cmd_logs(cli *c, int argc, char **argv)
 			return EXIT_FAILURE_;
 		}
 	}
+print:
 	x.out = (outbuf){.fd = 1, .cap = 1 << 18};
 	x.err = (outbuf){.fd = 2, .cap = 1 << 16};
 	x.out.b = cs_xmalloc(x.out.cap);

@@ -23,6 +23,8 @@ static const char help[] =
 	"  --deleted         add /.csleuth/deleted/ with the lower-layer originals of\n"
 	"                    what the container deleted or overwrote\n"
 	"  --volumes         show named volumes' data at their destinations\n"
+	"  --container-ids   owners as the container saw them (unprivileged LXC/LXD\n"
+	"                    containers carry shifted host ids on disk)\n"
 	"  --debug           print every FUSE request (implies --foreground)\n"
 	"\n"
 	"Extended attributes user.csleuth.layer, user.csleuth.layer_id and\n"
@@ -34,11 +36,12 @@ int cmd_mount(cli *c, int argc, char **argv)
 		{"foreground", no_argument, NULL, 'f'}, {"layer", required_argument, NULL, 'L'},
 		{"upper", no_argument, NULL, 'U'},      {"deleted", no_argument, NULL, 'D'},
 		{"volumes", no_argument, NULL, 'V'},    {"debug", no_argument, NULL, 'd'},
+		{"container-ids", no_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},       {0},
 	};
 	cs_fuse_opts fo = {0};
 	long layer = -1;
-	bool upper = false, deleted = false, volumes = false;
+	bool upper = false, deleted = false, volumes = false, cids = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "hf", opts, NULL)) != -1) {
 		switch (o) {
@@ -53,6 +56,7 @@ int cmd_mount(cli *c, int argc, char **argv)
 		case 'U': upper = true; break;
 		case 'D': deleted = true; break;
 		case 'V': volumes = true; break;
+		case 'C': cids = true; break;
 		case 'd': fo.debug = fo.foreground = true; break;
 		case 'h': fputs(help, stdout); return EXIT_OK;
 		default: return cli_usage_error("mount", "bad option");
@@ -98,6 +102,8 @@ int cmd_mount(cli *c, int argc, char **argv)
 	size_t ngr = 0;
 	if ((r = cli_build_tree(c, stack, first, count, &t)) != 0)
 		goto out;
+	if (cids && ct)
+		(void)cs_tree_map_ids(t, &ct->idmap);
 	if (deleted && stack->n > 1) {
 		if ((r = cli_build_tree(c, stack, 1, stack->n - 1, &base)) != 0)
 			goto out;
@@ -107,6 +113,8 @@ int cmd_mount(cli *c, int argc, char **argv)
 		else if ((r = cli_build_tree(c, stack, 0, stack->n, &newt)) != 0)
 			goto out;
 		(void)cs_changes(base, newt ? newt : t, &ch, &nch, NULL);
+		if (cids && ct)
+			(void)cs_tree_map_ids(base, &ct->idmap);
 		fo.deleted_tree = base;
 		fo.changes = ch;
 		fo.n_changes = nch;

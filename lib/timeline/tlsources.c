@@ -63,8 +63,10 @@ static void container_events(ctx *c, const cs_container *ct)
 	snprintf(msg, sizeof(msg), "Container %s created from image %s", nm, ct->image_ref ? ct->image_ref : "?");
 	ev.desc = "Container Created";
 	ev.time = ct->created;
-	add(c, &ev);
-	if (ct->state.started_at != CS_TIME_NEVER) {
+	if (ct->created != CS_TIME_NEVER || !ct->state_unknown) /* LXC records no creation */
+		add(c, &ev);
+	/* an engine that records no state gives its starts and ends as events */
+	if (ct->state.started_at != CS_TIME_NEVER && !ct->state_unknown) {
 		snprintf(msg, sizeof(msg), "Container %s started%s%s", nm,
 			 ct->restart_count ? " (restarted)" : "",
 			 ct->state.running ? "; still running when the host went down" : "");
@@ -72,7 +74,7 @@ static void container_events(ctx *c, const cs_container *ct)
 		ev.time = ct->state.started_at;
 		add(c, &ev);
 	}
-	if (ct->state.finished_at != CS_TIME_NEVER) {
+	if (ct->state.finished_at != CS_TIME_NEVER && !ct->state_unknown) {
 		snprintf(msg, sizeof(msg), "Container %s finished: exit code %lld%s, restart count %lld%s", nm,
 			 (long long)ct->state.exit_code, ct->state.oom_killed ? ", OOM-killed" : "",
 			 (long long)ct->restart_count, ct->state.error && *ct->state.error ? ", error: " : "");
@@ -82,6 +84,21 @@ static void container_events(ctx *c, const cs_container *ct)
 		ev.time = ct->state.finished_at;
 		add(c, &ev);
 	}
+	/* further dated facts the engine reader found; those dated from a
+	 * file's time stamp say so in their description */
+	for (size_t i = 0; i < ct->n_events; i++) {
+		const cs_ctevent *x = &ct->events[i];
+		char desc[256];
+		snprintf(desc, sizeof(desc), "%s%s", x->desc ? x->desc : "Event", x->file_time ? " (file time)" : "");
+		ev.desc = desc;
+		ev.time = x->time;
+		ev.path = x->file;
+		ev.message = x->message;
+		if (x->time != CS_TIME_NEVER)
+			add(c, &ev);
+	}
+	ev.path = NULL;
+	ev.message = msg;
 	for (size_t i = 0; i < ct->state.n_health_log; i++) {
 		const cs_health_log *h = &ct->state.health_log[i];
 		snprintf(msg, sizeof(msg), "Health check of %s: exit code %d: %s", nm, h->exit_code,
@@ -310,6 +327,17 @@ static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 	free(stack);
 }
 
+/* A liblxc log line "<prog> <name> <time> ..." of the container name. */
+static bool names_container(const char *t, size_t n, const char *name)
+{
+	const char *sp = memchr(t, ' ', n);
+	size_t l = name ? strlen(name) : 0;
+	if (!sp || !l)
+		return false;
+	size_t rest = n - (size_t)(sp + 1 - t);
+	return rest > l && memcmp(sp + 1, name, l) == 0 && sp[1 + l] == ' ';
+}
+
 static void log_events(ctx *c, const cs_container *ct)
 {
 	cs_logs_opts o;
@@ -319,7 +347,10 @@ static void log_events(ctx *c, const cs_container *ct)
 	o.diag_userdata = c->s->diag_userdata;
 	cs_logs *lr;
 	cs_error le;
-	if (cs_logs_open(c->src, ct, &o, &lr, &le) < 0) {
+	/* system containers: the engine's own log has times, the console none */
+	bool sys = ct->n_logfiles > 0;
+	int k = sys ? cs_logs_open_role(c->src, ct, "lxc", &o, &lr, &le) : cs_logs_open(c->src, ct, &o, &lr, &le);
+	if (k < 0) {
 		if (le.code != -ENOENT)
 			diag(c, ct->dir, "container %s: logs: %s", ct->id, le.msg);
 		return;
@@ -334,7 +365,9 @@ static void log_events(ctx *c, const cs_container *ct)
 	ev.desc = "Log Record";
 	while (!c->err && cs_logs_next(lr, &rec, &le) > 0) {
 		msg.len = 0;
-		(void)cs_buf_puts(&msg, rec->stream == CS_LOG_STDERR ? "stderr: " : "stdout: ");
+		(void)cs_buf_puts(&msg, sys ? "lxc: " : rec->stream == CS_LOG_STDERR ? "stderr: " : "stdout: ");
+		if (sys && !names_container(rec->text, rec->len, ct->name))
+			continue; /* a shared log file: another container's line */
 		(void)cs_buf_append(&msg, rec->text, rec->len);
 		char off[32];
 		snprintf(off, sizeof(off), "%llu", (unsigned long long)rec->offset);

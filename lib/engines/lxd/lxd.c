@@ -796,9 +796,6 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 		cs_container_event(ct, x->created, "Snapshot Created", c->db_file, false, "Snapshot %s of %s taken%s", x->name,
 				   name, x->stateful ? " (stateful)" : "");
 	}
-	if (ct->last_used != CS_TIME_NEVER)
-		cs_container_event(ct, ct->last_used, "Container Last Used", c->db_file, false,
-				   "Instance %s last started (the database's last_use_date)", name);
 	/* logs */
 	static const char *const logs[][3] = {{"lxc.log.old", "lxc", "x"}, {"lxc.log", "lxc", "x"},
 					      {"console.log", "console", "t"}, {"forkstart.log", "fork", "t"},
