@@ -380,6 +380,14 @@ char **cs_lxc_conf_list(const cs_lxc_conf *c, const char *key)
 			n = 0;
 			continue;
 		}
+		if (strcmp(key, "lxc.cap.drop") == 0 || strcmp(key, "lxc.cap.keep") == 0) {
+			/* LXC takes each blank-separated word as one capability */
+			char *dup = cs_xstrdup(c->v[i].value), *save = NULL;
+			for (char *t = strtok_r(dup, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+				*CS_PUSH(v, n, cap) = cs_xstrdup(t);
+			free(dup);
+			continue;
+		}
 		*CS_PUSH(v, n, cap) = cs_xstrdup(c->v[i].value);
 	}
 	*CS_PUSH(v, n, cap) = NULL;

@@ -82,7 +82,8 @@ const char *cs_lxc_conf_get(const cs_lxc_conf *c, const char *key);
 /* The entry in force for key, or NULL (for its file and line). */
 const cs_lxc_kv *cs_lxc_conf_entry(const cs_lxc_conf *c, const char *key);
 /* The values in force for a list key, in order (an empty value clears
- * what came before). Owned NULL-terminated vector; empty if none. */
+ * what came before; lxc.cap.drop/keep values are split into their words,
+ * as LXC does). Owned NULL-terminated vector; empty if none. */
 char **cs_lxc_conf_list(const cs_lxc_conf *c, const char *key);
 /* Every distinct key in force that starts with prefix, in first-seen
  * order. Owned vector. */
