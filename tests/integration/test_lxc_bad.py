@@ -66,7 +66,7 @@ def test_lxc_configs(t):
     t.ok(any("include loop" in l and "etc/lxc/loop-a.conf" in l for l in w), "lxc: the include loop is named with its file")
     t.ok(any("`lxc.uts.name` is set 2 times" in l and "var/lib/lxc/rep/config" in l for l in w),
          "lxc: the repeated key is named with its file")
-    t.ok(any("has no `=`" in l and "var/lib/lxc/rep/config line 4" in l for l in w), "lxc: the malformed line, file and line")
+    t.ok(any("has no `=`" in l and "var/lib/lxc/rep/config` line 4" in l for l in w), "lxc: the malformed line, file and line")
     t.ok(any("not a well-formed key" in l for l in w), "lxc: the malformed key")
     t.ok(any("is not an lxc.* setting" in l for l in err.decode().splitlines() if "note:" in l),
          "lxc: a line LXC ignores is noted, not warned")
