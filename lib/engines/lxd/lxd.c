@@ -146,6 +146,23 @@ static const char *device_type(int64_t t)
 
 /* --- reading tables --- */
 
+/* json-c asserts on the wrong type: every array and object from the
+ * evidence is checked first (backup.yaml is the attacker's). */
+static size_t arr_len(json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+static json_object *as_obj(json_object *o)
+{
+	static json_object *empty;
+	if (json_object_is_type(o, json_type_object))
+		return o;
+	if (!empty)
+		empty = json_object_new_object();
+	return empty;
+}
+
 static char *idkey(int64_t id)
 {
 	return cs_xasprintf("%lld", (long long)id);
@@ -453,7 +470,7 @@ static json_object *deep(json_object *o)
 
 static void merge_into(json_object *dst, json_object *src)
 {
-	json_object_object_foreach(src, k, v)
+	json_object_object_foreach(as_obj(src), k, v)
 	{
 		json_object *d = NULL;
 		if (json_object_deep_copy(v, &d, NULL) == 0)
@@ -469,7 +486,7 @@ static json_object *api_instance(ld_ctx *c, json_object *in)
 	json_object *exp_cfg = json_object_new_object(), *exp_dev = json_object_new_object();
 	json_object *profs = json_object_new_array();
 	json_object *pids = cs_json_get(in, "profile_ids");
-	for (size_t i = 0; i < json_object_array_length(pids); i++) {
+	for (size_t i = 0; i < arr_len(pids); i++) {
 		json_object *p = by_id(&c->profiles, json_object_get_int64(json_object_array_get_idx(pids, i)));
 		if (!p)
 			continue;
@@ -505,7 +522,7 @@ static json_object *api_instance(ld_ctx *c, json_object *in)
 	json_object_object_add(a, "type",
 			       json_object_new_string(cs_json_i64(in, "itype", 0) == 1 ? "virtual-machine" : "container"));
 	json_object *snaps = json_object_new_array(), *sv = cs_json_get(in, "snapshots");
-	for (size_t i = 0; i < json_object_array_length(sv); i++) {
+	for (size_t i = 0; i < arr_len(sv); i++) {
 		json_object *s = json_object_array_get_idx(sv, i), *x = json_object_new_object();
 		json_object_object_add(x, "name", json_object_new_string(cs_json_str(s, "name")));
 		json_object_object_add(x, "created_at", api_time(db_time(cs_json_str(s, "creation_date"))));
@@ -537,7 +554,7 @@ static void idmap_from(cs_container *ct, const char *json)
 	json_object *a = NULL;
 	if (!json || cs_json_parse(json, strlen(json), &a, NULL) < 0)
 		return;
-	for (size_t i = 0; json_object_is_type(a, json_type_array) && i < json_object_array_length(a); i++) {
+	for (size_t i = 0; json_object_is_type(a, json_type_array) && i < arr_len(a); i++) {
 		json_object *m = json_object_array_get_idx(a, i);
 		int64_t h = cs_json_i64(m, "Hostid", -1), n = cs_json_i64(m, "Nsid", -1), r = cs_json_i64(m, "Maprange", -1);
 		if (h < 0 || n < 0 || r <= 0 || h > UINT32_MAX || n > UINT32_MAX || r > UINT32_MAX)
@@ -592,7 +609,7 @@ static char *volume_dir(ld_ctx *c, cs_container *ct, json_object *api, const cha
 	*ret_driver = NULL;
 	const char *pool = NULL;
 	json_object *devs = cs_json_get(api, "expanded_devices");
-	json_object_object_foreach(devs, dn, dv)
+	json_object_object_foreach(as_obj(devs), dn, dv)
 	{
 		(void)dn;
 		const char *t = cs_json_str(dv, "type"), *p = cs_json_str(dv, "path");
@@ -651,14 +668,14 @@ static void compare_backup(ld_ctx *c, cs_container *ct, json_object *api, json_o
 	static const char *const maps[] = {"config", "devices", "expanded_devices"};
 	for (size_t i = 0; i < CS_ARRAY_SIZE(maps); i++) {
 		json_object *a = cs_json_get(api, maps[i]), *b = cs_json_get(bk, maps[i]);
-		json_object_object_foreach(a, k, v)
+		json_object_object_foreach(as_obj(a), k, v)
 		{
 			json_object *w = cs_json_get(b, k);
 			if (!w || !json_object_equal(v, w))
 				(void)cs_buf_printf(&d, "%s%s.%s: %s (database `%s`)", d.len ? "; " : "", maps[i], k,
 						    w ? json_object_get_string(w) : "absent", json_object_get_string(v));
 		}
-		json_object_object_foreach(b, k2, v2)
+		json_object_object_foreach(as_obj(b), k2, v2)
 		{
 			if (!cs_json_get(a, k2))
 				(void)cs_buf_printf(&d, "%s%s.%s: `%s` (not in the database)", d.len ? "; " : "", maps[i],
@@ -767,7 +784,7 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 	}
 	/* snapshots */
 	json_object *sv = cs_json_get(api, "snapshots");
-	for (size_t i = 0; i < json_object_array_length(sv); i++) {
+	for (size_t i = 0; i < arr_len(sv); i++) {
 		json_object *s = json_object_array_get_idx(sv, i);
 		cs_snapshot *x = CS_PUSH(ct->snapshots, ct->n_snapshots, ct->cap_snapshots);
 		memset(x, 0, sizeof(*x));
@@ -810,13 +827,13 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 	/* the image reference as the user would name it: an alias of the
 	 * base image in the same project */
 	ct->image_ref = cs_xstrdup(fp && strlen(fp) >= 12 ? NULL : fp);
-	for (size_t i = 0; fp && i < json_object_array_length(c->image_order) && !ct->image_ref; i++) {
+	for (size_t i = 0; fp && i < arr_len(c->image_order) && !ct->image_ref; i++) {
 		json_object *im = by_id(&c->images, json_object_get_int64(json_object_array_get_idx(c->image_order, i)));
 		if (!im || strcmp(cs_json_str(im, "fingerprint"), fp) != 0 ||
 		    strcmp(project_name(c, cs_json_i64(im, "project_id", 1)), project) != 0)
 			continue;
 		json_object *al = cs_json_get(im, "aliases");
-		if (json_object_array_length(al))
+		if (arr_len(al))
 			ct->image_ref = cs_xstrdup(cs_json_str(json_object_array_get_idx(al, 0), "name"));
 	}
 	if (!ct->image_ref && fp)
@@ -859,7 +876,7 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 
 static void load_instances(ld_ctx *c)
 {
-	for (size_t i = 0; i < json_object_array_length(c->inst_order); i++) {
+	for (size_t i = 0; i < arr_len(c->inst_order); i++) {
 		json_object *in = by_id(&c->insts, json_object_get_int64(json_object_array_get_idx(c->inst_order, i)));
 		if (!in)
 			continue;
@@ -945,7 +962,7 @@ static void load_from_backups(ld_ctx *c)
 static void load_images(ld_ctx *c)
 {
 	cs_dataroot *dr = c->dr;
-	for (size_t i = 0; i < json_object_array_length(c->image_order); i++) {
+	for (size_t i = 0; i < arr_len(c->image_order); i++) {
 		json_object *im = by_id(&c->images, json_object_get_int64(json_object_array_get_idx(c->image_order, i)));
 		if (!im)
 			continue;
@@ -956,7 +973,7 @@ static void load_images(ld_ctx *c)
 		x->id = cs_xstrdup(fp ? fp : "");
 		x->namespace = strcmp(project, "default") == 0 ? NULL : cs_xstrdup(project);
 		json_object *al = cs_json_get(im, "aliases");
-		size_t na = json_object_array_length(al);
+		size_t na = arr_len(al);
 		x->tags = cs_xcalloc(na + 1, sizeof(char *));
 		for (size_t k = 0; k < na; k++)
 			x->tags[k] = cs_xstrdup(cs_json_str(json_object_array_get_idx(al, k), "name"));
