@@ -253,6 +253,16 @@ def check_lxd(t, root):
         t.eq([(s["name"], s["created_at"], s["expires_at"]) for s in g["snapshots"]],
              [(s["name"], s["created_at"], s["expires_at"]) for s in (api["snapshots"] or [])],
              f"lxd: {want['name']}: snapshots")
+    # profiles and pool behind each instance, as `lxc profile list` / `lxc storage list` said
+    for want, g in zip(lst, got_all):
+        plist = {p["name"]: p for p in rec("lxd", "profiles", f"list.{want['project']}.json")}
+        t.eq([(p["name"], p["description"], p["config"], p["devices"]) for p in g["Csleuth"]["Profiles"]],
+             [(n, plist[n]["description"], plist[n]["config"], plist[n]["devices"]) for n in want["profiles"]],
+             f"lxd: {want['name']}: its profiles")
+        pool = rec("lxd", "storage", "pools.json")[0]
+        sp = g["Csleuth"]["StoragePool"]
+        t.eq((sp["name"], sp["driver"], sp["config"]["source"]), (pool["name"], pool["driver"], pool["config"]["source"]),
+             f"lxd: {want['name']}: its storage pool")
     rc, ims, _ = csleuth_json("--sysroot", root, "images", "--json", "--engine", "lxd")
     t.eq(rc, 0, "lxd: images exits 0")
     for proj in ("default", "attacker"):

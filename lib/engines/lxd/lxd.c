@@ -47,6 +47,7 @@ typedef struct ld_ctx {
 	cs_strmap images;   /* "<id>" -> json object */
 	cs_strmap pools;    /* "<id>" -> json object */
 	cs_strmap nodes;    /* "<id>" -> char* name */
+	json_object *local;      /* database/local.db: its config table, or NULL */
 	json_object *inst_order; /* ids, in rowid order */
 	json_object *image_order;
 } ld_ctx;
@@ -448,6 +449,50 @@ static bool open_db(ld_ctx *c)
 	}
 	c->db_file = cs_xstrdup(old);
 	return true;
+}
+
+/* database/local.db (+ -wal, hot -journal): the node's own settings. */
+static int local_row(void *ud, sqlite3_stmt *row)
+{
+	json_object *o = ud;
+	const char *k = cs_sqlite_text(row, "key"), *v = cs_sqlite_text(row, "value");
+	if (k)
+		json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+	return 0;
+}
+
+static void read_local(ld_ctx *c)
+{
+	_cleanup_free_ char *p = ld_path(c, "database/local.db");
+	_cleanup_free_ char *pw = cs_xasprintf("%s-wal", p), *pj = cs_xasprintf("%s-journal", p);
+	char *m = NULL, *w = NULL, *j = NULL;
+	size_t mn = 0, wn = 0, jn = 0;
+	cs_error e = {0};
+	if (cs_source_read_file(c->src, p, CS_LXD_MAX_LOCALDB, &m, &mn, &e) < 0) {
+		if (e.code != -ENOENT)
+			ld_problem(c, NULL, CS_WARN, p, "`%s`: %s", p, e.msg);
+		return;
+	}
+	(void)cs_source_read_file(c->src, pw, CS_LXD_MAX_LOCALDB, &w, &wn, NULL);
+	(void)cs_source_read_file(c->src, pj, CS_LXD_MAX_LOCALDB, &j, &jn, NULL);
+	sqlite3 *db;
+	char *warn = NULL;
+	int r = cs_sqlite_open_bytes(p, m, mn, w, wn, j, jn, &db, NULL, &warn, &e);
+	free(m);
+	free(w);
+	free(j);
+	if (warn)
+		ld_problem(c, NULL, CS_NOTE, p, "%s", warn);
+	free(warn);
+	if (r < 0) {
+		ld_problem(c, NULL, CS_WARN, p, "%s", e.msg);
+		return;
+	}
+	c->local = json_object_new_object();
+	if (cs_sqlite_has_table(db, "config") &&
+	    cs_sqlite_each(db, "SELECT * FROM config ORDER BY id", local_row, c->local, &e) < 0)
+		ld_problem(c, NULL, CS_WARN, p, "`%s`: table `config`: %s", p, e.msg);
+	sqlite3_close(db);
 }
 
 /* --- instances, as the API shows them --- */
@@ -868,6 +913,34 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 		json_object_array_add(lg, json_object_new_string(ct->logfiles[i].path));
 	json_object_object_add(cs, "Logs", lg);
 	json_object_object_add(cs, "BaseImageFile", cs_jstr(ct->base_archive));
+	/* the profiles it expands, its pool, and the node's local settings */
+	json_object *profs = json_object_new_array(), *pn = cs_json_get(api, "profiles");
+	for (size_t i = 0; i < arr_len(pn); i++) {
+		const char *want = json_object_get_string(json_object_array_get_idx(pn, i));
+		for (size_t k = 0; want && k < c->profiles.cap; k++) {
+			json_object *p = c->profiles.v[k].key ? c->profiles.v[k].value : NULL;
+			if (p && strcmp(cs_json_str(p, "name"), want) == 0 &&
+			    strcmp(project_name(c, cs_json_i64(p, "project_id", 1)), project) == 0) {
+				json_object *x = json_object_new_object();
+				json_object_object_add(x, "name", json_object_new_string(want));
+				json_object_object_add(x, "description", json_object_new_string(cs_json_str(p, "description")));
+				json_object_object_add(x, "config", deep(cs_json_get(p, "config")));
+				json_object_object_add(x, "devices", deep(cs_json_get(p, "devices")));
+				json_object_array_add(profs, x);
+			}
+		}
+	}
+	json_object_object_add(cs, "Profiles", profs);
+	json_object *pool = NULL;
+	json_object_object_foreach(as_obj(cs_json_get(api, "expanded_devices")), pdn, pdv)
+	{
+		(void)pdn;
+		const char *pt = cs_json_str(pdv, "path");
+		if (pt && strcmp(pt, "/") == 0 && !pool)
+			pool = pool_named(c, cs_json_str(pdv, "pool"));
+	}
+	json_object_object_add(cs, "StoragePool", pool ? deep(pool) : NULL);
+	json_object_object_add(cs, "NodeLocalConfig", c->local ? deep(c->local) : NULL);
 	json_object_object_add(cs, "Problems", cs_jproblems(&ct->problems));
 	json_object_object_add(api, "Csleuth", cs);
 	ct->inspect_json = cs_jfinish(api, true);
@@ -1071,6 +1144,7 @@ static int lxd_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs
 		    .engine = dr->engine};
 	c.inst_order = json_object_new_array();
 	c.image_order = json_object_new_array();
+	read_local(&c);
 	if (open_db(&c)) {
 		read_db(&c);
 		load_images(&c);
@@ -1093,6 +1167,7 @@ static int lxd_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs
 	cs_strmap_free(&c.idev, NULL);
 	cs_strmap_free(&c.snaps, NULL);
 	json_object_put(c.inst_order);
+	json_object_put(c.local);
 	json_object_put(c.image_order);
 	*ret = dr;
 	return 0;
