@@ -148,6 +148,7 @@ typedef struct walkctx {
 	const char *source;
 	bool aufs;
 	bool container_layer; /* whiteouts and opaque dirs are deletions */
+	const cs_idmap *ids;  /* ids shifted on disk: the message says what the container saw */
 } walkctx;
 
 static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_stat *st, const char *evpath)
@@ -181,8 +182,12 @@ static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_st
 	ev.magic = magic;
 	char msg[4200];
 	ev.message = msg;
-	snprintf(msg, sizeof(msg), "%s (%s, %llu bytes%s%s)", path, cs_mode_type(st->mode),
-		 (unsigned long long)st->size, magic ? ", " : "", magic ? magic : "");
+	char owner[96] = "";
+	if (w->ids && w->ids->shifted)
+		snprintf(owner, sizeof(owner), ", owner %u:%u on disk, %u:%u in the container", st->uid, st->gid,
+			 cs_idmap_to_container(w->ids, 'u', st->uid, NULL), cs_idmap_to_container(w->ids, 'g', st->gid, NULL));
+	snprintf(msg, sizeof(msg), "%s (%s, %llu bytes%s%s%s)", path, cs_mode_type(st->mode),
+		 (unsigned long long)st->size, magic ? ", " : "", magic ? magic : "", owner);
 	if (c->body) {
 		ev.file_row = true;
 		ev.time = st->mtime;
@@ -394,7 +399,8 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 		if (ct->layers.n > 0) {
 			walkctx w = {.container_id = ct->id, .container_name = ct->name, .image = ct->image_ref,
 				     .layer = ct->layers.v[0].id, .source = "file",
-				     .aufs = ct->layers.whiteouts == CS_WH_AUFS, .container_layer = true};
+				     .aufs = ct->layers.whiteouts == CS_WH_AUFS, .container_layer = true,
+				     .ids = &ct->idmap};
 			walk_layer(&c, &w, ct->layers.v[0].path);
 		}
 		for (size_t m = 0; m < ct->n_mounts; m++) {

@@ -223,6 +223,9 @@ def check_timeline(t, root):
              f"timeline: {name} created at the database's time")
     snaps = [r for r in rows if r.get("container_name") == "lxd-snap" and r["timestamp_desc"] == "Snapshot Created"]
     t.eq(len(snaps), 2, "timeline: lxd-snap's two snapshots")
+    home = [r for r in rows if r.get("container_name") == "unpriv" and r.get("path") == "/home/app"]
+    t.ok(home and home[0]["uid"] == 101000 and "1000:1000 in the container" in home[0]["message"],
+         "timeline: an unprivileged container's owners as stored, and as the container saw them")
     files = [r for r in rows if r.get("container_name") == "running" and (r.get("path") or "").endswith("/var/log/ticks.log")]
     t.ok(files, "timeline: every rootfs entry, the running container's ticks.log too")
 
