@@ -266,6 +266,14 @@ def check_lxd(t, root):
         sp = g["Csleuth"]["StoragePool"]
         t.eq((sp["name"], sp["driver"], sp["config"]["source"]), (pool["name"], pool["driver"], pool["config"]["source"]),
              f"lxd: {want['name']}: its storage pool")
+    # `lxc info`: status, type, architecture, snapshots
+    for want, g in zip(lst, got_all):
+        info = text("lxd", "instances", want["project"], want["name"], "info.txt").decode()
+        fields = dict(l.split(": ", 1) for l in info.splitlines() if ": " in l and not l.startswith(" "))
+        t.eq((g["status"].upper(), g["type"], g["architecture"]), (fields["Status"], fields["Type"], fields["Architecture"]),
+             f"lxd: {want['name']}: status, type and architecture as `lxc info` said")
+        snaps = [l.split("|")[1].strip() for l in info.splitlines() if l.startswith("| snap")]
+        t.eq([s["name"] for s in g["snapshots"]], snaps, f"lxd: {want['name']}: snapshots as `lxc info` listed them")
     rc, ims, _ = csleuth_json("--sysroot", root, "images", "--json", "--engine", "lxd")
     t.eq(rc, 0, "lxd: images exits 0")
     for proj in ("default", "attacker"):

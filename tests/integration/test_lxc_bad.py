@@ -55,6 +55,7 @@ def test_lxc_configs(t):
     lxc_container(root, "loopy", "lxc.include = /etc/lxc/loop-a.conf\n")
     lxc_container(root, "rep", "lxc.uts.name = other\nlxc.no.equals.here\nlxc.bad key = 1\nnot an lxc line\n")
     lxc_container(root, "escape", "")
+    write(root, "var/lib/lxc/onzfs/config", "lxc.rootfs.path = zfs:tank/lxc/onzfs\nlxc.uts.name = onzfs\n")
     shutil.rmtree(os.path.join(root, "var/lib/lxc/escape/rootfs"))
     os.symlink("/../../../../etc", os.path.join(root, "var/lib/lxc/escape/rootfs"))
     rc, ps, err = csleuth_json("--sysroot", root, "ps", "--json", "--engine", "lxc")
@@ -76,6 +77,8 @@ def test_lxc_configs(t):
     t.eq(by["loopy"]["Config"]["lxc.environment"], ["B=1", "A=1"], "lxc: the loop's files are read once each")
     t.eq(by["rep"]["Config"]["lxc.uts.name"], ["other"], "lxc: the last value of a repeated key, as LXC")
     t.eq(by["escape"]["Rootfs"]["Readable"], False, "lxc: no filesystem for the escaping rootfs")
+    t.ok(any("zfs:tank/lxc/onzfs" not in l and "tank/lxc/onzfs" in l and "ZFS dataset" in l
+             for l in err.decode().splitlines()), "lxc: a zfs rootfs: where the data is, and that it is out of reach")
     rc, out, err = csleuth("--sysroot", root, "export", "-o", "-", "lxc:escape")
     t.ok(rc != 0 and b"its layers are unknown" in err, "lxc: export refuses the escaping rootfs")
     rc, out, _ = csleuth("-q", "--sysroot", root, "diff", "web-clone")
