@@ -226,6 +226,9 @@ def check_timeline(t, root):
     home = [r for r in rows if r.get("container_name") == "unpriv" and r.get("path") == "/home/app"]
     t.ok(home and home[0]["uid"] == 101000 and "1000:1000 in the container" in home[0]["message"],
          "timeline: an unprivileged container's owners as stored, and as the container saw them")
+    loot = [r for r in rows if r.get("container_name") == "lxd-unpriv" and r["source"] == "volume"
+            and r.get("path") == "/loot.txt"]
+    t.ok(loot, "timeline: the files of lxd-unpriv's custom volume")
     files = [r for r in rows if r.get("container_name") == "running" and (r.get("path") or "").endswith("/var/log/ticks.log")]
     t.ok(files, "timeline: every rootfs entry, the running container's ticks.log too")
 
@@ -274,6 +277,11 @@ def check_lxd(t, root):
              f"lxd: {want['name']}: status, type and architecture as `lxc info` said")
         snaps = [l.split("|")[1].strip() for l in info.splitlines() if l.startswith("| snap")]
         t.eq([s["name"] for s in g["snapshots"]], snaps, f"lxd: {want['name']}: snapshots as `lxc info` listed them")
+    # the custom volume csxdata at /data: its files are in the pool
+    m = [x for x in got[("default", "lxd-unpriv")]["mounts"] if x["destination"] == "/data"]
+    man = rec("manifests", "lxd.volume.default_csxdata.json")
+    t.ok(m and m[0]["type"] == "volume" and m[0]["name"] == "csxdata" and
+         "/" + m[0]["evidence_path"] == man["path"], "lxd: lxd-unpriv's custom volume csxdata, found in its pool")
     rc, ims, _ = csleuth_json("--sysroot", root, "images", "--json", "--engine", "lxd")
     t.eq(rc, 0, "lxd: images exits 0")
     for proj in ("default", "attacker"):

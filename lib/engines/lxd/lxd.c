@@ -827,6 +827,36 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 			ct->base_archive_prefix = cs_xstrdup("rootfs/");
 		}
 	}
+	/* disk devices: custom volumes of a pool are in the evidence
+	 * (storage-pools/<pool>/custom/<project>_<volume>); host paths are binds */
+	json_object_object_foreach(as_obj(cs_json_get(api, "expanded_devices")), dvn, dvv)
+	{
+		const char *t = cs_json_str(dvv, "type"), *path = cs_json_str(dvv, "path");
+		const char *vpool = cs_json_str(dvv, "pool"), *vsrc = cs_json_str(dvv, "source");
+		if (!t || strcmp(t, "disk") != 0 || !path || strcmp(path, "/") == 0 || !vsrc)
+			continue;
+		ct->mounts = cs_xreallocarray(ct->mounts, ct->n_mounts + 1, sizeof(*ct->mounts));
+		cs_mount *m = &ct->mounts[ct->n_mounts++];
+		memset(m, 0, sizeof(*m));
+		m->destination = cs_xstrdup(path);
+		m->source = cs_xstrdup(vsrc);
+		const char *ro = cs_json_str(dvv, "readonly");
+		m->rw = !(ro && strcmp(ro, "true") == 0);
+		if (vpool && vsrc[0] != '/') {
+			m->type = CS_MOUNT_VOLUME;
+			m->name = cs_xstrdup(vsrc);
+			m->driver = cs_xstrdup(vpool);
+			char *vd = ld_path(c, "storage-pools/%s/custom/%s_%s", vpool, project, vsrc);
+			cs_stat vst;
+			if (cs_source_stat(c->src, vd, false, &vst, NULL) == 0 && S_ISDIR(vst.mode))
+				m->evidence_path = vd;
+			else
+				free(vd);
+		} else {
+			m->type = CS_MOUNT_BIND; /* a host path: never walked as the container's */
+		}
+		(void)dvn;
+	}
 	/* snapshots */
 	json_object *sv = cs_json_get(api, "snapshots");
 	for (size_t i = 0; i < arr_len(sv); i++) {
