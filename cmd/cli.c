@@ -91,9 +91,13 @@ static const struct option global_opts[] = {
 const char cli_global_help[] =
 	"\n"
 	"Global options (before or after the command name):\n"
-	"  --root DIR      an engine's data root (default: this machine's /var/lib/docker)\n"
-	"  --sysroot DIR   a mounted host filesystem: every engine's data root is\n"
-	"                  found from its configuration, symlinks resolved inside DIR\n"
+	"  --root DIR      one engine's data root: Docker, containerd, an LXC lxcpath,\n"
+	"                  an LXD or Incus directory, recognised (default: this\n"
+	"                  machine's /var/lib/docker)\n"
+	"  --sysroot DIR   a mounted host filesystem: every engine's data roots are\n"
+	"                  found from its configuration (daemon.json, config.toml,\n"
+	"                  lxc.conf, unit files, users' homes) or default places,\n"
+	"                  symlinks resolved inside DIR\n"
 	"  --no-warnings   do not print per-item warnings (the exit status still says;\n"
 	"                  -q before the command name, or after it where the command\n"
 	"                  has no -q of its own)\n"
@@ -249,6 +253,17 @@ void cli_report(cli *c, const cli_scope *s)
 			free(key);
 		}
 	}
+	/* data-root problems of the engine a listing is filtered to: index+1 into roots */
+	cs_strmap rowner = {0};
+	for (size_t r = 0; s->engine && r < h->n_roots; r++) {
+		const cs_problems *p = &h->roots[r]->problems;
+		for (size_t k = 0; k < p->n; k++) {
+			char *key = held_key(p->v[k].file, p->v[k].msg);
+			if (!cs_strmap_has(&rowner, key))
+				cs_strmap_put(&rowner, key, (void *)(uintptr_t)(r + 1));
+			free(key);
+		}
+	}
 	bool *selected = cs_xcalloc(nc + ni + 1, sizeof(bool));
 	bool *other = cs_xcalloc(nc + ni + 1, sizeof(bool));
 	for (size_t i = 0; i < nc; i++)
@@ -262,8 +277,11 @@ void cli_report(cli *c, const cli_scope *s)
 		const cli_held *d = &c->held[i];
 		char *key = held_key(d->file, d->msg);
 		size_t who = (size_t)(uintptr_t)cs_strmap_get(&owner, key);
+		size_t root = (size_t)(uintptr_t)cs_strmap_get(&rowner, key);
 		free(key);
-		bool mine = who ? selected[who - 1] : s->roots;
+		bool mine = who ? selected[who - 1]
+				: s->roots || (root && h->roots[root - 1]->engine &&
+					       strcmp(h->roots[root - 1]->engine, s->engine) == 0);
 		if (mine) {
 			if (d->severity == CS_WARN)
 				c->warnings++;
@@ -298,6 +316,7 @@ void cli_report(cli *c, const cli_scope *s)
 	free(selected);
 	free(other);
 	cs_strmap_free(&owner, NULL);
+	cs_strmap_free(&rowner, NULL);
 }
 
 void cli_report_one(cli *c, const cs_container *ct, const cs_image *im)

@@ -109,6 +109,7 @@ typedef struct cli_scope {
 	const cs_image *const *ims;
 	size_t n_ims;
 	bool roots; /* data-root problems (listings of everything) */
+	const char *engine; /* also the problems of this engine's roots (a listing filtered by --engine), or NULL */
 } cli_scope;
 /* Prints the held problems of what s covers (counting warnings for the
  * exit status) and one note summing up the damaged items it does not

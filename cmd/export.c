@@ -15,7 +15,10 @@ static const char help[] =
 	"is done, the archive's size and sha256 are printed on standard error.\n"
 	"\n"
 	"  -o, --output FILE  where to write; - for standard output\n"
-	"  --precise          keep nanosecond mtimes (pax) instead of whole seconds\n";
+	"  --precise          keep nanosecond mtimes (pax) instead of whole seconds\n"
+	"  --container-ids    owners as the container saw them (an unprivileged LXC or\n"
+	"                     LXD container's files carry shifted host ids on disk,\n"
+	"                     which is what is written by default, as `lxc export` does)\n";
 
 static void on_progress(void *ud, uint64_t entries, uint64_t total, uint64_t bytes)
 {
@@ -26,21 +29,24 @@ static void on_progress(void *ud, uint64_t entries, uint64_t total, uint64_t byt
 
 int cmd_export(cli *c, int argc, char **argv)
 {
-	enum { O_PRECISE = 0x200 };
+	enum { O_PRECISE = 0x200, O_CIDS };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"precise", no_argument, NULL, O_PRECISE},
+		{"container-ids", no_argument, NULL, O_CIDS},
 		{0},
 	};
 	static const cli_opts co = {.cmd = "export", .help = help, .shortopts = "o:", .longopts = opts};
 	const char *out = NULL;
 	cs_export_opts eo = {0};
+	bool cids = false;
 	int o, r = 0;
 	while ((o = cli_getopt(c, &co, argc, argv, &r)) != -1) {
 		switch (o) {
 		case CLI_OPT_EXIT: return r;
 		case 'o': out = optarg; break;
 		case O_PRECISE: eo.precise = true; break;
+		case O_CIDS: cids = true; break;
 		default: return cli_usage_error("export", "bad option");
 		}
 	}
@@ -69,6 +75,11 @@ int cmd_export(cli *c, int argc, char **argv)
 	if ((r = cli_build_tree(c, stack, 0, stack->n, &t)) != 0) {
 		cs_layer_stack_clear(&img);
 		return r;
+	}
+	if (cids && ct && ct->idmap.shifted) {
+		size_t un = cs_tree_map_ids(t, &ct->idmap);
+		if (un && !c->quiet)
+			fprintf(stderr, "csleuth: note: %zu owners are outside the container's id map: written as 65534\n", un);
 	}
 	int fd = 1;
 	if (strcmp(out, "-") != 0) {

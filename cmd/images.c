@@ -193,7 +193,8 @@ int cmd_images(cli *c, int argc, char **argv)
 		free(v);
 		goto out;
 	}
-	cli_scope sc = {.ims = v, .n_ims = n, .roots = !nf && !engine && !ns};
+	cli_scope sc = {.ims = v, .n_ims = n, .roots = !nf && !engine && !ns,
+			 .engine = !nf ? engine : NULL};
 	cli_report(c, &sc);
 	if (quiet) {
 		for (size_t i = 0; i < n; i++) {

@@ -36,8 +36,11 @@ static const char help[] =
 	"  --join             put the pieces of long lines (split at 16 KiB) back together\n"
 	"  --json             one JSON object per record, with its file and offset\n"
 	"  --provenance       with --json: {\"provenance\": {...}, \"items\": [records]}\n"
+	"  --log NAME         a system container's (LXC, LXD) log: console (the default:\n"
+	"                     what the container wrote to its console), lxc (liblxc's\n"
+	"                     own log: starts, stops, errors; times to the second) or fork\n"
 	"  --file PATH        read this evidence file (repeat, oldest first); needs --format\n"
-	"  --format F         json-file, local or cri (for --file)\n";
+	"  --format F         json-file, local, cri, text or lxc (for --file)\n";
 
 typedef struct outbuf {
 	int fd;
@@ -355,6 +358,10 @@ static int parse_format(const char *s, cs_log_format *f)
 		*f = CS_LOG_LOCAL;
 	else if (strcmp(s, "cri") == 0)
 		*f = CS_LOG_CRI;
+	else if (strcmp(s, "text") == 0)
+		*f = CS_LOG_TEXT;
+	else if (strcmp(s, "lxc") == 0)
+		*f = CS_LOG_LXC;
 	else
 		return -EINVAL;
 	return 0;
@@ -362,7 +369,7 @@ static int parse_format(const char *s, cs_log_format *f)
 
 int cmd_logs(cli *c, int argc, char **argv)
 {
-	enum { O_SINCE = 0x200, O_UNTIL, O_STREAM, O_JSON, O_JOIN, O_FILE, O_FORMAT, O_PROV };
+	enum { O_SINCE = 0x200, O_UNTIL, O_STREAM, O_JSON, O_JOIN, O_FILE, O_FORMAT, O_PROV, O_LOG };
 	static const struct option opts[] = {
 		{"timestamps", no_argument, NULL, 't'},
 		{"since", required_argument, NULL, O_SINCE},
@@ -376,6 +383,7 @@ int cmd_logs(cli *c, int argc, char **argv)
 		{"file", required_argument, NULL, O_FILE},
 		{"format", required_argument, NULL, O_FORMAT},
 		{"provenance", no_argument, NULL, O_PROV},
+		{"log", required_argument, NULL, O_LOG},
 		{0},
 	};
 	static const cli_opts co = {.cmd = "logs", .help = help, .shortopts = "tn:", .longopts = opts};
@@ -383,7 +391,7 @@ int cmd_logs(cli *c, int argc, char **argv)
 	cs_logs_opts_init(&lo);
 	bool ts = false, json = false, have_format = false, prov = false;
 	cs_log_format fmt = CS_LOG_JSONFILE;
-	const char **files = NULL;
+	const char **files = NULL, *role = NULL;
 	size_t n_files = 0, cap_files = 0;
 	int o, rc = EXIT_OK;
 	cs_time now = cs_time_now();
@@ -421,10 +429,11 @@ int cmd_logs(cli *c, int argc, char **argv)
 		case O_JOIN: lo.join = true; break;
 		case O_PROV: prov = true; break;
 		case O_FILE: *CS_PUSH(files, n_files, cap_files) = optarg; break;
+		case O_LOG: role = optarg; break;
 		case O_FORMAT:
 			if (parse_format(optarg, &fmt) < 0) {
 				free(files);
-				return cli_usage_error("logs", "unknown --format `%s`: use json-file, local or cri",
+				return cli_usage_error("logs", "unknown --format `%s`: use json-file, local, cri, text or lxc",
 						       optarg);
 			}
 			have_format = true;
@@ -476,6 +485,28 @@ int cmd_logs(cli *c, int argc, char **argv)
 		if ((k = cli_find_container(c, argv[optind], &ct)))
 			return k;
 		cli_report_one(c, ct, NULL);
+		if (ct->n_logfiles || role || ct->type) {
+			/* a system container: its console or engine log */
+			k = cs_logs_open_role(c->src, ct, role ? role : "console", &lo, &r, &e);
+			if (k == -ENOENT) {
+				cs_buf have = {0};
+				for (size_t i = 0; i < ct->n_logfiles; i++)
+					if (!strstr(have.data ? have.data : "", ct->logfiles[i].role))
+						(void)cs_buf_printf(&have, "%s%s", have.len ? ", " : "", ct->logfiles[i].role);
+				char msg[CS_ERRMSG_MAX + 256];
+				snprintf(msg, sizeof(msg), "%s%s%s%s", e.msg, have.len ? " (it has: " : "",
+					 have.len ? have.data : "", have.len ? "; see --log)" : "");
+				cs_buf_free(&have);
+				cs_diag d = {.severity = CS_NOTE, .file = ct->dir, .msg = msg};
+				on_diag(&x, &d);
+				return cli_exit(c);
+			}
+			if (k < 0) {
+				cli_error("%s", e.msg);
+				return EXIT_FAILURE_;
+			}
+			goto print;
+		}
 		const char *drv = ct->log_driver && *ct->log_driver ? ct->log_driver : "json-file";
 		if (strcmp(drv, "none") == 0) {
 			cli_note(c, "log driver `none`: the engine kept no log");
@@ -510,6 +541,7 @@ int cmd_logs(cli *c, int argc, char **argv)
 			return EXIT_FAILURE_;
 		}
 	}
+print:
 	x.out = (outbuf){.fd = 1, .cap = 1 << 18};
 	x.err = (outbuf){.fd = 2, .cap = 1 << 16};
 	x.out.b = cs_xmalloc(x.out.cap);

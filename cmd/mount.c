@@ -22,7 +22,7 @@ enum { TREE_VIEW = 0, TREE_DELETED = 1, TREE_VOLUME0 = 2 };
 /* Opens the lazy view of stack->v[first..first+count): a stat of each layer
  * root, nothing more. */
 static int open_lazy(cli *c, const cs_layer_stack *stack, size_t first, size_t count, uint32_t id,
-		     cs_lazy **ret)
+		     const cs_idmap *ids, cs_lazy **ret)
 {
 	if (first >= stack->n || count == 0) {
 		cli_error("no layers to show");
@@ -30,7 +30,7 @@ static int open_lazy(cli *c, const cs_layer_stack *stack, size_t first, size_t c
 	}
 	if (first + count > stack->n)
 		count = stack->n - first;
-	cs_lazy_opts o = {.format = stack->whiteouts, .tree_id = id, .diag = cli_diag_callback(),
+	cs_lazy_opts o = {.format = stack->whiteouts, .tree_id = id, .ids = ids, .diag = cli_diag_callback(),
 			  .diag_userdata = c};
 	cs_error e = {0};
 	if (cs_lazy_open(c->src, stack->v + first, count, &o, ret, &e) < 0) {
@@ -55,6 +55,8 @@ static const char help[] =
 	"  --deleted          add /.csleuth/deleted/ with the lower-layer originals of\n"
 	"                     what the container deleted or overwrote\n"
 	"  --volumes          show named volumes' data at their destinations\n"
+	"  --container-ids    owners as the container saw them (unprivileged LXC/LXD\n"
+	"                     containers carry shifted host ids on disk)\n"
 	"  --debug            print every FUSE request (implies --foreground)\n"
 	"\n"
 	"Extended attributes user.csleuth.layer (the layer's number from the base,\n"
@@ -218,17 +220,18 @@ static int deleted_changes(cli *c, const cs_layer_stack *stack, cs_tree **ret_ba
 
 int cmd_mount(cli *c, int argc, char **argv)
 {
-	enum { O_LAYER = 0x200, O_UPPER, O_DELETED, O_VOLUMES, O_DEBUG };
+	enum { O_LAYER = 0x200, O_UPPER, O_DELETED, O_VOLUMES, O_DEBUG, O_CIDS };
 	static const struct option opts[] = {
 		{"foreground", no_argument, NULL, 'f'}, {"layer", required_argument, NULL, O_LAYER},
 		{"upper", no_argument, NULL, O_UPPER},  {"deleted", no_argument, NULL, O_DELETED},
 		{"volumes", no_argument, NULL, O_VOLUMES}, {"debug", no_argument, NULL, O_DEBUG},
+		{"container-ids", no_argument, NULL, O_CIDS},
 		{0},
 	};
 	static const cli_opts co = {.cmd = "mount", .help = help, .shortopts = "f", .longopts = opts};
 	cs_fuse_opts fo = {0};
 	long layer = -1;
-	bool upper = false, deleted = false, volumes = false;
+	bool upper = false, deleted = false, volumes = false, cids = false;
 	int o, r = 0;
 	while ((o = cli_getopt(c, &co, argc, argv, &r)) != -1) {
 		switch (o) {
@@ -245,6 +248,7 @@ int cmd_mount(cli *c, int argc, char **argv)
 		case O_DELETED: deleted = true; break;
 		case O_VOLUMES: volumes = true; break;
 		case O_DEBUG: fo.debug = fo.foreground = true; break;
+		case O_CIDS: cids = true; break;
 		default: return cli_usage_error("mount", "bad option");
 		}
 	}
@@ -292,13 +296,13 @@ int cmd_mount(cli *c, int argc, char **argv)
 	cs_lazy **vt = NULL;
 	cs_fuse_graft *gr = NULL;
 	size_t ngr = 0;
-	if ((r = open_lazy(c, stack, first, count, TREE_VIEW, &t)) != 0)
+	if ((r = open_lazy(c, stack, first, count, TREE_VIEW, cids && ct ? &ct->idmap : NULL, &t)) != 0)
 		goto out;
 	if (deleted && stack->n > 1) {
 		/* what the container deleted or overwrote */
 		if ((r = deleted_changes(c, stack, &base, &ch, &nch)) != 0)
 			goto out;
-		if ((r = open_lazy(c, stack, 1, stack->n - 1, TREE_DELETED, &del)) != 0)
+		if ((r = open_lazy(c, stack, 1, stack->n - 1, TREE_DELETED, cids && ct ? &ct->idmap : NULL, &del)) != 0)
 			goto out;
 		cs_lazy_show_deleted(del, base, ch, nch);
 		cs_changes_free(ch, nch);
@@ -318,7 +322,7 @@ int cmd_mount(cli *c, int argc, char **argv)
 			char role[] = "volume";
 			cs_layer_dir ld = {.path = mp->evidence_path, .id = mp->name, .role = role};
 			cs_layer_stack vs = {.v = &ld, .n = 1, .driver = role};
-			if (open_lazy(c, &vs, 0, 1, (uint32_t)(TREE_VOLUME0 + ngr), &vt[ngr]) != 0)
+			if (open_lazy(c, &vs, 0, 1, (uint32_t)(TREE_VOLUME0 + ngr), NULL, &vt[ngr]) != 0)
 				continue;
 			gr[ngr].path = mp->destination;
 			gr[ngr].tree = vt[ngr];

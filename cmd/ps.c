@@ -240,7 +240,8 @@ int cmd_ps(cli *c, int argc, char **argv)
 	}
 	if (last >= 0 && (size_t)last < n)
 		n = (size_t)last;
-	cli_scope sc = {.cts = v, .n_cts = n, .roots = !nf && !running && !engine && !ns && last < 0};
+	cli_scope sc = {.cts = v, .n_cts = n, .roots = !nf && !running && !engine && !ns && last < 0,
+			 .engine = !nf && !running && last < 0 ? engine : NULL};
 	cli_report(c, &sc);
 	if (quiet) {
 		for (size_t i = 0; i < n; i++) {
@@ -326,6 +327,8 @@ int cmd_ps(cli *c, int argc, char **argv)
 				note = cs_xstrdup("running when seized");
 			else if (ct->sandbox)
 				note = cs_xstrdup("pod sandbox");
+			else if (ct->state_unknown)
+				note = cs_xstrdup("no state on disk");
 			if (!wide && ct->incomplete) {
 				char *s2 = cs_xasprintf("%s (incomplete)", status);
 				free(status);
@@ -351,7 +354,7 @@ int cmd_ps(cli *c, int argc, char **argv)
 			if (wide) {
 				row[nr++] = state;
 				row[nr++] = (strcmp(state, "created") == 0 && !cs_container_start_failed(ct)) ||
-						    strcmp(state, "unknown") == 0
+						    strcmp(state, "unknown") == 0 || ct->exit_code_unknown
 					    ? ""
 					    : ex;
 			}

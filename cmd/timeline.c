@@ -143,7 +143,8 @@ int cmd_timeline(cli *c, int argc, char **argv)
 	}
 	s.volumes = vols;
 	s.n_volumes = nv;
-	cli_scope sc = {.cts = cts, .n_cts = n, .ims = ims, .n_ims = ni, .roots = all && !engine && !ns};
+	cli_scope sc = {.cts = cts, .n_cts = n, .ims = ims, .n_ims = ni, .roots = all && !engine && !ns,
+			 .engine = all ? engine : NULL};
 	cli_report(c, &sc);
 	if (out && cli_output_inside_evidence(c, out)) {
 		cli_error("refusing to write `%s` inside the evidence", out);

@@ -85,6 +85,15 @@ struct cs_lazy {
 	cs_strmap shown, deleted;
 };
 
+/* Owners as the container saw them, when asked. */
+static void map_ids(const cs_lazy *lz, cs_stat *st)
+{
+	if (!lz->opts.ids || !lz->opts.ids->shifted)
+		return;
+	st->uid = cs_idmap_to_container(lz->opts.ids, 'u', st->uid, NULL);
+	st->gid = cs_idmap_to_container(lz->opts.ids, 'g', st->gid, NULL);
+}
+
 /* --- problems --------------------------------------------------------------------------- */
 
 static void on_problem(void *ud, const char *file, const char *msg)
@@ -292,6 +301,7 @@ static int list_dir(cs_lazy *lz, cs_lnode *dir)
 		x->ncontrib = e->ncontrib;
 		x->all_shown = all;
 		x->ino = derive_ino(lz, e->layer, &e->st, rel, e->name);
+		map_ids(lz, &x->st);
 	}
 	cs_buf_free(&path);
 	free(mv);
@@ -512,6 +522,7 @@ int cs_lazy_open(cs_source *src, const cs_layer_dir *layers, size_t n, const cs_
 		if (r->layer < 0) {
 			r->layer = (int32_t)i;
 			r->st = st;
+			map_ids(lz, &r->st);
 		}
 		r->contrib[r->ncontrib++] = (int32_t)i;
 	}

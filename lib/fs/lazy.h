@@ -67,6 +67,10 @@ typedef struct cs_lazy_opts {
 	uint32_t tree_id;     /* 0..CS_LAZY_MAX_TREES-1: part of every inode number */
 	uint64_t root_ino;    /* the root's inode number; 0: the derived one */
 	size_t max_cached;    /* entries kept in cached listings; 0: CS_LAZY_CACHED */
+	/* Owners as the container saw them: stored ids mapped back through ids
+	 * (an unprivileged container's shift); NULL: as stored. Inode numbers
+	 * do not change. */
+	const cs_idmap *ids;
 	cs_diag_fn diag;
 	void *diag_userdata;
 } cs_lazy_opts;

@@ -464,3 +464,17 @@ const cs_problems *cs_tree_problems(const cs_tree *t)
 {
 	return &t->problems;
 }
+
+size_t cs_tree_map_ids(cs_tree *t, const cs_idmap *m)
+{
+	size_t unmapped = 0;
+	if (!m || !m->shifted)
+		return 0;
+	for (size_t i = 0; i < t->n; i++) {
+		bool ok_u, ok_g;
+		t->v[i].st.uid = cs_idmap_to_container(m, 'u', t->v[i].st.uid, &ok_u);
+		t->v[i].st.gid = cs_idmap_to_container(m, 'g', t->v[i].st.gid, &ok_g);
+		unmapped += !ok_u + !ok_g;
+	}
+	return unmapped;
+}

@@ -109,6 +109,11 @@ const cs_deletion *cs_tree_deletions(const cs_tree *t, size_t *ret_n);
 /* Problems met while building. */
 const cs_problems *cs_tree_problems(const cs_tree *t);
 
+/* Rewrites every node's owner to the ids the container saw, through m
+ * (see cs_idmap_to_container; nothing changes when m is not shifted).
+ * Returns how many ids had no mapping (shown as 65534, the overflow id). */
+size_t cs_tree_map_ids(cs_tree *t, const cs_idmap *m);
+
 /* True if the directory at path is opaque in its overlay layer
  * (trusted.overlay.opaque or user.overlay.opaque is "y"). */
 bool cs_overlay_is_opaque(cs_source *src, const char *path);

@@ -547,6 +547,10 @@ static const char *strip_ns(const char *ns, const char *q)
 	size_t l = ns ? strlen(ns) : 0;
 	if (l && strncmp(q, ns, l) == 0 && q[l] == '/')
 		return q + l + 1;
+	/* an item outside any namespace is in the engine's default one (an LXD
+	 * instance of project default): "default/NAME" names it */
+	if (!ns && cs_str_startswith(q, "default/"))
+		return q + 8;
 	return NULL;
 }
 
@@ -666,7 +670,7 @@ static bool ct_name(const void *p, const char *q, int round)
 	if (!c->name)
 		return false;
 	const char *rest = strip_ns(c->namespace, q);
-	if (rest && strcmp(c->name, *rest == '/' ? rest + 1 : rest) == 0)
+	if (rest && (strcmp(c->name, *rest == '/' ? rest + 1 : rest) == 0 || strcmp(bare_id(c->id), bare_id(rest)) == 0))
 		return true;
 	return strcmp(c->name, *q == '/' ? q + 1 : q) == 0;
 }
@@ -686,7 +690,8 @@ static bool im_name(const void *p, const char *q, int round)
 	(void)round;
 	const cs_image *im = p;
 	const char *rest = strip_ns(im->namespace, q);
-	if ((rest && image_ref_matches(im, rest)) || image_ref_matches(im, q))
+	if ((rest && (image_ref_matches(im, rest) || strcmp(bare_id(im->id), bare_id(rest)) == 0)) ||
+	    image_ref_matches(im, q))
 		return true;
 	/* containerd: any record name (the CRI's sha256:<config> too) */
 	for (char **nm = im->names; nm && *nm; nm++)

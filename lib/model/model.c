@@ -2,6 +2,8 @@
 #include "model/model.h"
 #include "model/engine.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *cs_container_status(const cs_container *c)
@@ -58,6 +60,65 @@ char *cs_container_status_text(const cs_container *c)
 	return cs_container_start_failed(c)
 		       ? cs_xasprintf("Restart failed (%lld)", (long long)c->state.exit_code)
 		       : cs_xasprintf("Exited (%lld)", (long long)c->state.exit_code);
+}
+
+uint32_t cs_idmap_to_container(const cs_idmap *m, char kind, uint32_t stored, bool *mapped)
+{
+	if (mapped)
+		*mapped = true;
+	if (!m->shifted)
+		return stored;
+	for (size_t i = 0; i < m->n; i++) {
+		const cs_idmap_range *r = &m->v[i];
+		if (r->kind == kind && stored >= r->host_id && stored - r->host_id < r->count)
+			return r->ns_id + (stored - r->host_id);
+	}
+	if (mapped)
+		*mapped = false;
+	return 65534;
+}
+
+void cs_idmap_add(cs_idmap *m, char kind, uint32_t ns_id, uint32_t host_id, uint32_t count)
+{
+	cs_idmap_range *r = CS_PUSH(m->v, m->n, m->cap);
+	r->kind = kind;
+	r->ns_id = ns_id;
+	r->host_id = host_id;
+	r->count = count;
+}
+
+void cs_container_event(cs_container *c, cs_time t, const char *desc, const char *file, bool file_time,
+			const char *fmt, ...)
+{
+	cs_ctevent *x = CS_PUSH(c->events, c->n_events, c->cap_events);
+	x->time = t;
+	x->desc = cs_xstrdup(desc);
+	x->file = cs_xstrdup(file);
+	x->file_time = file_time;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&x->message, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+}
+
+void cs_container_logfile(cs_container *c, const char *path, const char *role, int format)
+{
+	cs_logfile *x = CS_PUSH(c->logfiles, c->n_logfiles, c->cap_logfiles);
+	x->path = cs_xstrdup(path);
+	x->role = cs_xstrdup(role);
+	x->format = format;
+}
+
+void cs_snapshot_clear(cs_snapshot *s)
+{
+	free(s->name);
+	free(s->created_how);
+	free(s->comment);
+	free(s->dir);
+	free(s->config_json);
+	cs_layer_stack_clear(&s->layers);
+	memset(s, 0, sizeof(*s));
 }
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg)
@@ -154,6 +215,26 @@ static void container_free(cs_container *c)
 	free(c->status_json);
 	free(c->snapshot_namespace);
 	cs_strv_free(c->snapshot_roots);
+	free(c->engine_status);
+	free(c->type);
+	free(c->idmap.v);
+	for (size_t i = 0; i < c->n_snapshots; i++)
+		cs_snapshot_clear(&c->snapshots[i]);
+	free(c->snapshots);
+	for (size_t i = 0; i < c->n_events; i++) {
+		free(c->events[i].desc);
+		free(c->events[i].message);
+		free(c->events[i].file);
+	}
+	free(c->events);
+	for (size_t i = 0; i < c->n_logfiles; i++) {
+		free(c->logfiles[i].path);
+		free(c->logfiles[i].role);
+	}
+	free(c->logfiles);
+	free(c->inspect_json);
+	free(c->base_archive);
+	free(c->base_archive_prefix);
 }
 
 static void image_free(cs_image *im)
@@ -195,6 +276,9 @@ static void image_free(cs_image *im)
 	free(im->config_digest);
 	free(im->manifest_digest);
 	free(im->platform);
+	free(im->archive);
+	free(im->archive_prefix);
+	free(im->inspect_json);
 }
 
 void cs_dataroot_free(cs_dataroot *dr)

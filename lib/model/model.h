@@ -100,6 +100,59 @@ typedef struct cs_state {
 	size_t n_health_log;
 } cs_state;
 
+/* User namespace id mapping: ids ns_id..ns_id+count-1 inside the container
+ * are host_id.. outside (lxc.idmap, LXD's volatile.idmap.current). */
+typedef struct cs_idmap_range {
+	char kind;        /* 'u' (uids) or 'g' (gids) */
+	uint32_t ns_id, host_id, count;
+} cs_idmap_range;
+
+typedef struct cs_idmap {
+	cs_idmap_range *v;
+	size_t n, cap;
+	/* The container's files carry host ids on disk (shifted): owners must
+	 * be mapped back to be what the container saw. False for a privileged
+	 * container, and for an unprivileged LXD instance never started (not
+	 * shifted yet) or one that uses idmapped mounts. */
+	bool shifted;
+} cs_idmap;
+
+/* The id the container saw for a stored (host) id, per the map; *mapped
+ * (may be NULL) is false when the map has no range for it (the container
+ * then saw the overflow id 65534). Without a shift, the stored id. */
+uint32_t cs_idmap_to_container(const cs_idmap *m, char kind, uint32_t stored, bool *mapped);
+void cs_idmap_add(cs_idmap *m, char kind, uint32_t ns_id, uint32_t host_id, uint32_t count);
+
+/* A snapshot of a container's filesystem (LXC snaps/, LXD snapshots). */
+typedef struct cs_snapshot {
+	char *name;
+	cs_time created;     /* NEVER when unknown */
+	char *created_how;   /* where the time came from, for the examiner */
+	cs_time expires;     /* NEVER for none */
+	char *comment;
+	bool stateful;
+	char *dir;           /* evidence-relative snapshot directory */
+	cs_layer_stack layers; /* its filesystem, top first (may be empty) */
+	char *config_json;   /* the engine's record of it (JSON), or NULL */
+} cs_snapshot;
+
+/* A dated fact about a container beyond created/started/finished (an
+ * engine's lifecycle record, a snapshot, a file time). */
+typedef struct cs_ctevent {
+	cs_time time;
+	char *desc;    /* timestamp_desc, e.g. "Container Last Used" */
+	char *message;
+	char *file;    /* evidence file it came from, or NULL */
+	bool file_time; /* dated from a file's time stamp, not from a record */
+} cs_ctevent;
+
+/* A log file of a container that is not its engine's stdout log. */
+typedef struct cs_logfile {
+	char *path;   /* evidence-relative */
+	char *role;   /* "console", "lxc" (liblxc's log), "lxc.conf", ... */
+	int format;   /* a cs_log_format (lib/logs/logs.h) */
+} cs_logfile;
+
 /* The Kubernetes pod a container belongs to. */
 typedef struct cs_pod {
 	char *name, *namespace, *uid;
@@ -165,6 +218,25 @@ typedef struct cs_container {
 	 * NULL when not used. */
 	char *snapshot_namespace;
 	char **snapshot_roots;
+	/* System containers (LXC, LXD, Incus) and other engines without
+	 * Docker's state record; zero/NULL/NEVER where they do not apply. */
+	bool exit_code_unknown; /* the engine keeps no exit code */
+	char *engine_status;    /* the engine's own status word ("STOPPED"), or NULL */
+	char *type;             /* "container", "virtual-machine", or NULL */
+	cs_time last_used;      /* the engine's last start, NEVER if never */
+	cs_idmap idmap;         /* ids shifted on disk */
+	cs_snapshot *snapshots;
+	size_t n_snapshots, cap_snapshots;
+	cs_ctevent *events;     /* further dated facts, for the timeline */
+	size_t n_events, cap_events;
+	cs_logfile *logfiles;   /* console and engine logs */
+	size_t n_logfiles, cap_logfiles;
+	char *inspect_json;     /* the engine's own view, made at load, or NULL */
+	/* The archive the root filesystem was unpacked from (an LXD image),
+	 * evidence-relative, and the member prefix of the filesystem in it
+	 * ("rootfs/"), or NULL: what `diff` compares with when no layer lies
+	 * below. */
+	char *base_archive, *base_archive_prefix;
 } cs_container;
 
 typedef struct cs_history {
@@ -222,6 +294,11 @@ typedef struct cs_image {
 	char *config_digest;   /* the platform config blob ("sha256:..."): the CRI's image id */
 	char *manifest_digest; /* the platform manifest chosen */
 	char *platform;        /* "linux/amd64" of the manifest chosen, or NULL */
+	/* Images kept as archives (LXD, Incus): the file, evidence-relative,
+	 * and the member prefix of the root filesystem in it, or NULL. */
+	char *archive, *archive_prefix;
+	cs_time last_used;     /* NEVER if never or unknown */
+	char *inspect_json;    /* the engine's own view, made at load, or NULL */
 } cs_image;
 
 typedef struct cs_volume {
@@ -280,6 +357,12 @@ bool cs_container_start_failed(const cs_container *c);
  * (Paused)", "Exited (137)", "Created", "Dead", ...; a failed start is
  * "Start failed (127)" (a failed restart "Restart failed (N)"). Owned. */
 char *cs_container_status_text(const cs_container *c);
+
+/* Adds a dated fact to c (strings copied). */
+void cs_container_event(cs_container *c, cs_time t, const char *desc, const char *file, bool file_time,
+			const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void cs_container_logfile(cs_container *c, const char *path, const char *role, int format);
+void cs_snapshot_clear(cs_snapshot *s);
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);
 void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);

@@ -21,6 +21,8 @@ const char *cs_mode_type(uint32_t mode)
 	}
 }
 
+static const cs_idmap *g_ids; /* the ids of the entries being rendered */
+
 static json_object *entry_object(const cs_tree *t, uint32_t i, cs_typer *m, char *head)
 {
 	const cs_tnode *nd = cs_tree_node(t, i);
@@ -32,6 +34,12 @@ static json_object *entry_object(const cs_tree *t, uint32_t i, cs_typer *m, char
 	json_object_object_add(o, "mode", json_object_new_string(mode));
 	json_object_object_add(o, "uid", json_object_new_int64(nd->st.uid));
 	json_object_object_add(o, "gid", json_object_new_int64(nd->st.gid));
+	if (g_ids && g_ids->shifted) {
+		json_object_object_add(o, "container_uid",
+				       json_object_new_int64(cs_idmap_to_container(g_ids, 'u', nd->st.uid, NULL)));
+		json_object_object_add(o, "container_gid",
+				       json_object_new_int64(cs_idmap_to_container(g_ids, 'g', nd->st.gid, NULL)));
+	}
 	json_object_object_add(o, "mtime", cs_jtime(nd->st.mtime));
 	json_object_object_add(o, "ctime", cs_jtime(nd->st.ctime));
 	const cs_layer_dir *L = cs_tree_layer(t, nd->layer);
@@ -66,6 +74,16 @@ static json_object *entry_object(const cs_tree *t, uint32_t i, cs_typer *m, char
 			cs_file_close(f);
 	}
 	return o;
+}
+
+char *cs_render_changes_json_ids(const cs_tree *old_tree, const cs_tree *new_tree, const cs_change *c,
+				 size_t n, cs_typer *m, const cs_idmap *ids,
+				 void (*progress)(void *userdata, size_t done, size_t total), void *userdata)
+{
+	g_ids = ids;
+	char *r = cs_render_changes_json(old_tree, new_tree, c, n, m, progress, userdata);
+	g_ids = NULL;
+	return r;
 }
 
 char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,

@@ -19,6 +19,13 @@ char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
 			     const cs_change *c, size_t n, cs_typer *m,
 			     void (*progress)(void *userdata, size_t done, size_t total), void *userdata);
 
+/* As cs_render_changes_json, and when ids is shifted each entry also
+ * gives `container_uid` / `container_gid`: the owner as the container saw
+ * it (uid/gid stay as stored on disk). */
+char *cs_render_changes_json_ids(const cs_tree *old_tree, const cs_tree *new_tree, const cs_change *c,
+				 size_t n, cs_typer *m, const cs_idmap *ids,
+				 void (*progress)(void *userdata, size_t done, size_t total), void *userdata);
+
 /* "file", "dir", "symlink", "char", "block", "fifo", "socket" or "unknown". */
 const char *cs_mode_type(uint32_t mode);
 

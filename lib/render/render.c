@@ -147,7 +147,8 @@ static json_object *ps_object(const cs_container *c)
 	bool have_state = state != NULL;
 	json_object_object_add(o, "state", have_state ? json_object_new_string(state)
 					   : c->state_unknown ? json_object_new_string("unknown") : NULL);
-	json_object_object_add(o, "exit_code", have_state ? json_object_new_int64(c->state.exit_code) : NULL);
+	json_object_object_add(o, "exit_code",
+			       have_state && !c->exit_code_unknown ? json_object_new_int64(c->state.exit_code) : NULL);
 	json_object_object_add(o, "failed_start", json_object_new_boolean(cs_container_start_failed(c)));
 	cs_jadd_str(o, "error", c->state.error && *c->state.error ? c->state.error : NULL);
 	json_object_object_add(o, "oom_killed", json_object_new_boolean(c->state.oom_killed));
@@ -181,6 +182,23 @@ static json_object *ps_object(const cs_container *c)
 	json_object_object_add(o, "mounts", m);
 	json_object_object_add(o, "incomplete", json_object_new_boolean(c->incomplete));
 	json_object_object_add(o, "problems", cs_jproblems(&c->problems));
+	/* system containers and other engines (absent for Docker) */
+	if (c->state_unknown || c->engine_status || c->idmap.n || c->n_snapshots || c->type) {
+		json_object_object_add(o, "state_recorded", json_object_new_boolean(!c->state_unknown));
+		json_object_object_add(o, "engine_status", cs_jstr(c->engine_status));
+		json_object_object_add(o, "type", cs_jstr(c->type));
+		json_object_object_add(o, "last_used", cs_jtime(c->last_used));
+		json_object_object_add(o, "unprivileged", json_object_new_boolean(c->idmap.n > 0));
+		json_object_object_add(o, "ids_shifted_on_disk", json_object_new_boolean(c->idmap.shifted));
+		json_object *sn = json_object_new_array();
+		for (size_t i = 0; i < c->n_snapshots; i++) {
+			json_object *x = json_object_new_object();
+			json_object_object_add(x, "name", cs_jstr(c->snapshots[i].name));
+			json_object_object_add(x, "created", cs_jtime(c->snapshots[i].created));
+			json_object_array_add(sn, x);
+		}
+		json_object_object_add(o, "snapshots", sn);
+	}
 	return o;
 }
 
@@ -215,6 +233,10 @@ static json_object *image_object(const cs_image *im)
 	json_object_object_add(o, "labels", labels_object(im->labels));
 	json_object_object_add(o, "incomplete", json_object_new_boolean(im->incomplete));
 	json_object_object_add(o, "problems", cs_jproblems(&im->problems));
+	if (im->archive) {
+		json_object_object_add(o, "archive", cs_jstr(im->archive));
+		json_object_object_add(o, "last_used", cs_jtime(im->last_used));
+	}
 	return o;
 }
 

@@ -150,8 +150,10 @@ static void container_events(ctx *c, const cs_container *ct)
 	ev.message = msg.data;
 	ev.desc = "Container Created";
 	ev.time = ct->created;
-	add(c, &ev);
-	if (ct->state.started_at != CS_TIME_NEVER) {
+	if (ct->created != CS_TIME_NEVER || !ct->state_unknown) /* LXC records no creation */
+		add(c, &ev);
+	/* an engine that records no state gives its starts and ends as events */
+	if (ct->state.started_at != CS_TIME_NEVER && !ct->state_unknown) {
 		msg.len = 0;
 		(void)cs_buf_printf(&msg, "Container %s started: %s", nm, cmd);
 		if (ct->restart_count)
@@ -163,7 +165,7 @@ static void container_events(ctx *c, const cs_container *ct)
 		ev.time = ct->state.started_at;
 		add(c, &ev);
 	}
-	if (ct->state.finished_at != CS_TIME_NEVER) {
+	if (ct->state.finished_at != CS_TIME_NEVER && !ct->state_unknown) {
 		msg.len = 0;
 		(void)cs_buf_printf(&msg, "Container %s %s: exit code %lld%s, restart count %lld", nm,
 				    failed ? "failed to start" : "finished", (long long)ct->state.exit_code,
@@ -175,6 +177,20 @@ static void container_events(ctx *c, const cs_container *ct)
 		ev.time = ct->state.finished_at;
 		add(c, &ev);
 	}
+	/* further dated facts the engine reader found; those dated from a
+	 * file's time stamp say so in their description */
+	for (size_t i = 0; i < ct->n_events; i++) {
+		const cs_ctevent *x = &ct->events[i];
+		char desc[256];
+		snprintf(desc, sizeof(desc), "%s%s", x->desc ? x->desc : "Event", x->file_time ? " (file time)" : "");
+		ev.desc = desc;
+		ev.time = x->time;
+		ev.evidence_path = x->file;
+		ev.message = x->message;
+		if (x->time != CS_TIME_NEVER)
+			add(c, &ev);
+	}
+	ev.evidence_path = first_evidence(&ct->evidence);
 	ev.data_type = "container:health";
 	for (size_t i = 0; i < ct->state.n_health_log; i++) {
 		const cs_health_log *h = &ct->state.health_log[i];
@@ -264,6 +280,7 @@ typedef struct walkctx {
 	const char *what;     /* how messages name the view ("changes", "volume v in changes") */
 	bool aufs;
 	bool container_layer; /* whiteouts and opaque dirs are deletions */
+	const cs_idmap *ids;  /* ids shifted on disk: the message says what the container saw */
 } walkctx;
 
 static void walk_fill(const walkctx *w, cs_event *ev)
@@ -325,8 +342,12 @@ static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_st
 	ev.magic = magic;
 	char msg[4400];
 	ev.message = msg;
-	snprintf(msg, sizeof(msg), "%s: %s (%s, %llu bytes%s%s)", w->what, path, cs_mode_type(st->mode),
-		 (unsigned long long)st->size, magic ? ", " : "", magic ? magic : "");
+	char owner[96] = "";
+	if (w->ids && w->ids->shifted)
+		snprintf(owner, sizeof(owner), ", owner %u:%u on disk, %u:%u in the container", st->uid, st->gid,
+			 cs_idmap_to_container(w->ids, 'u', st->uid, NULL), cs_idmap_to_container(w->ids, 'g', st->gid, NULL));
+	snprintf(msg, sizeof(msg), "%s: %s (%s, %llu bytes%s%s%s)", w->what, path, cs_mode_type(st->mode),
+		 (unsigned long long)st->size, magic ? ", " : "", magic ? magic : "", owner);
 	if (c->body) {
 		ev.file_row = true;
 		ev.time = st->mtime;
@@ -606,6 +627,17 @@ static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 	free(stack);
 }
 
+/* A liblxc log line "<prog> <name> <time> ..." of the container name. */
+static bool names_container(const char *t, size_t n, const char *name)
+{
+	const char *sp = memchr(t, ' ', n);
+	size_t l = name ? strlen(name) : 0;
+	if (!sp || !l)
+		return false;
+	size_t rest = n - (size_t)(sp + 1 - t);
+	return rest > l && memcmp(sp + 1, name, l) == 0 && sp[1 + l] == ' ';
+}
+
 static void log_events(ctx *c, const cs_container *ct)
 {
 	cs_logs_opts o;
@@ -615,7 +647,10 @@ static void log_events(ctx *c, const cs_container *ct)
 	o.diag_userdata = c->s->diag_userdata;
 	cs_logs *lr;
 	cs_error le;
-	if (cs_logs_open(c->src, ct, &o, &lr, &le) < 0) {
+	/* system containers: the engine's own log has times, the console none */
+	bool sys = ct->n_logfiles > 0;
+	int k = sys ? cs_logs_open_role(c->src, ct, "lxc", &o, &lr, &le) : cs_logs_open(c->src, ct, &o, &lr, &le);
+	if (k < 0) {
 		if (le.code != -ENOENT)
 			diag(c, ct->dir, "container %s: logs: %s", ct->id, le.msg);
 		return;
@@ -637,7 +672,9 @@ static void log_events(ctx *c, const cs_container *ct)
 	ev.desc = "Log Record";
 	while (!c->err && cs_logs_next(lr, &rec, &le) > 0) {
 		msg.len = 0;
-		(void)cs_buf_puts(&msg, rec->stream == CS_LOG_STDERR ? "stderr: " : "stdout: ");
+		(void)cs_buf_puts(&msg, sys ? "lxc: " : rec->stream == CS_LOG_STDERR ? "stderr: " : "stdout: ");
+		if (sys && !names_container(rec->text, rec->len, ct->name))
+			continue; /* a shared log file: another container's line */
 		(void)cs_buf_append(&msg, rec->text, rec->len);
 		/* the record's own place in the evidence, in its own columns */
 		ev.evidence_path = rec->file;
@@ -698,7 +735,8 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 			walkctx w = {.engine = ct->engine, .namespace = ct->namespace, .pod = pod, .container_id = ct->id,
 				     .container_name = ct->name, .image = ct->image_ref, .layer = ct->layers.v[0].id,
 				     .source = "file", .object = label, .prefix = "", .what = label,
-				     .aufs = ct->layers.whiteouts == CS_WH_AUFS, .container_layer = true};
+				     .aufs = ct->layers.whiteouts == CS_WH_AUFS, .container_layer = true,
+				     .ids = &ct->idmap};
 			walk_layer(&c, &w, ct->layers.v[0].path);
 		}
 		for (size_t m = 0; m < ct->n_mounts; m++) {
