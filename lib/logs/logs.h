@@ -126,9 +126,10 @@ void cs_logs_close(cs_logs *r);
 
 /* Record decoders, one record each, for those who bring their own bytes.
  * Each returns 0 for a whole record, 1 for one cut short by the end of the
- * input (rec holds what could be read, rec->truncated is set), or -EBADMSG
- * with a static reason in *why and the byte offset in *err_off. Text may
- * point into the input or into scratch (reset by the call). */
+ * input (rec holds what could be read, rec->truncated is set), or -EBADMSG;
+ * with 1 and -EBADMSG a static reason is in *why and the byte offset in
+ * *err_off. Text may point into the input or into scratch (reset by the
+ * call); it is never anything but the record's own text. */
 
 /* One json-file line, without its '\n'. */
 int cs_log_decode_json(const char *line, size_t len, cs_buf *scratch, cs_log_record *rec,

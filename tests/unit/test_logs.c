@@ -4,6 +4,7 @@
  * trailer that disagrees), records cut short at the end, tail, filters and
  * joining. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +368,35 @@ static void test_entry_decode(void)
 	k = cs_log_decode_entry(b, n - 4, &r, &why, &eo);
 	tap_ok(k == 1 && r.truncated && r.len == 6 && memcmp(r.text, "012345", 6) == 0,
 	       "entry: cut inside the line: the piece read is kept");
+	tap_ok(k == 1 && why && strstr(why, "past the end"), "entry: a cut entry says why (%s)",
+	       why ? why : "(null)");
+	/* cut right after the key of the line field: no text at all, never the
+	 * bytes of another field (the source, read just before) */
+	unsigned char cut[] = {0x0a, 0x06, 's', 't', 'd', 'o', 'u', 't', 0x1a};
+	k = cs_log_decode_entry(cut, sizeof(cut), &r, &why, &eo);
+	tap_ok(k == 1 && r.truncated && r.len == 0 && r.stream == CS_LOG_STDOUT,
+	       "entry: cut after the line's key: an empty text, not `%.*s`", (int)r.len,
+	       k >= 0 ? r.text : "");
+	unsigned char cut2[] = {0x0a, 0x06, 's', 't', 'd', 'o', 'u', 't', 0x1a, 0x85};
+	k = cs_log_decode_entry(cut2, sizeof(cut2), &r, &why, &eo);
+	tap_ok(k == 1 && r.len == 0, "entry: cut inside the line's length: an empty text");
+}
+
+/* The minute cache of the time parser starts empty in every thread: 16 NUL
+ * bytes must not match it. */
+static void *cri_nul_time(void *arg)
+{
+	int *res = arg;
+	char l[40];
+	memset(l, 0, 16);
+	memcpy(l + 16, ":07Z stdout F x", 15);
+	cs_log_record r;
+	const char *why = NULL;
+	size_t eo = 0;
+	*res = cs_log_decode_cri(l, 31, &r, &why, &eo);
+	if (*res == 0)
+		res[1] = (int)(r.time / 1000000000);
+	return NULL;
 }
 
 static void test_cri_decode(void)
@@ -403,6 +433,12 @@ static void test_cri_decode(void)
 
 static void test_parse_time(void)
 {
+	int res[2] = {9, -1};
+	pthread_t th;
+	if (pthread_create(&th, NULL, cri_nul_time, res) == 0)
+		pthread_join(th, NULL);
+	tap_ok(res[0] < 0, "time: 16 NUL bytes + \":07Z\" in a fresh thread are no time (%d, %d s)",
+	       res[0], res[1]);
 	cs_time t;
 	tap_ok(cs_logs_parse_time("1700000000", &t) == 0 && t == 1700000000000000000LL,
 	       "time: Unix seconds");
@@ -651,6 +687,31 @@ static void test_local_files(cs_source *src)
 	free(b);
 }
 
+/* A whole frame whose entry is cut inside a field: reported with why. */
+static void test_local_cut_entry(cs_source *src)
+{
+	unsigned char b[256];
+	size_t n = frame(b, "stdout", 1000000000, "before", 0, NULL, 0, 0);
+	unsigned char e[64];
+	size_t el = entry(e, "stdout", 2000000000, "0123456789", 10, 0, NULL, 0, 0);
+	el -= 4; /* the line field says 10 bytes, 6 are in the frame */
+	be32(b + n, (uint32_t)el);
+	memcpy(b + n + 4, e, el);
+	be32(b + n + 4 + el, (uint32_t)el);
+	n += el + 8;
+	n += frame(b + n, "stdout", 3000000000, "after", 0, NULL, 0, 0);
+	write_file("cutentry.log", b, n);
+	const char *f[] = {"cutentry.log"};
+	cs_logs_opts o;
+	cs_logs_opts_init(&o);
+	got g;
+	int k = read_all(src, CS_LOG_LOCAL, f, 1, &o, &g);
+	tap_ok(k == 2 && strcmp(g.text, "obefore\noafter\n") == 0 && g.warns == 1,
+	       "local: a frame cut inside its entry is skipped with one warning (%d records)", k);
+	tap_ok(!strstr(g.diags, "(null)") && strstr(g.diags, "past the end"),
+	       "local: the warning says why: %s", g.diags);
+}
+
 static void test_container(cs_source *src)
 {
 	/* a container directory with rotations, as the engine leaves it */
@@ -744,6 +805,7 @@ int main(void)
 	}
 	test_json_files(src);
 	test_local_files(src);
+	test_local_cut_entry(src);
 	test_container(src);
 	cs_source_close(src);
 	char cmd[600];
