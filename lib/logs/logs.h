@@ -65,6 +65,13 @@ enum { CS_LOG_STDOUT = 1, CS_LOG_STDERR = 2 };
 #define CS_LOGS_MAX_RECORD ((size_t)64 << 20)
 /* The engine refuses local frames over 1,000,000 bytes; so do we. */
 #define CS_LOGS_LOCAL_MAX_FRAME 1000000u
+/* A gzip'd file is inflated up to the larger of these: CS_LOGS_GZIP_RATIO
+ * times its compressed size, or CS_LOGS_GZIP_FLOOR bytes; past that it is
+ * taken for a decompression bomb, reported with its file, and the rest of it
+ * is not read. Rotated logs compress 7 to 30 times (a container repeating
+ * one line with one time stamp, about 300); zlib's ceiling is about 1,030. */
+#define CS_LOGS_GZIP_RATIO 100u
+#define CS_LOGS_GZIP_FLOOR ((uint64_t)256 << 20)
 
 typedef struct cs_log_record {
 	cs_time time; /* CS_TIME_NEVER if the record has none; CS_TIME_INVALID if unreadable */
@@ -94,6 +101,8 @@ typedef struct cs_logs_opts {
 			    * before since/until, as the engine does); -1 for all */
 	bool join;	   /* put the pieces of long lines back together */
 	size_t max_record; /* 0 means CS_LOGS_MAX_RECORD */
+	unsigned gzip_ratio;  /* 0 means CS_LOGS_GZIP_RATIO */
+	uint64_t gzip_floor;  /* 0 means CS_LOGS_GZIP_FLOOR */
 	cs_diag_fn diag;
 	void *diag_userdata;
 } cs_logs_opts;

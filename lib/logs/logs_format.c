@@ -451,6 +451,9 @@ static bool jliteral(jp *j, const char *lit)
 
 #define JMAX_DEPTH 1000
 
+const char cs_log__why_deep[] = "nested too deeply";
+const char cs_log__why_trailing[] = "data after the record";
+
 /* Skips one value of any kind, validating it; iterative, bounded depth. */
 static bool jskip(jp *j)
 {
@@ -465,7 +468,7 @@ static bool jskip(jp *j)
 		case '{':
 		case '[':
 			if (depth >= JMAX_DEPTH)
-				return jfail(j, "nested too deeply");
+				return jfail(j, cs_log__why_deep);
 			stack[depth++] = (unsigned char)c;
 			j->p++;
 			jws(j);
@@ -850,7 +853,7 @@ static int json_general(jp *j, cs_log_record *rec)
 done:
 	jws(j);
 	if (j->p < j->end) {
-		jfail(j, "data after the record");
+		jfail(j, cs_log__why_trailing);
 		return -EBADMSG;
 	}
 	rec->text = jstr_ptr(j, &log);
@@ -950,6 +953,17 @@ static bool pbskip(pb *b, unsigned wt)
 		return true;
 	default: return pbfail(b, "unsupported wire type", false);
 	}
+}
+
+bool cs_log__entry_small(const uint8_t *p, size_t len, unsigned max)
+{
+	pb b = {.start = p, .p = p, .end = p + len};
+	for (unsigned n = 0; b.p < b.end; n++) {
+		uint64_t key;
+		if (n >= max || !varint(&b, &key) || key >> 3 == 0 || !pbskip(&b, (unsigned)(key & 7)))
+			return false;
+	}
+	return true;
 }
 
 static bool pb_meta(pb *outer, const uint8_t *p, size_t n, cs_log_record *rec)

@@ -712,6 +712,125 @@ static void test_local_cut_entry(cs_source *src)
 	       "local: the warning says why: %s", g.diags);
 }
 
+/* Hostile sizes and shapes: many records on one line (back to back, or
+ * each cut short by the next), nesting beyond the bound, and a last line
+ * over the limit whose length is an exact multiple of the read window. */
+static void test_hostile_lines(cs_source *src)
+{
+	cs_logs_opts o;
+	got g;
+	const char *f[] = {"hostile.log"};
+	size_t cap = 8 << 20, n = 0;
+	char *b = malloc(cap);
+	/* 50,000 records back to back; the first one's text ends with '{' */
+	uint64_t *offs = calloc(50000, sizeof(uint64_t));
+	n += (size_t)snprintf(b + n, cap - n, "%s", J("stdout", "x{", "2026-01-01T00:00:00Z"));
+	n--; /* no newline */
+	for (int i = 1; i < 50000; i++) {
+		char t[32];
+		snprintf(t, sizeof(t), "r%d\\n", i);
+		offs[i] = n;
+		n += (size_t)snprintf(b + n, cap - n, "%s", J(i % 7 ? "stdout" : "stderr", t,
+							     "2026-01-01T00:00:01.5Z"));
+		n--;
+	}
+	b[n++] = '\n';
+	write_file(f[0], b, n);
+	cs_logs_opts_init(&o);
+	cs_logs *r;
+	cs_error e = {0};
+	int k = cs_logs_open_files(src, CS_LOG_JSONFILE, f, 1, &o, &r, &e);
+	const cs_log_record *rec;
+	int count = 0, good = 0;
+	while (k == 0 && cs_logs_next(r, &rec, &e) > 0 && count < 50000) {
+		char t[32];
+		int tl = snprintf(t, sizeof(t), "r%d", count);
+		bool ok = rec->offset == offs[count] && !rec->truncated;
+		if (count == 0)
+			ok = ok && rec->len == 2 && memcmp(rec->text, "x{", 2) == 0 && rec->partial;
+		else
+			ok = ok && rec->len == (size_t)tl && memcmp(rec->text, t, (size_t)tl) == 0 &&
+			     rec->newline && rec->stream == (count % 7 ? CS_LOG_STDOUT : CS_LOG_STDERR);
+		good += ok;
+		count++;
+	}
+	cs_logs_close(r);
+	free(offs);
+	tap_ok(count == 50000 && good == 50000,
+	       "hostile: 50,000 records on one line, each at its own offset (%d read, %d right)",
+	       count, good);
+
+	/* 200,000 records each cut short by the next: every piece is kept */
+	n = 0;
+	for (int i = 0; i < 200000; i++)
+		n += (size_t)snprintf(b + n, cap - n, "{\"log\":\"tick %d", i);
+	b[n++] = '\n';
+	write_file(f[0], b, n);
+	cs_logs_opts_init(&o);
+	k = read_all(src, CS_LOG_JSONFILE, f, 1, &o, &g);
+	tap_ok(k == 200000 && g.warns == 100 && strncmp(g.text, "?!tick 0\n?!tick 1\n", 18) == 0,
+	       "hostile: 200,000 records cut short on one line are each kept, flagged (%d)", k);
+
+	/* nesting past the bound, again and again on one line */
+	n = 0;
+	while (n + 8 < (2u << 20))
+		n += (size_t)snprintf(b + n, cap - n, "{\"x\":");
+	n += (size_t)snprintf(b + n, cap - n, "%s", J("stdout", "after\\n", "2026-01-01T00:00:02Z"));
+	write_file(f[0], b, n);
+	cs_logs_opts_init(&o);
+	k = read_all(src, CS_LOG_JSONFILE, f, 1, &o, &g);
+	tap_ok(k == 1 && strcmp(g.text, "oafter\n") == 0 && g.warns >= 1,
+	       "hostile: 2 MiB of nesting, then a record: the record is found (%d)", k);
+	free(b);
+
+	/* a gzip bomb: 64 MiB of zeros after a record, in a file of ~64 KiB; the
+	 * bound is lowered here to 8 MiB (ratio 4) so the test stays small */
+	{
+		size_t zl = 64 << 20;
+		char *zeros = calloc(1, zl);
+		size_t m = (size_t)snprintf(zeros, 200, "%s", J("stdout", "before\\n", "2026-01-01T00:00:00Z"));
+		(void)m;
+		unsigned char *z;
+		size_t gl = gz(zeros, zl, &z);
+		free(zeros);
+		write_file("bomb.log.gz", z, gl);
+		free(z);
+		const char *fb[] = {"bomb.log.gz"};
+		cs_logs_opts_init(&o);
+		o.gzip_ratio = 4;
+		o.gzip_floor = 8 << 20;
+		k = read_all(src, CS_LOG_JSONFILE, fb, 1, &o, &g);
+		tap_ok(k == 1 && strcmp(g.text, "obefore\n") == 0 && g.warns == 2 &&
+			       strstr(g.diags, "bomb.log.gz: it inflates to more than 8388608 bytes") &&
+			       strstr(g.diags, "decompression bomb"),
+		       "hostile: a gzip bomb stops at the bound, with a warning naming the file (%s)",
+		       g.diags);
+		cs_logs_opts_init(&o);
+		k = read_all(src, CS_LOG_JSONFILE, fb, 1, &o, &g);
+		tap_ok(k == 1 && g.warns == 1 && strstr(g.diags, "not a json-file record") &&
+			       !strstr(g.diags, "decompression"),
+		       "hostile: within the default bound (256 MiB), the 64 MiB of zeros are read "
+		       "(%s)", g.diags);
+	}
+
+	/* a last line over the limit, exactly one and two windows long */
+	for (int w = 1; w <= 2; w++) {
+		cs_logs_opts_init(&o);
+		o.max_record = 1; /* raised to the minimum, 2 * 1,000,000 + 16 */
+		size_t len = (size_t)w * (2 * CS_LOGS_LOCAL_MAX_FRAME + 16);
+		char *big = malloc(len + 200);
+		size_t m = (size_t)snprintf(big, 200, "%s", J("stdout", "first\\n", "2026-01-01T00:00:00Z"));
+		memcpy(big + m, "{\"log\":\"", 8);
+		memset(big + m + 8, 'x', len - 8);
+		write_file(f[0], big, m + len);
+		free(big);
+		k = read_all(src, CS_LOG_JSONFILE, f, 1, &o, &g);
+		tap_ok(k == 1 && g.warns == 1 && strstr(g.diags, "longer than the 2000016 allowed"),
+		       "hostile: a last line of %d window(s) without a newline is reported, not "
+		       "dropped silently (%s)", w, g.diags);
+	}
+}
+
 static void test_container(cs_source *src)
 {
 	/* a container directory with rotations, as the engine leaves it */
@@ -806,6 +925,7 @@ int main(void)
 	test_json_files(src);
 	test_local_files(src);
 	test_local_cut_entry(src);
+	test_hostile_lines(src);
 	test_container(src);
 	cs_source_close(src);
 	char cmd[600];
