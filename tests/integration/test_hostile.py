@@ -60,6 +60,43 @@ def check_repositories(t, tmp):
          "warnings about them: 100 listed, the rest counted", err[-600:])
 
 
+def check_legacy_chain(t, tmp):
+    """A pre-1.10 graph/ of 800 images, each the parent of the next: every
+    image lists its whole chain, so the chains are bounded in all (the
+    first 700 or so are read whole, the rest flagged), and tags on them are
+    read as the file says."""
+    root = os.path.join(tmp, "legacy", "docker")
+    ids = [hashlib.sha256(b"legacy %d" % i).hexdigest() for i in range(800)]
+    for i, iid in enumerate(ids):
+        d = os.path.join(root, "graph", iid)
+        os.makedirs(d)
+        j = {"id": iid, "created": "2015-01-01T00:00:%02dZ" % (i % 60),
+             "container_config": {"Cmd": ["/bin/sh", "-c", "step %d" % i]}}
+        if i:
+            j["parent"] = ids[i - 1]
+        with open(os.path.join(d, "json"), "w") as f:
+            json.dump(j, f)
+        with open(os.path.join(d, "layersize"), "w") as f:
+            f.write("1")
+    os.makedirs(os.path.join(root, "aufs", "diff"))
+    tags = {"chain": {"t%d" % i: ids[i] for i in range(0, 800, 2)}}
+    tags["chain"]["gone"] = "f" * 64
+    with open(os.path.join(root, "repositories-aufs"), "w") as f:
+        json.dump({"Repositories": tags}, f)
+    rc, out, err = csleuth("--root", root, "images", "--json")
+    ims = {i["id"]: i for i in json.loads(out)}
+    t.eq(len(ims), 800, "800 legacy images listed")
+    whole = [i for i in ids if not ims[i]["incomplete"]]
+    t.ok(500 <= len(whole) < 800 and b"parent chains hold more than 262144 entries" in err,
+         f"the chains are bounded in all ({len(whole)} read whole), with one warning", err[-400:])
+    t.ok(all(ims[ids[i]]["tags"] == ["chain:t%d" % i] for i in range(0, 800, 2))
+         and b"chain:gone" in err, "400 tags read as the file says; a missing image is named")
+    rc, out, err = csleuth("--root", root, "history", "--json", ids[100])
+    h = json.loads(out)
+    t.ok(len(h) == 101 and "step 100" in h[0]["created_by"] and "step 0" in h[-1]["created_by"],
+         "a chain read whole is the image's history, newest first")
+
+
 def main():
     t = Tap()
     if os.geteuid() != 0:
@@ -67,6 +104,7 @@ def main():
         t.done()
     with tempfile.TemporaryDirectory() as tmp:
         t.run(check_repositories, tmp)
+        t.run(check_legacy_chain, tmp)
     t.done()
 
 
