@@ -399,7 +399,7 @@ static int open_checked(cs_logs *r, const char *path, cs_file **ret, bool *gz)
 	cs_error e = {0};
 	int k = cs_source_stat(r->src, path, false, &st, &e);
 	if (k < 0) {
-		diag(r, CS_WARN, path, "%s: cannot read: %s", path, e.msg);
+		diag(r, CS_WARN, path, "%s: cannot read: %s", path, strerror(-k));
 		return k;
 	}
 	if ((st.mode & 0170000) == 0120000) {
@@ -421,7 +421,8 @@ static int open_checked(cs_logs *r, const char *path, cs_file **ret, bool *gz)
 	cs_file *f;
 	k = cs_source_open(r->src, path, &f, &e);
 	if (k < 0) {
-		diag(r, CS_WARN, path, "%s: cannot open: %s", path, e.msg);
+		diag(r, CS_WARN, path, "%s: cannot open: %s", path,
+		     k == -EINVAL ? "not a regular file" : strerror(-k));
 		return k;
 	}
 	unsigned char magic[2];

@@ -8,6 +8,7 @@ import collections
 import hashlib
 import json
 import os
+import re
 import subprocess
 import tempfile
 
@@ -97,6 +98,97 @@ def check_legacy_chain(t, tmp):
          "a chain read whole is the image's history, newest first")
 
 
+PATH_TOKEN = re.compile(r"[A-Za-z0-9_.:@+-]+(?:/[A-Za-z0-9_.:@+-]+)+")
+
+
+def named_twice(err):
+    """Warning lines that name one path more than once."""
+    out = []
+    for line in err.decode("utf-8", "replace").splitlines():
+        c = collections.Counter(PATH_TOKEN.findall(line))
+        if any(n > 1 for n in c.values()):
+            out.append(line)
+    return out
+
+
+def mount_id(root, cid):
+    with open(os.path.join(root, "image", "overlay2", "layerdb", "mounts", cid, "mount-id")) as f:
+        return f.read().strip()
+
+
+def check_plumbing(t, tmp):
+    """Tampered layer plumbing is noted: an overlay2/l/ link pointing
+    elsewhere than ../<id>/diff (the layer is then found through the link
+    files, as the engine's records say), and a layer directory that is
+    itself a symbolic link (diff -> / would make the whole data root look
+    added)."""
+    root = copy_fixture(tmp, "plumbing")
+    scen = engine_record("engine", "scenario.json")
+    rc0, diff0, _ = csleuth("--root", root, "diff", "changes")
+    # 1. an l/ link of a layer of `changes` pointed elsewhere
+    mid = mount_id(root, scen["container:changes"])
+    short = open(os.path.join(root, "overlay2", mid, "lower")).read().split(":")[1][2:]
+    lnk = os.path.join(root, "overlay2", "l", short)
+    target = os.readlink(lnk)
+    os.unlink(lnk)
+    os.symlink("../../containers", lnk)
+    # 2. the container layer of `exit0` replaced by a link to the root
+    mid2 = mount_id(root, scen["container:exit0"])
+    d = os.path.join(root, "overlay2", mid2, "diff")
+    subprocess.run(["rm", "-rf", d], check=True)
+    os.symlink("/", d)
+    rc, out, err = csleuth("--root", root, "ps", "--json")
+    ps = {c["id"]: c for c in json.loads(out)}
+    errs = err.decode()
+    t.ok(f"`overlay2/l/{short}` points to `../../containers`, not to `../<layer>/diff`" in errs
+         and f"taken from overlay2/{target[3:-5]}/link" in errs,
+         "an l/ link pointing elsewhere is noted, and the layer found through the link files",
+         errs[:2000])
+    rc, diff1, _ = csleuth("--root", root, "diff", "changes")
+    t.ok(diff1 == diff0 and diff0, "... so `diff` of its container is what it was")
+    c = ps[scen["container:exit0"]]
+    t.ok(f"overlay2/{mid2}/diff` is a symbolic link (to `/`)" in errs
+         and any("symbolic link" in p["message"] for p in c["problems"]),
+         "a layer directory that is a symbolic link is noted on its container", errs[:2000])
+    t.eq(named_twice(err), [], "no message names its file twice")
+
+
+def check_names_once(t, tmp):
+    """Each message names its file once: damaged files whose error already
+    carried the path were named again by their caller."""
+    errs = b""
+    # the legacy overlay driver's lower-id, missing
+    root = os.path.join(tmp, "ov")
+    subprocess.run(["cp", "-a", fixture("overlay"), root], check=True)
+    scen = engine_record("engine-overlay", "scenario.json")
+    cid = scen["container:changes"]
+    with open(os.path.join(root, "image", "overlay", "layerdb", "mounts", cid, "mount-id")) as f:
+        mid = f.read().strip()
+    os.unlink(os.path.join(root, "overlay", mid, "lower-id"))
+    rc, _, err = csleuth("--root", root, "ps")
+    t.ok(f"overlay/{mid}/lower-id".encode() in err, "a missing lower-id is reported", err)
+    errs += err
+    # repositories.json that is not JSON
+    root2 = copy_fixture(tmp, "names")
+    with open(os.path.join(root2, "image", "overlay2", "repositories.json"), "w") as f:
+        f.write("{not json")
+    rc, _, err = csleuth("--root", root2, "images")
+    t.ok(b"repositories.json" in err and b"tags and digests are unknown" in err,
+         "a broken repositories.json is reported", err)
+    errs += err
+    # a legacy repositories file that is not JSON
+    legacy = os.path.join(tmp, "legacy2", "docker")
+    os.makedirs(os.path.join(legacy, "graph"))
+    os.makedirs(os.path.join(legacy, "aufs"))
+    with open(os.path.join(legacy, "repositories-aufs"), "w") as f:
+        f.write("[")
+    rc, _, err = csleuth("--root", legacy, "images")
+    t.ok(b"repositories-aufs" in err and b"tags are unknown" in err,
+         "a broken legacy repositories file is reported", err)
+    errs += err
+    t.eq(named_twice(errs), [], "no message names its file twice")
+
+
 def main():
     t = Tap()
     if os.geteuid() != 0:
@@ -105,6 +197,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         t.run(check_repositories, tmp)
         t.run(check_legacy_chain, tmp)
+        t.run(check_plumbing, tmp)
+        t.run(check_names_once, tmp)
     t.done()
 
 
