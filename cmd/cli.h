@@ -28,6 +28,7 @@ typedef struct cli {
 	const char *sysroot; /* --sysroot */
 	unsigned source_flags;
 	bool quiet;
+	bool atime_noted; /* the note on link access times was given */
 	cs_source *src;
 	cs_host *host;
 	size_t warnings;

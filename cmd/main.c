@@ -33,7 +33,7 @@ static void usage(FILE *f)
 	      "  --root DIR     Docker data root to read (default /var/lib/docker)\n"
 	      "  --sysroot DIR  a mounted host filesystem; the data root is found from\n"
 	      "                 etc/docker/daemon.json and the dockerd command line\n"
-	      "  -q, --quiet    do not print per-item warnings (the exit code still says)\n"
+	      "  -q, --quiet    do not print warnings or notes (the exit code still says)\n"
 	      "  -h, --help     show this help\n"
 	      "  --version      show the version\n"
 	      "\n"

@@ -1,6 +1,7 @@
 """Helpers for comparing filesystem views: a real directory tree (the
 kernel's overlay mount, a FUSE mount) and a tar archive, reduced to the same
 per-entry records."""
+import contextlib
 import hashlib
 import os
 import stat
@@ -177,10 +178,23 @@ def snapshot(root):
 
 
 def age_atimes(root):
+    """Sets every entry's access time, symbolic links' too, to 2001-01-01."""
     old = 978307200 * 10**9  # 2001-01-01
     for dirpath, dirnames, filenames in os.walk(root):
         for n in dirnames + filenames + [""]:
             p = os.path.join(dirpath, n) if n else dirpath
-            if not os.path.islink(p):
-                st = os.lstat(p)
-                os.utime(p, ns=(old, st.st_mtime_ns), follow_symlinks=False)
+            st = os.lstat(p)
+            os.utime(p, ns=(old, st.st_mtime_ns), follow_symlinks=False)
+
+
+@contextlib.contextmanager
+def bind_mount(src, opts):
+    """A bind mount of src with per-mount options ("ro", "noatime"); needs root."""
+    mnt = tempfile.mkdtemp(prefix="csx-view-")
+    subprocess.run(["mount", "--bind", src, mnt], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind," + opts, mnt], check=True)
+        yield mnt
+    finally:
+        subprocess.run(["umount", mnt], check=False)
+        os.rmdir(mnt)
