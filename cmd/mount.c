@@ -26,7 +26,8 @@ static const char help[] =
 	"  --debug           print every FUSE request (implies --foreground)\n"
 	"\n"
 	"Extended attributes user.csleuth.layer, user.csleuth.layer_id and\n"
-	"user.csleuth.evidence_path tell where each entry came from.\n";
+	"user.csleuth.evidence_path tell where each entry came from. The mount is\n"
+	"nosymfollow where the kernel allows it: links are shown, never followed.\n";
 
 int cmd_mount(cli *c, int argc, char **argv)
 {
