@@ -38,6 +38,7 @@ int main(void)
 		"{}", "[]", "{\"a\":1}", " { \"a\" : [1, 2.5, -3e10, true, false, null, \"x\"] } ",
 		"{\"a\":{\"b\":{\"c\":[]}},\"d\":[[],[{}]]}", "\"str\"", "0", "-0.0e+1",
 		"{\"k\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"}",
+		"0", "-0", "0.5", "[0,10,-0.0e0]", "\"\x7f\xff\"",
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		tap_ok(validate(good[i]) == 0, "valid: %s", good[i]);
@@ -45,6 +46,10 @@ int main(void)
 		"", "{", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\":1,}", "[1,]", "[1 2]", "{\"a\" 1}",
 		"{a:1}", "{\"a\":tru}", "{\"a\":01x}", "{\"a\":\"unterminated}", "{} {}", "[-]",
 		"{\"a\":\"\\x\"}", "{\"a\":\"\\u12g4\"}", "{\"a\":1.}", "{,}", "[,1]",
+		/* found by fuzz/fuzz_jscan against a strict reference: leading
+		 * zeros and raw control characters, which Go refuses */
+		"01", "00", "-01", "[01]", "{\"a\":00}", "\"a\x01b\"", "{\"a\x1f\":1}",
+		"[\"tab\there\"]",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		tap_ok(validate(bad[i]) < 0, "invalid: `%s`", bad[i]);
