@@ -588,6 +588,8 @@ static __thread struct {
 
 static cs_time parse_time(const char *s, size_t n)
 {
+	if (memchr(s, '\0', n))
+		return CS_TIME_INVALID; /* cs_time_parse() would stop at it */
 	if (n >= 20 && n <= 30 && s[n - 1] == 'Z' && s[16] == ':') {
 		int se = dig2(s + 17);
 		int64_t base = INT64_MIN;

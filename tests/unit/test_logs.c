@@ -813,6 +813,51 @@ static void test_hostile_lines(cs_source *src)
 		       "(%s)", g.diags);
 	}
 
+	/* two gzip members where the first ends one byte before the reader's
+	 * 256 KiB input chunk: the second member's magic straddles two reads
+	 * (found by fuzz/fuzz_logs_gzip with small chunks) */
+	{
+		unsigned char *m1 = NULL, *m2 = NULL;
+		size_t l1 = 0, l2;
+		const size_t want = ((size_t)256 << 10) - 1;
+		char *line = malloc(want + 200);
+		for (size_t tl = want - 400; tl < want && l1 != want; tl++) {
+			size_t m = (size_t)snprintf(line, 64, "{\"log\":\"");
+			memset(line + m, 'x', tl);
+			m += tl;
+			m += (size_t)snprintf(line + m, 100, "\\n\",\"stream\":\"stdout\",\"time\":"
+							"\"2026-01-01T00:00:00Z\"}\n");
+			free(m1);
+			z_stream z = {0};
+			deflateInit2(&z, 0, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+			size_t zc = deflateBound(&z, m) + 64;
+			m1 = malloc(zc);
+			z.next_in = (Bytef *)line;
+			z.avail_in = (uInt)m;
+			z.next_out = m1;
+			z.avail_out = (uInt)zc;
+			deflate(&z, Z_FINISH);
+			l1 = zc - z.avail_out;
+			deflateEnd(&z);
+		}
+		const char *second = J("stderr", "second\\n", "2026-01-01T00:00:01Z");
+		l2 = gz(second, strlen(second), &m2);
+		unsigned char *both = malloc(l1 + l2);
+		memcpy(both, m1, l1);
+		memcpy(both + l1, m2, l2);
+		write_file("members.log.gz", both, l1 + l2);
+		const char *fm[] = {"members.log.gz"};
+		cs_logs_opts_init(&o);
+		k = read_all(src, CS_LOG_JSONFILE, fm, 1, &o, &g);
+		tap_ok(l1 == want && k == 2 && g.warns == 0 && strstr(g.text, "esecond\n"),
+		       "hostile: a gzip member ending one byte before a read chunk: the next one is "
+		       "read (%zu bytes, %d records, %s)", l1, k, g.diags);
+		free(m1);
+		free(m2);
+		free(both);
+		free(line);
+	}
+
 	/* a last line over the limit, exactly one and two windows long */
 	for (int w = 1; w <= 2; w++) {
 		cs_logs_opts_init(&o);

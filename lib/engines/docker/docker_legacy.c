@@ -209,6 +209,15 @@ int dk_load_legacy_images(dk_ctx *c)
 		size_t room = budget < CS_DOCKER_MAX_LAYERS ? budget : CS_DOCKER_MAX_LAYERS;
 		for (gent *cur = x; cur && nc < room;
 		     cur = cur->parent ? gfind(g, ng, cur->parent) : NULL) {
+			if (nc >= ng) {
+				/* more steps than images: the chain loops */
+				dk_warn(c, &im->problems, cur->path,
+					"legacy image %s: its parent chain loops (at `%s`); followed "
+					"once around",
+					x->id, cur->id);
+				im->incomplete = true;
+				break;
+			}
 			chain[nc++] = cur;
 			if (cur->parent && !gfind(g, ng, cur->parent)) {
 				dk_warn(c, &im->problems, cur->path, "legacy image %s: parent `%s` is missing",
