@@ -1,7 +1,7 @@
 #!/bin/bash
 # run-fuzzers.sh - build and run the libFuzzer targets of fuzz/ (docs/fuzzing.md).
 #
-# usage: fuzz/run-fuzzers.sh [-b BUILD] [-t SECONDS] [-j JOBS] [-o OUT] [TARGET...]
+# usage: fuzz/run-fuzzers.sh [-b BUILD] [-t SECONDS] [-j JOBS] [-o OUT] [-k KEEP] [TARGET...]
 #        fuzz/run-fuzzers.sh [-b BUILD] --merge DIR [TARGET...]
 #
 # Runs each target (default: every one in fuzz/meson.build) for SECONDS
@@ -10,8 +10,9 @@
 # scratch directory, never into fuzz/corpus/; a crash, leak, timeout or
 # failed check leaves its input in OUT (default fuzz-out/) and makes the
 # script exit 1. Prints one line per target: seconds, executions, rate,
-# result. --merge DIR minimises fuzz/corpus/<t> together with DIR/<t> (new
-# seeds, or the inputs of a long run) back into fuzz/corpus/<t>.
+# result. -k KEEP keeps the new inputs in KEEP/<t> (to merge them later).
+# --merge DIR minimises fuzz/corpus/<t> together with DIR/<t> (new seeds,
+# or the inputs kept from a long run) back into fuzz/corpus/<t>.
 #
 # BUILD (default build-fuzz) is set up when missing:
 #   CC=clang meson setup BUILD -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=enabled
@@ -21,6 +22,7 @@ BUILD=build-fuzz
 SECONDS_EACH=25
 JOBS=2
 OUT=fuzz-out
+KEEP=
 MERGE=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
 	-t) SECONDS_EACH=$2; shift 2 ;;
 	-j) JOBS=$2; shift 2 ;;
 	-o) OUT=$2; shift 2 ;;
+	-k) KEEP=$2; shift 2 ;;
 	--merge) MERGE=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run-fuzzers.sh: unknown option $1" >&2; exit 2 ;;
@@ -39,11 +42,13 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
 	mapfile -t TARGETS < <(sed -n "s/^  \['\([a-z0-9_]*\)',.*/\1/p" fuzz/meson.build)
 fi
 
+blog=$(mktemp)
 if [ ! -f "$BUILD/build.ninja" ]; then
 	CC=clang meson setup "$BUILD" -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dfuzzing=enabled -Dwerror=true >&2 || exit 1
+		-Dfuzzing=enabled -Dwerror=true >"$blog" 2>&1 || { cat "$blog" >&2; exit 1; }
 fi
-ninja -C "$BUILD" $(printf 'fuzz/fuzz_%s ' "${TARGETS[@]}") >&2 || exit 1
+ninja -C "$BUILD" $(printf 'fuzz/fuzz_%s ' "${TARGETS[@]}") >"$blog" 2>&1 || { cat "$blog" >&2; exit 1; }
+rm -f "$blog"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}
@@ -68,7 +73,12 @@ fi
 mkdir -p "$OUT"
 run_one() {
 	local t=$1 work log
-	work=$(mktemp -d)
+	if [ -n "$KEEP" ]; then
+		work=$KEEP/$t
+		mkdir -p "$work"
+	else
+		work=$(mktemp -d)
+	fi
 	log="$OUT/$t.log"
 	"$BUILD/fuzz/fuzz_$t" "${LF_OPTS[@]}" -max_total_time="$SECONDS_EACH" \
 		-artifact_prefix="$OUT/$t-" "$work" "fuzz/corpus/$t" >"$log" 2>&1
@@ -77,7 +87,7 @@ run_one() {
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	secs=$(sed -n 's/^#[0-9]*.*DONE.*time: \([0-9]*\)s.*/\1/p' "$log" | tail -1)
 	secs=${secs:-$SECONDS_EACH}
-	rm -rf "$work"
+	[ -n "$KEEP" ] || rm -rf "$work"
 	if [ $rc -eq 0 ]; then
 		printf '%-18s %6ss %12s executions %9s/s  ok\n' "$t" "$secs" "${execs:-?}" \
 			"$(( ${execs:-0} / (secs > 0 ? secs : 1) ))"
@@ -90,7 +100,7 @@ run_one() {
 	fi
 }
 export -f run_one
-export BUILD OUT SECONDS_EACH
+export BUILD OUT SECONDS_EACH KEEP
 export LF_OPTS_STR="${LF_OPTS[*]}"
 rc=0
 printf '%s\n' "${TARGETS[@]}" | xargs -P "$JOBS" -I{} bash -c \
