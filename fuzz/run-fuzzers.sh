@@ -1,7 +1,8 @@
 #!/bin/bash
 # run-fuzzers.sh - build and run the libFuzzer targets of fuzz/ (docs/fuzzing.md).
 #
-# usage: fuzz/run-fuzzers.sh [-b BUILD] [-t SECONDS] [-j JOBS] [-o OUT] [-k KEEP] [TARGET...]
+# usage: fuzz/run-fuzzers.sh [-b BUILD] [-t SECONDS] [-j JOBS] [-o OUT] [-k KEEP]
+#                            [-r REPORT] [TARGET...]
 #        fuzz/run-fuzzers.sh [-b BUILD] --merge DIR [TARGET...]
 #
 # Runs each target (default: every one in fuzz/meson.build) for SECONDS
@@ -10,7 +11,8 @@
 # scratch directory, never into fuzz/corpus/; a crash, leak, timeout or
 # failed check leaves its input in OUT (default fuzz-out/) and makes the
 # script exit 1. Prints one line per target: seconds, executions, rate,
-# result. -k KEEP keeps the new inputs in KEEP/<t> (to merge them later).
+# result. -k KEEP keeps the new inputs in KEEP/<t> (to merge them later);
+# -r REPORT also writes the results as TAP lines (for tests/summary.py).
 # --merge DIR minimises fuzz/corpus/<t> together with DIR/<t> (new seeds,
 # or the inputs kept from a long run) back into fuzz/corpus/<t>.
 #
@@ -23,6 +25,7 @@ SECONDS_EACH=25
 JOBS=2
 OUT=fuzz-out
 KEEP=
+REPORT=
 MERGE=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -31,6 +34,7 @@ while [ $# -gt 0 ]; do
 	-j) JOBS=$2; shift 2 ;;
 	-o) OUT=$2; shift 2 ;;
 	-k) KEEP=$2; shift 2 ;;
+	-r) REPORT=$2; shift 2 ;;
 	--merge) MERGE=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run-fuzzers.sh: unknown option $1" >&2; exit 2 ;;
@@ -88,6 +92,13 @@ run_one() {
 	secs=$(sed -n 's/^#[0-9]*.*DONE.*time: \([0-9]*\)s.*/\1/p' "$log" | tail -1)
 	secs=${secs:-$SECONDS_EACH}
 	[ -n "$KEEP" ] || rm -rf "$work"
+	if [ -n "$REPORT" ]; then
+		if [ $rc -eq 0 ]; then
+			echo "ok - fuzz_$t: ${execs:-?} executions in ${secs}s" >>"$REPORT"
+		else
+			echo "not ok - fuzz_$t: failed (see $log)" >>"$REPORT"
+		fi
+	fi
 	if [ $rc -eq 0 ]; then
 		printf '%-18s %6ss %12s executions %9s/s  ok\n' "$t" "$secs" "${execs:-?}" \
 			"$(( ${execs:-0} / (secs > 0 ? secs : 1) ))"
@@ -100,7 +111,7 @@ run_one() {
 	fi
 }
 export -f run_one
-export BUILD OUT SECONDS_EACH KEEP
+export BUILD OUT SECONDS_EACH KEEP REPORT
 export LF_OPTS_STR="${LF_OPTS[*]}"
 rc=0
 printf '%s\n' "${TARGETS[@]}" | xargs -P "$JOBS" -I{} bash -c \
