@@ -80,10 +80,11 @@ void fz_diag(void *ud, const cs_diag *d); /* a cs_diag_fn; ud is an fz_diags */
 void fz_diags_clear(fz_diags *d);
 bool fz_diags_has(const fz_diags *d, const char *needle);
 
-/* True if p[0..n) is one JSON value as RFC 8259 and Go's encoding/json
- * read it (no leading zeros, no raw control characters in strings; bytes
- * that are not UTF-8 are taken), nested at most max_depth deep. A reference
- * independent of the cursor's code. */
+/* True if p[0..n) is one JSON value as RFC 8259 reads it (no leading
+ * zeros, no NaN), except that strings may hold raw control characters other
+ * than NUL and bytes that are not UTF-8, as json-c's strict mode and the
+ * cursor take them; nested at most max_depth deep. A reference independent
+ * of the cursor's code. */
 bool fz_json_strict(const char *p, size_t n, int max_depth);
 
 #endif

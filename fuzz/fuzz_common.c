@@ -246,7 +246,7 @@ static bool rstring(ref *r)
 		unsigned char c = (unsigned char)*r->p++;
 		if (c == '"')
 			return true;
-		if (c < 0x20)
+		if (c == 0)
 			return false;
 		if (c != '\\')
 			continue;

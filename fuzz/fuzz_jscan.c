@@ -7,16 +7,16 @@
  *    value's type, skipping the rest) accepts or rejects exactly what a
  *    plain skip of the whole document accepts: a getter given a value of
  *    another type consumes that value, no more, no less.
- * 2. The cursor accepts exactly RFC 8259 JSON as Go's encoding/json reads
- *    it (the engine wrote the evidence with Go and reads it back with Go),
- *    as checked by a small independent validator (fz_json_strict(), in
- *    fuzz_common.c), with the same nesting bound (64).
+ * 2. The cursor accepts exactly RFC 8259 JSON, as checked by a small
+ *    independent validator (fz_json_strict(), in fuzz_common.c), with the
+ *    same nesting bound (64), and with json-c's leniency in strings: raw
+ *    control characters other than NUL, and bytes that are not UTF-8
+ *    (Go reads U+FFFD for those; csleuth's output repairs them the same way).
  * 3. json-c's parser with JSON_TOKENER_STRICT accepts everything the
  *    cursor accepts. json-c accepts more, and that is documented, not
  *    followed: numbers with leading zeros ("00", "-01") or a bare trailing
- *    dot ("1."), NaN and Infinity, and raw control characters other than
- *    NUL inside strings. Bytes that are not UTF-8 are accepted in strings
- *    by all three (Go reads U+FFFD for them; csleuth's output repairs them).
+ *    dot ("1."), NaN and Infinity, which neither RFC 8259 nor Go (the
+ *    engine, which wrote the evidence and reads it back) take.
  * 4. A document that is one string decodes to json-c's bytes (both turn a
  *    lone surrogate escape into U+FFFD).
  */

@@ -47,11 +47,13 @@ cs_jtype cs_jscan_peek(cs_jscan *s)
 }
 
 /* A byte that ends a run of plain string text: the quote, a backslash, or
- * a control character (which JSON, Go's decoder and json-c's strict mode
- * refuse raw in a string). */
+ * NUL. Other raw control characters are taken, as json-c's strict mode
+ * takes them (Go would refuse them; a forensic reader reads what is there
+ * and escapes it on output). NUL is refused, as json-c refuses it: the
+ * model's strings are C strings. */
 static inline bool string_stop(char c)
 {
-	return c == '"' || c == '\\' || (unsigned char)c < 0x20;
+	return c == '"' || c == '\\' || c == '\0';
 }
 
 /* Scans a string at s->p ('"'). With out, decodes into it. */
@@ -68,8 +70,8 @@ static void scan_string(cs_jscan *s, cs_buf *out)
 			fail(s, "unterminated string");
 			return;
 		}
-		if ((unsigned char)*s->p < 0x20) {
-			fail(s, "control character in a string");
+		if (*s->p == '\0') {
+			fail(s, "NUL in a string");
 			return;
 		}
 		if (*s->p == '"') {
