@@ -81,10 +81,11 @@ void fz_diags_clear(fz_diags *d);
 bool fz_diags_has(const fz_diags *d, const char *needle);
 
 /* True if p[0..n) is one JSON value as RFC 8259 reads it (no leading
- * zeros, no NaN), except that strings may hold raw control characters other
- * than NUL and bytes that are not UTF-8, as json-c's strict mode and the
- * cursor take them; nested at most max_depth deep. A reference independent
- * of the cursor's code. */
-bool fz_json_strict(const char *p, size_t n, int max_depth);
+ * zeros, no NaN), nested at most max_depth deep, its strings holding any
+ * bytes but NUL (as json-c's strict mode and the JSON cursor take them) or,
+ * with go, no raw control character at all (as Go's encoding/json, and the
+ * json-file log decoder that follows it). Bytes that are not UTF-8 are
+ * taken either way. A reference independent of the code under test. */
+bool fz_json_strict(const char *p, size_t n, int max_depth, bool go);
 
 #endif

@@ -191,6 +191,7 @@ bool fz_diags_has(const fz_diags *d, const char *needle)
 typedef struct ref {
 	const char *p, *end;
 	int max_depth;
+	bool go; /* strings as Go reads them: no raw control character */
 } ref;
 
 static void rws(ref *r)
@@ -246,7 +247,7 @@ static bool rstring(ref *r)
 		unsigned char c = (unsigned char)*r->p++;
 		if (c == '"')
 			return true;
-		if (c == 0)
+		if (c == 0 || (r->go && c < 0x20))
 			return false;
 		if (c != '\\')
 			continue;
@@ -313,9 +314,9 @@ static bool rvalue(ref *r, int depth)
 	return rnumber(r);
 }
 
-bool fz_json_strict(const char *p, size_t n, int max_depth)
+bool fz_json_strict(const char *p, size_t n, int max_depth, bool go)
 {
-	ref r = {p, p + n, max_depth};
+	ref r = {p, p + n, max_depth, go};
 	if (!rvalue(&r, 0))
 		return false;
 	rws(&r);

@@ -37,7 +37,7 @@ static const char *jstr(json_object *o, const char *key)
 
 static json_object *strict_object(const fz_part *p)
 {
-	if (!p || !fz_json_strict((const char *)p->p, p->n, 64))
+	if (!p || !fz_json_strict((const char *)p->p, p->n, 64, false))
 		return NULL;
 	json_tokener *tok = json_tokener_new_ex(64);
 	json_object *o = json_tokener_parse_ex(tok, (const char *)p->p, (int)p->n);

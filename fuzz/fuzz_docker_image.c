@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cs_host_load(src, &o, &h, &e) == 0) {
 		free(cs_render_images_json((const cs_image *const *)h->images, h->n_images, false));
 		json_object *repos = NULL;
-		if (rp && fz_json_strict((const char *)rp->p, rp->n, 64)) {
+		if (rp && fz_json_strict((const char *)rp->p, rp->n, 64, false)) {
 			json_tokener *tok = json_tokener_new_ex(64);
 			json_object *j = json_tokener_parse_ex(tok, (const char *)rp->p, (int)rp->n);
 			json_tokener_free(tok);

@@ -31,7 +31,7 @@ static void check_line(const char *line, size_t n, cs_buf *sc)
 		FZ_CHECK(why && eo <= n, "no reason, or a bad offset %zu", eo);
 	if (k >= 0)
 		FZ_CHECK(r.len <= 3 * n, "text of %zu from a line of %zu", r.len, n);
-	if (!fz_json_strict(line, n, 1000))
+	if (!fz_json_strict(line, n, 1000, true))
 		return;
 	json_tokener *tok = json_tokener_new_ex(1000);
 	json_object *o = json_tokener_parse_ex(tok, line, (int)n);
