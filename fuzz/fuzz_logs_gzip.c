@@ -11,7 +11,8 @@
  *
  * Oracle: a whole compressed log (not cut, nothing after it) yields exactly
  * the records the same content yields as a plain file: the same texts,
- * streams, times and (inflated) offsets.
+ * streams, times and (inflated) offsets (unless the content itself starts
+ * like gzip: files are told apart by their first bytes).
  */
 #include <string.h>
 #include <zlib.h>
@@ -104,7 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_diags_clear(&d1);
 	fz_diags_clear(&d2);
 	size_t na = read_all(src, fmt, "x.log.1.gz", a, 256, &d1);
-	if (whole && n <= (1 << 20)) {
+	/* (a plain file that starts with gzip's magic is read as gzip: the
+	 * reader decides by content, as it must, so there is nothing to compare) */
+	if (whole && n <= (1 << 20) && !(n >= 2 && body[0] == 0x1f && body[1] == 0x8b)) {
 		size_t nb = read_all(src, fmt, "x.log", b, 256, &d2);
 		FZ_CHECK(na == nb, "%zu records from gzip, %zu from the plain file", na, nb);
 		for (size_t i = 0; i < na && i < 256; i++)
