@@ -107,9 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						 ct->state.health_log[k].output,
 					 "a zeroed health entry");
 			/* the oracle */
-			json_object *cfg = strict_object(fz_find(parts, np, "config.v2.json"));
+			json_object *cfg =
+				strict_object(fz_find(parts, np, ct->legacy ? "config.json" : "config.v2.json"));
 			bool have_cfg = cfg != NULL;
-			if (cfg && !ct->legacy) {
+			if (cfg) {
 				FZ_CHECK(ct->config_json, "valid config refused: %s", d.text);
 				const char *n = jstr(cfg, "Name");
 				const char *want = n && n[0] == '/' ? n + 1 : n;
@@ -120,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			json_object_put(cfg);
 			json_object *hc = strict_object(fz_find(parts, np, "hostconfig.json"));
-			if (hc && have_cfg && !ct->legacy) {
+			if (hc && have_cfg) {
 				FZ_CHECK(ct->hostconfig_json, "valid hostconfig refused: %s", d.text);
 				json_object *lc;
 				const char *want = NULL;
