@@ -46,8 +46,15 @@ char *cs_jfinish(json_object *o, bool pretty)
 {
 	char *s = cs_json_dump(o, pretty);
 	json_object_put(o);
-	size_t n;
-	char *r = cs_utf8_repair(s, strlen(s), &n);
+	size_t n = strlen(s);
+	/* the usual case, valid UTF-8 without C1 controls or DEL, is kept as is
+	 * (a ps of thousands of containers is megabytes: no copies) */
+	bool clean = cs_utf8_valid(s, n) && !memchr(s, 0x7f, n);
+	for (const char *p = s; clean && (p = memchr(p, 0xc2, n - (size_t)(p - s))) != NULL; p++)
+		clean = !(p + 1 < s + n && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f);
+	if (clean)
+		return s;
+	char *r = cs_utf8_repair(s, n, &n);
 	free(s);
 	char *e = cs_json_escape_c1(r, n, NULL);
 	free(r);
