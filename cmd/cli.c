@@ -9,6 +9,7 @@
 
 #include "formats/sanitize.h"
 #include "fs/tree.h"
+#include "host/disk.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -62,7 +63,7 @@ cs_diag_fn cli_diag_callback(void)
 static void on_root(void *ud, const cs_engine_root *r)
 {
 	cli *c = ud;
-	if (c->quiet || !c->sysroot)
+	if (c->quiet || !c->src_sysroot)
 		return;
 	fprintf(stderr, "csleuth: %s ", r->engine->what);
 	out_escaped(stderr, r->host_path ? r->host_path : r->path);
@@ -74,17 +75,111 @@ static void on_root(void *ud, const cs_engine_root *r)
 	fputc('\n', stderr);
 }
 
-int cli_load(cli *c)
+int cli_open_disk(cli *c)
 {
-	if (c->host)
+	if (c->disk)
+		return 0;
+	if (c->n_images == 0) {
+		cli_error("no --image given");
+		return EXIT_USAGE;
+	}
+	cs_error e = {0};
+	cs_disk_opts o = {.diag = on_diag, .diag_userdata = c};
+	if (cs_disk_open(c->images, c->n_images, &o, &c->disk, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_FAILURE_;
+	}
+	return 0;
+}
+
+/* Tells the examiner which volumes make up the host tree. */
+static void print_host(const cli *c, const cs_disk_host *h)
+{
+	if (c->quiet || h->n_mounts == 0)
+		return;
+	const cs_media *img = cs_disk_image(c->disk);
+	fputs("csleuth: ", stderr);
+	out_escaped(stderr, img->dev->name);
+	fprintf(stderr, " (%s, %llu bytes):", img->info.format, (unsigned long long)img->info.media_size);
+	for (size_t i = 0; i < h->n_mounts; i++) {
+		const cs_disk_mount *m = &h->mounts[i];
+		fputs(i ? ";" : "", stderr);
+		fputc(' ', stderr);
+		out_escaped(stderr, m->path);
+		fputs(" is volume ", stderr);
+		out_escaped(stderr, m->volume);
+		fprintf(stderr, " (%s", m->fs ? m->fs : "?");
+		if (i == 0 && h->os) {
+			fputs(", ", stderr);
+			out_escaped(stderr, h->os);
+		}
+		if (m->spec) {
+			fputs(", fstab ", stderr);
+			out_escaped(stderr, m->spec);
+		}
+		fputc(')', stderr);
+	}
+	fputc('\n', stderr);
+}
+
+int cli_open_source(cli *c)
+{
+	if (c->src)
 		return 0;
 	cs_error e = {0};
+	if (c->n_images) {
+		int r = cli_open_disk(c);
+		if (r)
+			return r;
+		const char *inside = c->root ? c->root : c->sysroot;
+		cs_disk_host h;
+		if (cs_disk_source(c->disk, c->partition, inside, &c->src, &h, &e) < 0) {
+			cli_error("%s", e.msg);
+			return EXIT_FAILURE_;
+		}
+		print_host(c, &h);
+		cs_disk_host_free(&h);
+		c->src_sysroot = c->root == NULL;
+		return 0;
+	}
+	if (c->archive) {
+		cs_disk_opts o = {.diag = on_diag, .diag_userdata = c};
+		const char *inside = c->root ? c->root : c->sysroot;
+		bool sysroot = c->sysroot != NULL;
+		char *top = NULL;
+		if (cs_archive_source(c->archive, inside, &o, &c->src, &top, &sysroot, &e) < 0) {
+			cli_error("%s", e.msg);
+			return EXIT_FAILURE_;
+		}
+		if (c->root)
+			sysroot = false;
+		if (!c->quiet && top && !inside) {
+			fputs("csleuth: reading ", stderr);
+			out_escaped(stderr, *top ? top : "the archive's top");
+			fprintf(stderr, " as %s\n", sysroot ? "the host's root" : "a data root");
+		}
+		free(top);
+		c->src_sysroot = sysroot;
+		return 0;
+	}
 	const char *base = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
 	if (cs_source_open_dir(base, c->source_flags, &c->src, &e) < 0) {
 		cli_error("%s", e.msg);
 		return EXIT_FAILURE_;
 	}
-	cs_host_opts o = {.sysroot = c->sysroot != NULL, .diag = on_diag, .diag_userdata = c,
+	c->src_sysroot = c->sysroot != NULL;
+	return 0;
+}
+
+int cli_load(cli *c)
+{
+	if (c->host)
+		return 0;
+	int r = cli_open_source(c);
+	if (r)
+		return r;
+	cs_error e = {0};
+	cs_host_opts o = {.sysroot = c->src_sysroot, .diag = on_diag, .diag_userdata = c,
 			  .on_root = on_root};
 	if (cs_host_load(c->src, &o, &c->host, &e) < 0) {
 		cli_error("%s", e.msg);
@@ -102,6 +197,8 @@ void cli_free(cli *c)
 {
 	cs_host_free(c->host);
 	cs_source_close(c->src);
+	cs_disk_close(c->disk);
+	free(c->images);
 }
 
 static size_t display_width(const char *s)
@@ -269,9 +366,29 @@ int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t cou
 	return 0;
 }
 
+/* True if the file at path is (or would replace) one of the evidence files. */
+static bool is_evidence_file(const cli *c, const char *path)
+{
+	char rp[PATH_MAX], re[PATH_MAX];
+	if (!realpath(path, rp))
+		return false;
+	for (size_t i = 0; i < c->n_images; i++)
+		if (realpath(c->images[i], re) && strcmp(rp, re) == 0)
+			return true;
+	if (c->disk) {
+		const cs_media *img = cs_disk_image(c->disk);
+		for (size_t i = 0; i < img->info.n_files; i++)
+			if (realpath(img->info.files[i].path, re) && strcmp(rp, re) == 0)
+				return true;
+	}
+	return c->archive && realpath(c->archive, re) && strcmp(rp, re) == 0;
+}
+
 /* True if path (a file to be created) would land inside the evidence root. */
 bool cli_output_inside_evidence(const cli *c, const char *path)
 {
+	if (c->n_images || c->archive)
+		return is_evidence_file(c, path);
 	const char *root = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
 	char rr[PATH_MAX], dir[PATH_MAX], rd[PATH_MAX];
 	if (!realpath(root, rr))

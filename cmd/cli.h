@@ -23,13 +23,23 @@ enum {
 	EXIT_NOTFOUND = 4,  /* a named container or image is unknown or ambiguous */
 };
 
+struct cs_disk;
+
 typedef struct cli {
-	const char *root;    /* --root */
-	const char *sysroot; /* --sysroot */
+	const char *root;    /* --root (with --image/--archive: a path inside them) */
+	const char *sysroot; /* --sysroot (likewise) */
+	const char **images; /* --image, in order (several: a split raw image) */
+	size_t n_images;
+	const char *archive;   /* --archive */
+	const char *partition; /* --partition */
+	bool verify;           /* --verify */
+	bool verify_to_stderr; /* a command follows --verify: its report goes to stderr */
 	unsigned source_flags;
 	bool quiet;
 	cs_source *src;
 	cs_host *host;
+	struct cs_disk *disk; /* the opened image, with --image */
+	bool src_sysroot;     /* c->src is a host filesystem (not a data root) */
 	size_t warnings;
 } cli;
 
@@ -39,6 +49,13 @@ typedef struct cli_command {
 	int (*run)(cli *c, int argc, char **argv);
 } cli_command;
 
+/* Opens the evidence source (c->src) from --root, --sysroot, --image or
+ * --archive, without reading any engine; prints the error and returns an
+ * exit code on failure. */
+int cli_open_source(cli *c);
+/* Opens the image named by --image (c->disk) without choosing a volume;
+ * prints the error and returns an exit code on failure. */
+int cli_open_disk(cli *c);
 /* Opens the evidence and loads every engine root in it (c->host); prints
  * the error and returns non-zero (an exit code) on failure. */
 int cli_load(cli *c);
@@ -114,5 +131,8 @@ int cmd_export(cli *c, int argc, char **argv);
 int cmd_mount(cli *c, int argc, char **argv);
 int cmd_timeline(cli *c, int argc, char **argv);
 int cmd_umount(cli *c, int argc, char **argv);
+int cmd_partitions(cli *c, int argc, char **argv);
+/* --verify: checks the image's stored hashes against its media. */
+int cli_verify(cli *c);
 
 #endif

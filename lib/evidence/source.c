@@ -14,6 +14,11 @@ const char *cs_source_root(const cs_source *src)
 	return src->root;
 }
 
+bool cs_source_is_partial(const cs_source *src)
+{
+	return src && src->partial;
+}
+
 int cs_source_stat(cs_source *src, const char *path, bool follow, cs_stat *st, cs_error *e)
 {
 	return src->ops->stat(src, path, follow, st, e);

@@ -98,10 +98,15 @@ int cs_source_read_file(cs_source *src, const char *path, size_t max, char **ret
 /* True if path exists (without following a final symlink). */
 bool cs_source_exists(cs_source *src, const char *path);
 
+/* True if the source is a partial collection (a triage archive): callers
+ * report a path that is absent as "not collected" rather than as damage. */
+bool cs_source_is_partial(const cs_source *src);
+
 /* File handles. */
 ssize_t cs_file_pread(cs_file *f, void *buf, size_t n, uint64_t off);
 uint64_t cs_file_size(const cs_file *f);
-/* The underlying fd for zero-copy paths, or -1 for backends without one. */
+/* The underlying fd for zero-copy paths, or -1 for backends without one
+ * (disk images and archives: read with cs_file_pread). */
 int cs_file_fd(const cs_file *f);
 void cs_file_close(cs_file *f);
 
@@ -122,6 +127,10 @@ typedef struct cs_source_ops {
 struct cs_source {
 	const cs_source_ops *ops;
 	char *root;
+	/* A partial collection (a triage archive): a path that is absent was
+	 * not collected, which is not damage. False for directories and disk
+	 * images. */
+	bool partial;
 };
 
 typedef struct cs_file_ops {
