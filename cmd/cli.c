@@ -46,11 +46,23 @@ void out_escaped(FILE *f, const char *s)
 static void on_diag(void *ud, const cs_diag *d)
 {
 	cli *c = ud;
-	if (d->severity == CS_WARN)
+	cs_severity sev = d->severity;
+	/* a triage collection holds what the collector chose: a file it left
+	 * out is not damage */
+	if (sev == CS_WARN && d->file && c->src && cs_source_is_partial(c->src) &&
+	    !cs_source_exists(c->src, d->file)) {
+		if (c->quiet)
+			return;
+		fputs("csleuth: note: not collected: ", stderr);
+		out_escaped(stderr, d->msg);
+		fputc('\n', stderr);
+		return;
+	}
+	if (sev == CS_WARN)
 		c->warnings++; /* notes tell, they do not change the exit status */
 	if (c->quiet)
 		return;
-	fputs(d->severity == CS_WARN ? "csleuth: warning: " : "csleuth: note: ", stderr);
+	fputs(sev == CS_WARN ? "csleuth: warning: " : "csleuth: note: ", stderr);
 	out_escaped(stderr, d->msg);
 	fputc('\n', stderr);
 }
@@ -360,7 +372,10 @@ int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t cou
 	};
 	cs_error e = {0};
 	if (cs_tree_build(c->src, stack->v + first, count, &o, ret, &e) < 0) {
-		cli_error("%s", e.msg);
+		if (cs_source_is_partial(c->src))
+			cli_error("%s: its layers were not collected", e.msg);
+		else
+			cli_error("%s", e.msg);
 		return EXIT_FAILURE_;
 	}
 	return 0;

@@ -73,6 +73,12 @@ typedef struct cs_fsys_opts {
 int cs_fsys_open(cs_bdev *dev, const char *name, const cs_fsys_opts *o, cs_fsys **ret, cs_error *e);
 int cs_fsys_open_ext(cs_bdev *dev, const char *name, const cs_fsys_opts *o, cs_fsys **ret, cs_error *e);
 int cs_fsys_open_xfs(cs_bdev *dev, const char *name, const cs_fsys_opts *o, cs_fsys **ret, cs_error *e);
+/* Indexes a triage archive (tar, compressed tar, zip) as a file system
+ * (see fs_archive.c): read once, contents spooled to an unlinked temporary
+ * file. The result is partial (absent paths were not collected). Damage
+ * (a cut archive, a bad member) is reported through o->diag and costs the
+ * members it touches. Returns 0 and *ret, or -errno. */
+int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret, cs_error *e);
 void cs_fsys_close(cs_fsys *fs);
 
 /* A source over file systems: fs[0] is the root; fs[i] (i > 0) is mounted

@@ -490,13 +490,18 @@ static int resolve(fsys_source *s, const char *path, bool follow, nref *ret, cs_
 	return r;
 }
 
-/* Formats a resolution error as the directory backend does: "`path`: why". */
-static int path_err(cs_error *e, int r, const char *path, const cs_error *detail)
+/* Formats a resolution error as the directory backend does: "`path`: why".
+ * In a partial collection an absent path was not collected. */
+static int path_err_src(const fsys_source *s, cs_error *e, int r, const char *path, const cs_error *detail)
 {
+	if (r == -ENOENT && s && s->base.partial)
+		return cs_err(e, r, "`%s`: not collected (absent from the collection)", path);
 	if (detail->code && detail->msg[0])
 		return cs_err(e, r, "`%s`: %s", path, detail->msg);
 	return cs_err(e, r, "`%s`: %s", path, strerror(-r));
 }
+
+#define path_err(e, r, path, detail) path_err_src(s, e, r, path, detail)
 
 /* ---- the cs_source operations ---- */
 

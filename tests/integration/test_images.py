@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Disk images (GPT, ext4, raw): every command reads a seized disk image
+exactly as it reads the directory tree the image was made from: byte-
+identical output (in timelines, inode numbers and directory sizes aside,
+which are the file system's own), and the image's files are unchanged after
+every command. Formats and LVM: test_image_formats.py; XFS:
+test_image_xfs.py.
+
+Oracles: the host tree the images are made from (diskimg.py), sfdisk's own
+record of the partition tables, LVM2's own report of its segments, the
+hashes ewfacquire stored, and, where the machine allows loop mounts, the
+kernel's read-only mount of the same image (then inode numbers match too).
+"""
+import os
+import subprocess
+import tempfile
+
+import diskimg
+from fsview import diff_records, walk_tree
+from harness import BIN, Tap, csleuth, csleuth_json
+from imgcheck import CSDUMP, check_unchanged, compare, nlines, out
+
+def check_partitions(t, lay):
+    rc, p, err = csleuth_json("--image", lay["disk"], "partitions", "--json")
+    t.eq(rc, 0, "gpt: partitions exits 0")
+    table = lay["table"]
+    vols = {v["id"]: v for v in p["volumes"]}
+    t.eq(p["scheme"], "GPT", "gpt: the scheme is GPT")
+    for i, part in enumerate(table["partitions"], 1):
+        v = vols.get(str(i), {})
+        t.eq((v.get("offset"), v.get("size"), (v.get("partuuid") or "").upper(), v.get("name")),
+             (part["start"] * 512, part["size"] * 512, part["uuid"], part.get("name")),
+             f"gpt: volume {i} has sfdisk's offset, size, partition GUID and name")
+    t.eq((vols["1"]["fs"], vols["1"]["label"], vols["1"]["uuid"]), ("ext4", "csroot", diskimg.ROOT_UUID),
+         "gpt: volume 1 is ext4 `csroot` with the UUID mkfs was given")
+    t.ok(vols["1"]["root_fs"] and vols["1"]["host_root"] and vols["1"]["os"].startswith("Debian"),
+         "gpt: volume 1 is marked as the host's root file system (Debian)")
+    t.eq((vols["2"]["mounted_at"], vols["2"]["fstab_spec"]), ("/var", "UUID=" + diskimg.VAR_UUID),
+         "gpt: volume 2 is where fstab mounts /var (by UUID)")
+    t.eq(vols["2"]["engine_data"], ["Docker data root /var/lib/docker"],
+         "gpt: volume 2 is marked as holding the Docker data root")
+    rc, txt, _ = csleuth("--image", lay["disk"], "partitions")
+    t.ok(b"host root" in txt and b"mounted at /var" in txt and b"Docker data root /var/lib/docker" in txt,
+         "gpt: the table says the same")
+
+
+def check_partition_option(t, lay):
+    host = lay["host"]
+    a = out("--image", lay["disk"], "--partition", "2", "--root", "lib/docker", "ps", "--json")
+    b = out("--root", os.path.join(host, "var", "lib", "docker"), "ps", "--json")
+    t.ok(a[0] == b[0] == 0 and a[1] == b[1], "--partition 2 --root lib/docker reads the data root as --root does")
+    a = out("--image", lay["disk"], "--partition", "1", "ps")
+    t.ok(a[0] == 1 and b"no container engine data" in a[2],
+         "--partition 1 (the root without its /var) has no engine data, and says so", a[2])
+    a = out("--image", lay["disk"], "--partition", "9", "ps")
+    t.ok(a[0] == 1 and b"no volume `9`" in a[2] and b"1, 2" in a[2], "an unknown --partition names the volumes")
+
+
+def check_mount(t, lay):
+    if not (os.geteuid() == 0 and os.path.exists("/dev/fuse")):
+        t.skip("mount: needs root and /dev/fuse")
+        return
+    views = []
+    for args in (["--image", lay["disk"]], ["--sysroot", lay["host"]]):
+        mnt = tempfile.mkdtemp(prefix="csx-img-fuse-")
+        p = subprocess.run([BIN, *args, "mount", "rich", mnt], capture_output=True, timeout=120)
+        if p.returncode not in (0, 3):
+            t.ok(False, "mount rich", p.stderr)
+            os.rmdir(mnt)
+            return
+        try:
+            tree = walk_tree(mnt)
+            for r in tree.values():
+                r.get("xattrs", {}).pop("user.csleuth.evidence_path", None)
+            views.append(tree)
+        finally:
+            subprocess.run([BIN, "umount", mnt], capture_output=True)
+            os.rmdir(mnt)
+    t.ok(views[0] == views[1] and len(views[0]) > 100,
+         f"mount: container `rich` straight out of the image equals its mount from the directory "
+         f"({len(views[1])} entries, content and xattrs)", diff_records(views[0], views[1]))
+
+
+def check_kernel(t, lay):
+    """With loop mounts: the kernel's own reading of the same partitions."""
+    if not diskimg.loop_mount_works():
+        t.skip("kernel oracle: this machine allows no loop mount")
+        return
+    table = lay["table"]["partitions"]
+    with tempfile.TemporaryDirectory() as tmp:
+        parts = []
+        for i, p in enumerate(table, 1):
+            f = os.path.join(tmp, f"p{i}")
+            with open(lay["disk"], "rb") as src, open(f, "wb") as dst:
+                src.seek(p["start"] * 512)
+                dst.write(src.read(p["size"] * 512))
+            parts.append(f)
+        with diskimg.Mounted(parts[0], "ext4") as root:
+            with diskimg.Mounted(parts[1], "ext4") as var:
+                for i, (part, mnt) in enumerate(((parts[0], root), (parts[1], var)), 1):
+                    a = subprocess.run([CSDUMP, "--image", lay["disk"], "--partition", str(i)],
+                                       capture_output=True)
+                    b = subprocess.run([CSDUMP, "--dir", mnt], capture_output=True)
+                    t.ok(a.stdout == b.stdout and a.returncode == 0,
+                         f"kernel: volume {i} reads as the kernel's read-only mount of it, entry by entry "
+                         f"({nlines(b.stdout)} entries, inode numbers, blocks and birth times too)",
+                         diskimg.dump_diff(a.stdout, b.stdout))
+    # the whole host, both partitions mounted by the kernel as fstab says
+    with tempfile.TemporaryDirectory() as tmp:
+        parts = []
+        for i, p in enumerate(table, 1):
+            f = os.path.join(tmp, f"p{i}")
+            with open(lay["disk"], "rb") as src, open(f, "wb") as dst:
+                src.seek(p["start"] * 512)
+                dst.write(src.read(p["size"] * 512))
+            parts.append(f)
+        with diskimg.Mounted(parts[0], "ext4") as root:
+            subprocess.run(["mount", "-t", "ext4", "-o", "loop,ro,noload", parts[1], os.path.join(root, "var")],
+                           check=True)
+            try:
+                compare(t, "kernel (ext4, GPT)", ["--image", lay["disk"]], ["--sysroot", root], same_inodes=True,
+                        only=["ps --json", "inspect containers", "timeline bodyfile", "timeline", "diff --json",
+                              "export"])
+            finally:
+                subprocess.run(["umount", os.path.join(root, "var")], check=False)
+
+
+def main():
+    t = Tap()
+    if os.geteuid() != 0:
+        t.skip("needs root: the fixtures' device nodes and trusted.* xattrs")
+        t.done()
+    lay = diskimg.build("gpt", diskimg.gpt_disk)
+    t.run(check_partitions, lay)
+    before = {lay["disk"]: diskimg.sha256(lay["disk"])}
+    t.run(compare, "gpt raw", ["--image", lay["disk"]], ["--sysroot", lay["host"]])
+    check_unchanged(t, "gpt raw", [lay["disk"]], before)
+    t.run(check_partition_option, lay)
+    t.run(check_mount, lay)
+    t.run(check_kernel, lay)
+    t.done()
+
+
+main()
