@@ -339,6 +339,10 @@ static int ext_stat(cs_fsys *fs, uint64_t ino, cs_stat *st, cs_error *e)
 	st->nlink = in.i_links_count;
 	st->size = EXT2_I_SIZE(&in);
 	st->blocks = ext2fs_get_stat_i_blocks(x->fs, (struct ext2_inode *)&in);
+	/* as the kernel reports it: a file whose bytes are inline in the inode
+	 * still counts the sectors they would take */
+	if ((in.i_flags & EXT4_INLINE_DATA_FL) && LINUX_S_ISREG(in.i_mode))
+		st->blocks += (st->size + 511) >> 9;
 	st->atime = ext_time(&in, in.i_atime, large && FITS(&in, i_atime_extra) ? &in.i_atime_extra : NULL);
 	st->mtime = ext_time(&in, in.i_mtime, large && FITS(&in, i_mtime_extra) ? &in.i_mtime_extra : NULL);
 	st->ctime = ext_time(&in, in.i_ctime, large && FITS(&in, i_ctime_extra) ? &in.i_ctime_extra : NULL);
@@ -707,11 +711,62 @@ typedef struct xattr_ctx {
 	size_t n, cap, total;
 } xattr_ctx;
 
+/* ext4 keeps a POSIX ACL in its own compact form (version 1; owner, group,
+ * mask and other entries without an id); the kernel shows it in the VFS
+ * form (version 2, every entry with an id, -1 where none). Returns the VFS
+ * form, or NULL when value is not an ext4 ACL. */
+static char *acl_to_vfs(const char *value, size_t len, size_t *ret_len)
+{
+	const uint8_t *v = (const uint8_t *)value;
+	if (len < 4 || v[0] != 1 || v[1] || v[2] || v[3])
+		return NULL;
+	cs_buf b = {.max = 65536};
+	const uint8_t ver[4] = {2, 0, 0, 0};
+	cs_buf_append(&b, ver, 4);
+	size_t p = 4;
+	while (p + 4 <= len) {
+		unsigned tag = v[p] | v[p + 1] << 8;
+		uint8_t out[8] = {v[p], v[p + 1], v[p + 2], v[p + 3], 0xff, 0xff, 0xff, 0xff};
+		if (tag == 2 || tag == 8) { /* ACL_USER, ACL_GROUP: with an id */
+			if (p + 8 > len)
+				break;
+			memcpy(out + 4, v + p + 4, 4);
+			p += 8;
+		} else {
+			p += 4;
+		}
+		if (cs_buf_append(&b, out, 8) < 0)
+			break;
+	}
+	if (p != len) {
+		cs_buf_free(&b);
+		return NULL;
+	}
+	*ret_len = b.len;
+	return cs_buf_steal(&b);
+}
+
 static int xattr_cb(char *name, char *value, size_t len, void *data)
 {
 	xattr_ctx *c = data;
 	if (strcmp(name, "system.data") == 0)
 		return 0; /* inline data's own attribute: the kernel hides it */
+	if (strcmp(name, "system.posix_acl_access") == 0 || strcmp(name, "system.posix_acl_default") == 0) {
+		size_t vl;
+		char *vfs = acl_to_vfs(value, len, &vl);
+		if (vfs) {
+			c->total += strlen(name) + vl;
+			if (c->total > CS_XATTR_MAX) {
+				free(vfs);
+				return XATTR_ABORT;
+			}
+			cs_xattr *x = CS_PUSH(c->v, c->n, c->cap);
+			x->name = cs_xstrdup(name);
+			x->value = vfs;
+			x->len = vl;
+			return 0;
+		}
+	}
 	c->total += strlen(name) + len;
 	if (c->total > CS_XATTR_MAX)
 		return XATTR_ABORT;

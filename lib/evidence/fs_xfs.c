@@ -818,19 +818,24 @@ static int add_xattr(xfs_fs *x, xlist *l, uint8_t flags, const uint8_t *name, si
 		return 0;
 	const char *prefix = (flags & 0x02) ? "trusted." : (flags & 0x04) ? "security." : "user.";
 	char *n = cs_xasprintf("%s%.*s", prefix, (int)nl, (const char *)name);
-	char *vv = NULL;
-	size_t vlen = vl;
+	/* an ACL is listed twice by the kernel: as the trusted attribute it is
+	 * stored as, and as the system.posix_acl_* it stands for */
 	if ((flags & 0x02) && (strcmp(n, "trusted.SGI_ACL_FILE") == 0 || strcmp(n, "trusted.SGI_ACL_DEFAULT") == 0)) {
 		bool file = strcmp(n, "trusted.SGI_ACL_FILE") == 0;
-		if (acl_to_posix(val, vl, &vv, &vlen)) {
-			free(n);
-			n = cs_xstrdup(file ? "system.posix_acl_access" : "system.posix_acl_default");
+		char *pv;
+		size_t pl;
+		if (acl_to_posix(val, vl, &pv, &pl)) {
+			pv[pl] = '\0';
+			l->total += 24 + pl;
+			cs_xattr *a = CS_PUSH(l->v, l->n, l->cap);
+			a->name = cs_xstrdup(file ? "system.posix_acl_access" : "system.posix_acl_default");
+			a->value = pv;
+			a->len = pl;
 		}
 	}
-	if (!vv) {
-		vv = cs_xmalloc(vl + 1);
-		memcpy(vv, val, vl);
-	}
+	char *vv = cs_xmalloc(vl + 1);
+	size_t vlen = vl;
+	memcpy(vv, val, vl);
 	vv[vlen] = '\0';
 	l->total += strlen(n) + vlen;
 	if (l->total > CS_XATTR_MAX) {

@@ -385,7 +385,8 @@ class Mounted:
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="csleuth-mnt-")
-        opts = "loop,ro," + ("noload" if self.fstype.startswith("ext") else "norecovery")
+        opts = "loop,ro" + (",noload" if self.fstype in ("ext3", "ext4") else
+                            ",norecovery" if self.fstype == "xfs" else "")
         run("mount", "-t", self.fstype, "-o", opts, self.img, self.dir)
         return self.dir
 
