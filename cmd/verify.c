@@ -69,7 +69,10 @@ int cli_verify(cli *c)
 	}
 	bool stored = h.has_stored_md5 || h.has_stored_sha1;
 	bool ok = (!h.has_stored_md5 || h.md5_match) && (!h.has_stored_sha1 || h.sha1_match) && h.n_damage == 0;
-	if (!stored)
+	if (h.n_damage)
+		fprintf(f, "result:   FAILED: %zu stretch%s of media could not be read as acquired\n", h.n_damage,
+			h.n_damage == 1 ? "" : "es");
+	else if (!stored)
 		fputs("result:   the image stores no hashes to check; the hashes above are of its media as read\n", f);
 	else if (ok)
 		fputs("result:   verified: the media matches the hashes stored at acquisition\n", f);

@@ -446,6 +446,7 @@ typedef struct ext_file {
 	uint64_t ino;
 	ext_run *runs;
 	size_t n, cap;
+	char err[2 * CS_ERRMSG_MAX];
 } ext_file;
 
 typedef struct map_ctx {
@@ -538,8 +539,11 @@ static ssize_t ext_pread(cs_file *f, void *buf, size_t n, uint64_t off)
 		uint64_t avail = r->len * bs - in;
 		uint64_t k = avail < want ? avail : want;
 		cs_error e = {0};
-		if (cs_bdev_read(x->dev, p + done, (size_t)k, r->pblk * bs + in, &e) < 0)
+		if (cs_bdev_read(x->dev, p + done, (size_t)k, r->pblk * bs + in, &e) < 0) {
+			snprintf(xf->err, sizeof(xf->err), "%s, inode %llu: %s", x->base.name,
+				 (unsigned long long)xf->ino, e.msg);
 			return done ? (ssize_t)done : -EIO;
+		}
 		done += (size_t)k;
 	}
 	return (ssize_t)n;
@@ -552,7 +556,12 @@ static void ext_file_close(cs_file *f)
 	free(xf);
 }
 
-static const cs_file_ops ext_file_ops = {.pread = ext_pread, .close = ext_file_close};
+static const char *ext_file_error(cs_file *f)
+{
+	return ((ext_file *)f)->err;
+}
+
+static const cs_file_ops ext_file_ops = {.pread = ext_pread, .close = ext_file_close, .error = ext_file_error};
 
 /* Maps the blocks of an inode (not inline). */
 static int map_file(ext_fs *x, uint64_t ino, struct ext2_inode_large *in, ext_file *f, cs_error *e)

@@ -469,6 +469,7 @@ typedef struct xfile {
 	xfs_fs *x;
 	uint64_t ino;
 	xmap m;
+	char err[CS_ERRMSG_MAX];
 } xfile;
 
 static ssize_t xfile_pread(cs_file *f, void *buf, size_t n, uint64_t off)
@@ -479,9 +480,16 @@ static ssize_t xfile_pread(cs_file *f, void *buf, size_t n, uint64_t off)
 	if (n > f->size - off)
 		n = (size_t)(f->size - off);
 	cs_error e = {0};
-	if (read_mapped(xf->x, &xf->m, xf->ino, buf, n, off, &e) < 0)
+	if (read_mapped(xf->x, &xf->m, xf->ino, buf, n, off, &e) < 0) {
+		memcpy(xf->err, e.msg, sizeof(xf->err));
 		return -EIO;
+	}
 	return (ssize_t)n;
+}
+
+static const char *xfile_error(cs_file *f)
+{
+	return ((xfile *)f)->err;
 }
 
 static void xfile_close(cs_file *f)
@@ -491,7 +499,7 @@ static void xfile_close(cs_file *f)
 	free(xf);
 }
 
-static const cs_file_ops xfile_ops = {.pread = xfile_pread, .close = xfile_close};
+static const cs_file_ops xfile_ops = {.pread = xfile_pread, .close = xfile_close, .error = xfile_error};
 
 static int xfs_open(cs_fsys *fs, uint64_t ino, cs_file **ret, cs_error *e)
 {

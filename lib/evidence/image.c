@@ -443,6 +443,7 @@ void cs_media_close(cs_media *img)
 	free(img->info.stored_md5);
 	free(img->info.stored_sha1);
 	free(img->info.metadata);
+	free(img->info.problem);
 	free(img);
 }
 

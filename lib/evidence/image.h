@@ -97,6 +97,9 @@ typedef struct cs_media_info {
 	/* EWF only: acquisition metadata as "key: value" lines (case number,
 	 * examiner, acquiry date, ...), or NULL. Evidence text, unescaped. */
 	char *metadata;
+	/* What the format library found wrong at open (segments corrupted or
+	 * truncated), or NULL: reads of the damaged parts fail on their own. */
+	char *problem;
 } cs_media_info;
 
 typedef struct cs_media {

@@ -267,11 +267,12 @@ int cs_media_open_ewf(cs_media *img, const char *first, cs_error *e)
 		img->info.stored_sha1 = hexdup(sha1, sizeof(sha1));
 	libewf_error_free(&err);
 	ewf_metadata(d, &img->info);
-	uint8_t corrupted = 0;
 	if (libewf_handle_segment_files_corrupted(d->h, &err) == 1)
-		corrupted = 1;
+		img->info.problem = cs_xasprintf(
+			"its segment files are corrupted or truncated (%d segment file%s): the damaged chunks "
+			"read as errors%s", n, n == 1 ? "" : "s",
+			img->info.stored_md5 || img->info.stored_sha1 ? "" : ", and the stored hashes are lost");
 	libewf_error_free(&err);
-	(void)corrupted; /* reads of the damaged part fail with their own message */
 	return 0;
 }
 

@@ -147,6 +147,12 @@ ssize_t cs_file_pread(cs_file *f, void *buf, size_t n, uint64_t off)
 	return f->ops->pread(f, buf, n, off);
 }
 
+const char *cs_file_strerror(cs_file *f, int err)
+{
+	const char *m = f && f->ops->error ? f->ops->error(f) : NULL;
+	return m && *m ? m : strerror(err < 0 ? -err : err);
+}
+
 uint64_t cs_file_size(const cs_file *f)
 {
 	return f->size;

@@ -105,6 +105,10 @@ bool cs_source_is_partial(const cs_source *src);
 /* File handles. */
 ssize_t cs_file_pread(cs_file *f, void *buf, size_t n, uint64_t off);
 uint64_t cs_file_size(const cs_file *f);
+/* Why a read of f failed (err, negative, as pread returned it): a message
+ * naming the evidence (an image, its volume, the inode, the offset) when the
+ * backend knows one, else strerror(-err). Valid until the next read. */
+const char *cs_file_strerror(cs_file *f, int err);
 /* The underlying fd for zero-copy paths, or -1 for backends without one
  * (disk images and archives: read with cs_file_pread). */
 int cs_file_fd(const cs_file *f);
@@ -136,6 +140,8 @@ struct cs_source {
 typedef struct cs_file_ops {
 	ssize_t (*pread)(cs_file *, void *, size_t, uint64_t);
 	void (*close)(cs_file *);
+	/* Optional: the message of the last failed read, or NULL. */
+	const char *(*error)(cs_file *);
 } cs_file_ops;
 
 struct cs_file {

@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -522,6 +523,7 @@ typedef struct locked_file {
 	cs_file base;
 	cs_file *inner;
 	fsys_source *s;
+	char err[CS_ERRMSG_MAX];
 } locked_file;
 
 static ssize_t locked_pread(cs_file *f, void *buf, size_t n, uint64_t off)
@@ -533,8 +535,15 @@ static ssize_t locked_pread(cs_file *f, void *buf, size_t n, uint64_t off)
 		n = (size_t)(f->size - off);
 	pthread_mutex_lock(&lf->s->lock);
 	ssize_t r = cs_file_pread(lf->inner, buf, n, off);
+	if (r < 0)
+		snprintf(lf->err, sizeof(lf->err), "%s", cs_file_strerror(lf->inner, (int)r));
 	pthread_mutex_unlock(&lf->s->lock);
 	return r;
+}
+
+static const char *locked_error(cs_file *f)
+{
+	return ((locked_file *)f)->err;
 }
 
 static void locked_close(cs_file *f)
@@ -546,7 +555,8 @@ static void locked_close(cs_file *f)
 	free(lf);
 }
 
-static const cs_file_ops locked_file_ops = {.pread = locked_pread, .close = locked_close};
+static const cs_file_ops locked_file_ops = {.pread = locked_pread, .close = locked_close,
+					   .error = locked_error};
 
 static int fs_open(cs_source *src, const char *path, cs_file **ret, cs_error *e)
 {

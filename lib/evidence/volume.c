@@ -316,6 +316,11 @@ static int gpt_parse(const pt_reader *r, cs_vols *out)
 		uint64_t count = last - first + 1;
 		if (count > UINT64_MAX / r->ss)
 			count = UINT64_MAX / r->ss;
+		if (last > last_lba)
+			warn(r, "GPT partition %u: LBAs %llu-%llu reach past the end of the image (%llu sectors): "
+				"the image is truncated or the table is wrong; what lies past the end cannot be read",
+			     i + 1, (unsigned long long)first, (unsigned long long)last,
+			     (unsigned long long)(last_lba + 1));
 		cs_vol *v = add_volume(out, id, "GPT", first * r->ss, count * r->ss);
 		const char *tname = NULL;
 		for (size_t k = 0; k < CS_ARRAY_SIZE(gpt_types); k++)
@@ -378,7 +383,8 @@ static void mbr_add(const pt_reader *r, cs_vols *out, unsigned num, uint8_t type
 			"kept, but nothing of it can be read", num, (unsigned long long)lba,
 		     (unsigned long long)sectors);
 	} else if (count > sectors - lba) {
-		warn(r, "MBR partition %u: sectors %llu-%llu reach past the end of the image (%llu sectors)",
+		warn(r, "MBR partition %u: sectors %llu-%llu reach past the end of the image (%llu sectors): "
+			"the image is truncated or the table is wrong; what lies past the end cannot be read",
 		     num, (unsigned long long)lba, (unsigned long long)(lba + count - 1),
 		     (unsigned long long)sectors);
 	}

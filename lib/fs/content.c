@@ -46,7 +46,7 @@ int cs_content_info(cs_file *f, char *hex, cs_magic *m, char **ret_magic, cs_err
 		if (n < 0) {
 			free(buf);
 			free(head);
-			return cs_err(e, (int)n, "read at %llu: %s", (unsigned long long)off, strerror((int)-n));
+			return cs_err(e, (int)n, "read at %llu: %s", (unsigned long long)off, cs_file_strerror(f, (int)n));
 		}
 		if (n == 0)
 			break;

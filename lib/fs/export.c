@@ -48,7 +48,12 @@ static int write_data(ex *x, const cs_tnode *nd, uint32_t i, const char *name)
 		size_t chunk = want - off < (1u << 20) ? (size_t)(want - off) : (1u << 20);
 		ssize_t n = cs_file_pread(f, x->buf, chunk, off);
 		if (n <= 0) {
-			warn(x, name, "`%s`: short read at %llu: padded with zeros", name, (unsigned long long)off);
+			if (n < 0)
+				warn(x, name, "`%s`: read at %llu: %s: padded with zeros", name, (unsigned long long)off,
+				     cs_file_strerror(f, (int)n));
+			else
+				warn(x, name, "`%s`: short read at %llu: padded with zeros", name,
+				     (unsigned long long)off);
 			memset(x->buf, 0, chunk);
 			n = (ssize_t)chunk;
 		}

@@ -51,6 +51,8 @@ int cs_disk_open(const char *const *paths, size_t n, const cs_disk_opts *o, cs_d
 		free(d);
 		return r;
 	}
+	if (d->img->info.problem)
+		dwarn(d, CS_WARN, "%s (%s): %s", d->img->dev->name, d->img->info.format, d->img->info.problem);
 	r = cs_vols_scan(d->img->dev, d->o.diag, d->o.diag_userdata, &d->vols, e);
 	if (r < 0) {
 		cs_media_close(d->img);
