@@ -89,6 +89,36 @@ cs_bdev *cs_bdev_window(cs_bdev *parent, uint64_t off, uint64_t size, const char
 	return &w->base;
 }
 
+/* ---- memory ---- */
+
+typedef struct mem_dev {
+	cs_bdev base;
+	const uint8_t *buf;
+} mem_dev;
+
+static int mem_read(cs_bdev *d, void *buf, size_t n, uint64_t off, cs_error *e)
+{
+	(void)e;
+	memcpy(buf, ((mem_dev *)d)->buf + off, n);
+	return 0;
+}
+
+static void mem_close(cs_bdev *d)
+{
+	free(d->name);
+	free(d);
+}
+
+static const cs_bdev_ops mem_ops = {.read = mem_read, .close = mem_close};
+
+cs_bdev *cs_bdev_from_memory(const void *buf, size_t n, const char *name)
+{
+	mem_dev *m = cs_xcalloc(1, sizeof(*m));
+	cs_bdev_init(&m->base, &mem_ops, n, name);
+	m->buf = buf;
+	return &m->base;
+}
+
 /* ---- mapped runs ---- */
 
 typedef struct mapped {

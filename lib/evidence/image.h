@@ -75,6 +75,10 @@ typedef struct cs_bdev_run {
 cs_bdev *cs_bdev_mapped(const cs_bdev_run *runs, size_t n, uint64_t size, const char *name,
 			cs_error *e);
 
+/* A device over n bytes in memory (borrowed: they must outlive it), for
+ * tests and fuzzing. */
+cs_bdev *cs_bdev_from_memory(const void *buf, size_t n, const char *name);
+
 /* ---- disk images ---- */
 
 /* One file the image is made of, as the examiner received it. */

@@ -368,9 +368,10 @@ int cs_lvm_parse_metadata(const char *text, size_t n, cs_lvm_vg *ret, cs_error *
 	get_u64(vgn, "seqno", &vg->seqno);
 	if (!get_u64(vgn, "extent_size", &vg->extent_size) || vg->extent_size == 0 ||
 	    vg->extent_size > ((uint64_t)1 << 40)) {
+		int r2 = cs_err(e, -EINVAL, "LVM volume group `%s`: no usable extent_size", vgn->name);
 		node_clear(&root);
 		cs_lvm_vg_clear(vg);
-		return cs_err(e, -EINVAL, "LVM volume group `%s`: no usable extent_size", vgn->name);
+		return r2;
 	}
 	const node *pvs = get(vgn, "physical_volumes");
 	for (size_t i = 0; pvs && i < pvs->n_kids && vg->n_pvs < LVM_MAX_PVS; i++) {

@@ -314,8 +314,8 @@ static int gpt_parse(const pt_reader *r, cs_vols *out)
 			continue;
 		}
 		uint64_t count = last - first + 1;
-		if (count > UINT64_MAX / r->ss)
-			count = UINT64_MAX / r->ss;
+		if (count > (UINT64_MAX - first * r->ss) / r->ss)
+			count = (UINT64_MAX - first * r->ss) / r->ss; /* no wrap past 2^64 */
 		if (last > last_lba)
 			warn(r, "GPT partition %u: LBAs %llu-%llu reach past the end of the image (%llu sectors): "
 				"the image is truncated or the table is wrong; what lies past the end cannot be read",
@@ -422,17 +422,20 @@ static int mbr_parse(const pt_reader *r, cs_vols *out)
 	uint64_t sectors = r->size / r->ss;
 	for (int i = 0; i < 4; i++) {
 		const uint8_t *e = b + 446 + 16 * i;
+		if (e[4] != 0)
+			mbr_add(r, out, (unsigned)i + 1, e[4], le32(e + 8), le32(e + 12), le32(b + 440));
+	}
+	/* then the logical partitions (5, 6, ...) of the extended one */
+	unsigned num = 5;
+	for (int i = 0; i < 4; i++) {
+		const uint8_t *e = b + 446 + 16 * i;
 		uint8_t type = e[4];
-		if (type == 0)
-			continue;
-		uint64_t lba = le32(e + 8), count = le32(e + 12);
-		mbr_add(r, out, (unsigned)i + 1, type, lba, count, le32(b + 440));
-		if (!is_extended(type))
+		uint64_t lba = le32(e + 8);
+		if (type == 0 || !is_extended(type))
 			continue;
 		/* the chain of extended boot records; offsets of the next EBR are
 		 * relative to the extended partition, of a logical one to its EBR */
 		uint64_t ext = lba, cur = lba;
-		unsigned num = 5;
 		uint64_t seen[MBR_MAX_LOGICAL];
 		size_t n_seen = 0;
 		for (;;) {

@@ -34,6 +34,10 @@ void cs_fstab_parse(const char *text, size_t n, cs_fstab_entry **ret, size_t *re
 	while (p < end && len < CS_FSTAB_MAX) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
+		if (memchr(p, '\0', (size_t)(le - p))) { /* not a line of text */
+			p = nl ? nl + 1 : end;
+			continue;
+		}
 		const char *f[4];
 		size_t fl[4];
 		int nf = 0;
