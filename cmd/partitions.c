@@ -6,7 +6,7 @@
 #include "host/disk.h"
 
 static const char help[] =
-	"Usage: csleuth --image FILE... partitions [--json]\n"
+	"Usage: csleuth partitions [--json]        (after --image FILE...)\n"
 	"\n"
 	"List the volumes of a disk image: MBR and GPT partitions and LVM2 logical\n"
 	"volumes, with their offsets and sizes in bytes, partition types, file\n"

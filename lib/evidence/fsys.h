@@ -92,6 +92,11 @@ void cs_fsys_close(cs_fsys *fs);
 int cs_source_open_fsys(cs_fsys **fs, const char *const *at, size_t n, const char *root_path,
 			const char *root_name, cs_source **ret, cs_error *e);
 
+/* Makes the paths of a source made by cs_source_open_fsys() relative to
+ * the directory path (resolved as the source resolves it), as root_path at
+ * open does. Returns 0, or -errno (the source is then unchanged). */
+int cs_source_fsys_chroot(cs_source *src, const char *path, cs_error *e);
+
 /* True for a source made by cs_source_open_fsys(). */
 bool cs_source_is_fsys(const cs_source *src);
 

@@ -695,6 +695,30 @@ static const cs_source_ops fsys_ops = {
 	.close = fs_close,
 };
 
+int cs_source_fsys_chroot(cs_source *src, const char *path, cs_error *e)
+{
+	if (!cs_source_is_fsys(src))
+		return cs_err(e, -EINVAL, "not a file system source");
+	fsys_source *s = (fsys_source *)src;
+	cs_error d = {0};
+	nref where;
+	cs_stat st;
+	pthread_mutex_lock(&s->lock);
+	int r = resolve(s, path, true, &where, &d);
+	if (r == 0 && (r = stat_node(s, where, &st, &d)) == 0 && !S_ISDIR(st.mode))
+		r = -ENOTDIR;
+	if (r == 0) {
+		s->top = where;
+		for (size_t k = 0; k < CS_FSYS_PCACHE; k++) {
+			free(s->pc[k].path);
+			free(s->pc[k].stack);
+			memset(&s->pc[k], 0, sizeof(s->pc[k]));
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r < 0 ? path_err(e, r, path, &d) : 0;
+}
+
 bool cs_source_is_fsys(const cs_source *src)
 {
 	return src && src->ops == &fsys_ops;

@@ -74,20 +74,19 @@ int cs_archive_source(const char *path, const char *root_path, const cs_disk_opt
 		return r;
 	bool sysroot = true;
 	char *top = find_top(src, &sysroot);
-	cs_source_close(src);
-	if (!top)
+	if (!top) {
+		cs_source_close(src);
 		return cs_err(e, -ENOENT,
 			      "archive `%s`: found neither a host tree (etc/, var/) nor an engine data root in it; "
 			      "name one with --sysroot PATH or --root PATH (a path inside the archive)", path);
-	/* reopen relative to the top (the index is rebuilt: archives are read
-	 * once per source, and this one is small next to a disk) */
-	r = cs_fsys_open_archive(path, NULL, &fs, e);
-	if (r == 0)
-		r = cs_source_open_fsys(&fs, NULL, 1, top, path, ret, e);
+	}
+	r = *top ? cs_source_fsys_chroot(src, top, e) : 0;
 	if (r < 0) {
+		cs_source_close(src);
 		free(top);
 		return r;
 	}
+	*ret = src;
 	*ret_top = top;
 	*ret_sysroot = sysroot;
 	return 0;

@@ -24,7 +24,13 @@ def check_formats(t, lay, work):
     want = diskimg.sha256(raw)
     conv = diskimg.convert(raw, work)
     for name, files in conv.items():
+        # a split raw image given piece by piece, and found from its .001
         args = [x for f in (files if name == "split" else files[:1]) for x in ("--image", f)]
+        if name == "split":
+            rc, o, e = out("--image", files[0], "--verify")
+            m = re.search(rb"sha256:\s+([0-9a-f]{64})", o)
+            t.ok(rc == 0 and b"split raw, 3 files" in o and m and m.group(1).decode() == want,
+                 "split: the pieces after split.001 are found from it", o + e)
         before = {f: diskimg.sha256(f) for f in files}
         rc, o, e = out(*args, "--verify")
         media = re.search(rb"sha256:\s+([0-9a-f]{64})", o)
