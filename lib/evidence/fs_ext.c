@@ -54,7 +54,7 @@ static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	char name[64];
 	cs_bdev *dev;
-} reg[64];
+} reg[256];
 
 static const char *reg_add(cs_bdev *dev, char name[64])
 {

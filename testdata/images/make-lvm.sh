@@ -48,7 +48,8 @@ export LVM_SYSTEM_DIR="$tmp/conf"
 lvm() { "$@" --nolocking 2>&1 | grep -v -e 'leaked on' -e 'WARNING: This metadata' >&2 || true; }
 lvm pvcreate -ff -y "$l1" "$l2"
 lvm vgcreate -s 1M csvg "$l1" "$l2"
-vgcfgbackup --nolocking -f "$tmp/vg.txt" csvg >/dev/null 2>&1
+# relative names: LVM records the command line in the metadata
+(cd "$tmp" && vgcfgbackup --nolocking -f vg.txt csvg >/dev/null 2>&1)
 python3 - "$tmp/vg.txt" <<'PY'
 import sys
 p = sys.argv[1]
@@ -109,7 +110,7 @@ lvs = '''
 i = s.rindex('}')
 open(p, 'w').write(s[:i] + lvs + s[i:])
 PY
-lvm vgcfgrestore -f "$tmp/vg.txt" csvg
+(cd "$tmp" && lvm vgcfgrestore -f vg.txt csvg)
 lvs --nolocking --reportformat json --units b --nosuffix \
 	-o lv_name,lv_size,seg_start,seg_size,segtype,stripes,stripe_size,seg_pe_ranges csvg 2>/dev/null |
 	sed "s|$l1|PV1|g; s|$l2|PV2|g" > lvm-lvs.json

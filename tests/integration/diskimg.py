@@ -347,14 +347,26 @@ def convert(raw, work):
     return out
 
 
+def _inputs_key():
+    """A short hash of what the images are made from (this file, the LVM
+    metadata, the fixture), so a cached image is rebuilt when they change."""
+    import hashlib
+    h = hashlib.sha256()
+    for p in [__file__] + sorted(os.path.join(IMAGES, f) for f in os.listdir(IMAGES)) + \
+            [os.path.join(SRC, "testdata", "docker", "overlay2.tar.xz")]:
+        with open(p, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:12]
+
+
 def build(name, maker, dataroot_fixture="overlay2"):
-    """Builds (once per build tree) one of the layouts; returns a dict with
-    the paths and sfdisk's record."""
+    """Builds (once per build tree and set of inputs) one of the layouts;
+    returns a dict with the paths and sfdisk's record."""
     def make(dest):
         disk, host, table = maker(dest, fixture(dataroot_fixture))
         with open(os.path.join(dest, "layout.json"), "w") as f:
             json.dump({"disk": disk, "host": host, "table": table}, f)
-    d = _locked_unpack("image-" + name, make)
+    d = _locked_unpack(f"image-{name}-{_inputs_key()}", make)
     with open(os.path.join(d, "layout.json")) as f:
         return json.load(f)
 

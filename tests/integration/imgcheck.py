@@ -3,9 +3,12 @@ image and over the directory (or kernel mount) it stands for, and comparing
 byte for byte."""
 import os
 import re
+import subprocess
+import tempfile
 
 import diskimg
-from harness import csleuth, csleuth_json
+from fsview import walk_tree
+from harness import BIN, csleuth, csleuth_json
 
 CSDUMP = os.environ.get("CSDUMP", "csdump")
 
@@ -91,3 +94,26 @@ def check_unchanged(t, label, files, before):
     t.ok(after == before, f"{label}: the image's {len(files)} file(s) are unchanged (sha256)")
 
 
+
+
+def can_fuse():
+    return os.geteuid() == 0 and os.path.exists("/dev/fuse")
+
+
+def mounted_view(src_args, name):
+    """walk_tree of `csleuth SRC mount NAME` (csleuth's own provenance
+    xattr dropped), or raises."""
+    mnt = tempfile.mkdtemp(prefix="csx-img-fuse-")
+    try:
+        p = subprocess.run([BIN, *src_args, "mount", name, mnt], capture_output=True, timeout=120)
+        if p.returncode not in (0, 3):
+            raise RuntimeError(f"mount failed ({p.returncode}): {p.stderr.decode(errors='replace')}")
+        try:
+            tree = walk_tree(mnt)
+        finally:
+            subprocess.run([BIN, "umount", mnt], capture_output=True)
+        for r in tree.values():
+            r.get("xattrs", {}).pop("user.csleuth.evidence_path", None)
+        return tree
+    finally:
+        os.rmdir(mnt)

@@ -15,7 +15,8 @@ import tempfile
 
 import diskimg
 from harness import Tap, csleuth_json
-from imgcheck import CSDUMP, check_unchanged, compare, nlines, out
+from fsview import diff_records
+from imgcheck import CSDUMP, can_fuse, check_unchanged, compare, mounted_view, nlines, out
 
 
 def check_formats(t, lay, work):
@@ -42,6 +43,13 @@ def check_formats(t, lay, work):
                  f"ewf: --verify finds the MD5 and SHA-1 ewfacquire stored, and they match "
                  f"({len(files)} segment files found from the first)", o)
             t.ok(len(files) > 1, f"ewf: the image has {len(files)} segment files")
+            if can_fuse():
+                got = mounted_view(args, "rich")
+                ref = mounted_view(["--sysroot", host], "rich")
+                t.ok(got == ref and len(ref) > 100, f"ewf: `mount rich` straight out of the E01 equals "
+                     f"its mount from the directory ({len(ref)} entries)", diff_records(got, ref))
+            else:
+                t.skip("ewf: mount needs root and /dev/fuse")
         compare(t, name, args, ["--sysroot", host], only=["ps --json", "diff --json rich", "export rich"])
         check_unchanged(t, name, files, before)
 

@@ -16,9 +16,9 @@ import subprocess
 import tempfile
 
 import diskimg
-from fsview import diff_records, walk_tree
-from harness import BIN, Tap, csleuth, csleuth_json
-from imgcheck import CSDUMP, check_unchanged, compare, nlines, out
+from fsview import diff_records
+from harness import Tap, csleuth, csleuth_json
+from imgcheck import CSDUMP, can_fuse, check_unchanged, compare, mounted_view, nlines, out
 
 def check_partitions(t, lay):
     rc, p, err = csleuth_json("--image", lay["disk"], "partitions", "--json")
@@ -57,28 +57,14 @@ def check_partition_option(t, lay):
 
 
 def check_mount(t, lay):
-    if not (os.geteuid() == 0 and os.path.exists("/dev/fuse")):
+    if not can_fuse():
         t.skip("mount: needs root and /dev/fuse")
         return
-    views = []
-    for args in (["--image", lay["disk"]], ["--sysroot", lay["host"]]):
-        mnt = tempfile.mkdtemp(prefix="csx-img-fuse-")
-        p = subprocess.run([BIN, *args, "mount", "rich", mnt], capture_output=True, timeout=120)
-        if p.returncode not in (0, 3):
-            t.ok(False, "mount rich", p.stderr)
-            os.rmdir(mnt)
-            return
-        try:
-            tree = walk_tree(mnt)
-            for r in tree.values():
-                r.get("xattrs", {}).pop("user.csleuth.evidence_path", None)
-            views.append(tree)
-        finally:
-            subprocess.run([BIN, "umount", mnt], capture_output=True)
-            os.rmdir(mnt)
-    t.ok(views[0] == views[1] and len(views[0]) > 100,
+    got = mounted_view(["--image", lay["disk"]], "rich")
+    want = mounted_view(["--sysroot", lay["host"]], "rich")
+    t.ok(got == want and len(want) > 100,
          f"mount: container `rich` straight out of the image equals its mount from the directory "
-         f"({len(views[1])} entries, content and xattrs)", diff_records(views[0], views[1]))
+         f"({len(want)} entries, content and xattrs)", diff_records(got, want))
 
 
 def check_kernel(t, lay):
