@@ -18,7 +18,7 @@
 #include "formats/sha256.h"
 #include "host/disk.h"
 
-static bool skip_ino, skip_atime, skip_blocks, skip_dev, skip_btime;
+static bool skip_ino, skip_atime, skip_blocks, skip_dev, skip_btime, skip_mtime, skip_ctime;
 
 static void hexs(const char *s, size_t n)
 {
@@ -47,7 +47,10 @@ static void dump(cs_source *src, const char *path, int depth)
 		printf(" rdev=%u:%u", st.rdev_major, st.rdev_minor);
 	if (!skip_atime)
 		printf(" atime=%lld", (long long)st.atime);
-	printf(" mtime=%lld ctime=%lld", (long long)st.mtime, (long long)st.ctime);
+	if (!skip_mtime)
+		printf(" mtime=%lld", (long long)st.mtime);
+	if (!skip_ctime)
+		printf(" ctime=%lld", (long long)st.ctime);
 	if (!skip_btime)
 		printf(" btime=%lld", (long long)st.btime);
 	if (S_ISLNK(st.mode)) {
@@ -131,6 +134,8 @@ int main(int argc, char **argv)
 			skip_blocks |= strcmp(f, "blocks") == 0;
 			skip_dev |= strcmp(f, "dev") == 0;
 			skip_btime |= strcmp(f, "btime") == 0;
+			skip_mtime |= strcmp(f, "mtime") == 0;
+			skip_ctime |= strcmp(f, "ctime") == 0;
 		} else
 			start = argv[i];
 	}
