@@ -516,6 +516,22 @@ int cs_disk_source(cs_disk *d, const char *partition, const char *root_path, cs_
 	}
 	cs_disk_host h;
 	int r = plan_host(d, true, &h, e);
+	if (r == -ENOENT) {
+		/* no root file system: a lone readable volume (a partition image,
+		 * a separate /var) is read as the tree */
+		const cs_vol *only = NULL;
+		size_t readable = 0;
+		for (size_t i = 0; i < d->vols.n; i++)
+			if (readable_fs(&d->vols.v[i])) {
+				only = &d->vols.v[i];
+				readable++;
+			}
+		if (readable == 1) {
+			dwarn(d, CS_NOTE, "%s: no volume holds a root file system; reading volume %s (%s) as the tree",
+			      d->img->dev->name, only->id, only->fs);
+			return cs_disk_source(d, only->id, root_path, ret, ret_host, e);
+		}
+	}
 	if (r < 0)
 		return r;
 	r = open_host(d, &h, root_path, true, ret, e);

@@ -245,6 +245,16 @@ def check_inode_past(t, base, work, rich):
          "directory entry naming an inode past the table: named, and only it is lost", e[-500:])
 
 
+def check_journal(t, base, work):
+    img = copy(base, os.path.join(work, "dirty.ext4"))
+    debugfs(img, "feature needs_recovery")
+    before = diskimg.sha256(img)
+    rc, o, e = out("--image", img, "ps")
+    t.ok(rc == 0 and b"journal holds transactions that were never written back" in e and b"not replayed" in e
+         and o.count(b"\n") == 13, "a journal needing recovery: said, not replayed, and the host is read", e[-400:])
+    t.eq(diskimg.sha256(img), before, "a journal needing recovery: the image is unchanged (nothing replayed)")
+
+
 def check_ewf_chunk(t, base, work, marker):
     target = os.path.join(work, "chunk")
     subprocess.run(["ewfacquire", "-u", "-q", "-t", target, "-c", "none", base], check=True, capture_output=True)
@@ -307,6 +317,7 @@ def main():
         t.run(check_dir_loop, base, work, rich)
         t.run(check_extents, base, work, rich)
         t.run(check_inode_past, base, work, rich)
+        t.run(check_journal, base, work)
         t.run(check_ewf_chunk, base, work, marker)
         t.run(check_xfs_sb, work)
         t.run(check_archive_cut, lay["host"], work)
