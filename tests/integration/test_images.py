@@ -105,8 +105,8 @@ def check_kernel(t, lay):
                            check=True)
             try:
                 compare(t, "kernel (ext4, GPT)", ["--image", lay["disk"]], ["--sysroot", root], same_inodes=True,
-                        only=["ps --json", "inspect containers", "timeline bodyfile", "timeline", "diff --json",
-                              "export"])
+                        only=["ps --json", "timeline bodyfile", "timeline", "diff --json rich", "export rich",
+                              "export layers14"])
             finally:
                 subprocess.run(["umount", os.path.join(root, "var")], check=False)
 
@@ -121,10 +121,8 @@ def main():
     before = {lay["disk"]: diskimg.sha256(lay["disk"])}
     t.run(compare, "gpt raw", ["--image", lay["disk"]], ["--sysroot", lay["host"]])
     check_unchanged(t, "gpt raw", [lay["disk"]], before)
-    t.run(check_partition_option, lay)
-    t.run(check_mount, lay)
-    t.run(check_kernel, lay)
     t.done()
 
 
-main()
+if __name__ == "__main__":
+    main()
