@@ -13,7 +13,8 @@ BUILD=${BUILD:-build}
 MESON_ARGS=${MESON_ARGS:-}
 
 PACKAGES="build-essential meson ninja-build pkg-config libjson-c-dev libarchive-dev
-libmagic-dev libfuse3-dev zlib1g-dev fuse3 python3 xz-utils tar attr
+libmagic-dev libfuse3-dev zlib1g-dev fuse3 python3 xz-utils tar attr sleuthkit
+libsqlite3-dev liblz4-dev libyaml-dev
 libext2fs-dev comerr-dev libewf-dev libvmdk-dev libvhdi-dev libqcow-dev
 e2fsprogs xfsprogs fdisk ewf-tools qemu-utils zstd"
 

@@ -1,12 +1,11 @@
 /* partitions.c - csleuth partitions: a disk image's volumes. */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
 #include "host/disk.h"
 
 static const char help[] =
-	"Usage: csleuth partitions [--json]        (after --image FILE...)\n"
+	"Usage: csleuth partitions [--json]   (with --image FILE...)\n"
 	"\n"
 	"List the volumes of a disk image: MBR and GPT partitions and LVM2 logical\n"
 	"volumes, with their offsets and sizes in bytes, partition types, file\n"
@@ -39,17 +38,18 @@ static char *contents(const cs_disk_volinfo *v)
 
 int cmd_partitions(cli *c, int argc, char **argv)
 {
+	enum { O_JSON = 0x200 };
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
+		{"json", no_argument, NULL, O_JSON},
 		{0},
 	};
+	static const cli_opts co = {.cmd = "partitions", .help = help, .longopts = opts};
 	bool json = false;
-	int o;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	int o, rc = 0;
+	while ((o = cli_getopt(c, &co, argc, argv, &rc)) != -1) {
 		switch (o) {
-		case 'j': json = true; break;
-		case 'h': fputs(help, stdout); return EXIT_OK;
+		case CLI_OPT_EXIT: return rc;
+		case O_JSON: json = true; break;
 		default: return cli_usage_error("partitions", "bad option");
 		}
 	}

@@ -62,6 +62,11 @@ typedef struct cs_tree_opts {
 	cs_whiteout_format format;
 	cs_diag_fn diag;
 	void *diag_userdata;
+	/* When set, a directory below the root is descended into only if
+	 * descend(descend_userdata, "a/b") is true; the others are kept as
+	 * nodes without children. */
+	bool (*descend)(void *ud, const char *rel);
+	void *descend_userdata;
 } cs_tree_opts;
 
 /* Upper bounds against hostile evidence. */
@@ -82,6 +87,11 @@ uint32_t cs_tree_lookup(const cs_tree *t, uint32_t dir, const char *name);
 /* Resolves an absolute merged path without following symlinks; UINT32_MAX if
  * absent. */
 uint32_t cs_tree_resolve(const cs_tree *t, const char *path);
+/* Resolves an absolute merged path as the kernel would inside the view:
+ * ".", ".." (stopping at the root) and symlinks in the middle of the path
+ * are followed within the tree (absolute targets from its root, 40 links at
+ * most), the last component only when follow_last. UINT32_MAX if absent. */
+uint32_t cs_tree_resolve_follow(const cs_tree *t, const char *path, bool follow_last);
 /* The merged path of node i ("/" for the root). Owned. */
 char *cs_tree_path(const cs_tree *t, uint32_t i);
 /* The evidence path of node i in its supplying layer. Owned. */
@@ -98,6 +108,11 @@ int cs_tree_xattrs(const cs_tree *t, uint32_t i, cs_xattr **ret, size_t *ret_n, 
 const cs_deletion *cs_tree_deletions(const cs_tree *t, size_t *ret_n);
 /* Problems met while building. */
 const cs_problems *cs_tree_problems(const cs_tree *t);
+
+/* Rewrites every node's owner to the ids the container saw, through m
+ * (see cs_idmap_to_container; nothing changes when m is not shifted).
+ * Returns how many ids had no mapping (shown as 65534, the overflow id). */
+size_t cs_tree_map_ids(cs_tree *t, const cs_idmap *m);
 
 /* True if the directory at path is opaque in its overlay layer
  * (trusted.overlay.opaque or user.overlay.opaque is "y"). */

@@ -630,6 +630,28 @@ static int json_next(cs_logs *r)
 	}
 }
 
+/* Plain text and liblxc lines: every line is a record. */
+static int text_next(cs_logs *r)
+{
+	const char *line;
+	size_t n;
+	uint64_t off;
+	bool last;
+	if (!next_line(r, &line, &n, &off, &last))
+		return 0;
+	const char *why = NULL;
+	if (r->fmt == CS_LOG_LXC) {
+		if (cs_log_decode_lxc(line, n, &r->raw, &why) < 0 && n > 0)
+			diag(r, CS_NOTE, r->files[r->cur].path, "%s: offset %" PRIu64 ": %s",
+			     r->files[r->cur].path, off, why);
+	} else {
+		cs_log_decode_text(line, n, &r->raw);
+	}
+	r->raw.newline = !last;
+	r->raw.offset = off;
+	return 1;
+}
+
 /* A frame that agrees with itself at the start of the window? */
 static bool frame_ok(cs_logs *r, size_t avail)
 {
@@ -776,7 +798,9 @@ static int raw_next(cs_logs *r)
 				continue;
 			}
 		}
-		int k = r->fmt == CS_LOG_LOCAL ? local_next(r) : json_next(r);
+		int k = r->fmt == CS_LOG_LOCAL ? local_next(r)
+			: r->fmt == CS_LOG_TEXT || r->fmt == CS_LOG_LXC ? text_next(r)
+									 : json_next(r);
 		if (k == 0) {
 			close_file(r);
 			r->cur++;
@@ -1108,9 +1132,73 @@ static void issue_gap_note(cs_logs *r)
 	r->gap_note = NULL;
 }
 
+/* The kubelet's rotations of a CRI log: `<base>.<YYYYMMDD-hhmmss>` and
+ * `<base>.<YYYYMMDD-hhmmss>.gz` beside it (kubelet container_log_manager),
+ * read oldest first (the stamps sort as times), then the current file. */
+static int find_files_cri(cs_logs *r, const char *path, cs_error *e)
+{
+	const char *sl = strrchr(path, '/');
+	_cleanup_free_ char *dir = sl ? cs_xstrndup(path, (size_t)(sl - path)) : cs_xstrdup("");
+	const char *base = sl ? sl + 1 : path;
+	size_t bl = strlen(base);
+	cs_dirent *ents = NULL;
+	size_t n = 0;
+	int k = cs_source_list(r->src, dir, &ents, &n, e);
+	if (k < 0)
+		return k;
+	bool have_current = false;
+	for (size_t i = 0; i < n; i++) { /* sorted by name: oldest stamp first */
+		const char *nm = ents[i].name;
+		if (strcmp(nm, base) == 0) {
+			have_current = true;
+			continue;
+		}
+		if (strncmp(nm, base, bl) != 0 || nm[bl] != '.')
+			continue;
+		const char *st = nm + bl + 1;
+		bool ok = strlen(st) >= 15 && st[8] == '-';
+		for (int d = 0; d < 15 && ok; d++)
+			ok = d == 8 || (st[d] >= '0' && st[d] <= '9');
+		bool gz = ok && strcmp(st + 15, ".gz") == 0;
+		if (!ok || (st[15] && !gz))
+			continue;
+		/* both x and x.gz: the kubelet was compressing x when it stopped */
+		if (gz && i > 0 && strncmp(ents[i - 1].name, nm, strlen(nm) - 3) == 0 &&
+		    strlen(ents[i - 1].name) == strlen(nm) - 3)
+			continue;
+		char *p = cs_path_join(dir, nm);
+		add_file(r, p, gz, -1);
+		free(p);
+	}
+	cs_dirents_free(ents, n);
+	if (have_current)
+		add_file(r, path, false, 0);
+	return 0;
+}
+
 int cs_logs_open(cs_source *src, const cs_container *ct, const cs_logs_opts *o, cs_logs **ret,
 		 cs_error *e)
 {
+	if (ct->n_logfiles)
+		return cs_logs_open_role(src, ct, "console", o, ret, e);
+	if (ct->log_driver && strcmp(ct->log_driver, "cri") == 0) {
+		if (!ct->log_evidence_path)
+			return cs_err(e, -ENOENT, "container `%s`: no CRI log file in the evidence%s%s%s",
+				      ct->name ? ct->name : ct->id, ct->log_path ? " (recorded as `" : "",
+				      ct->log_path ? ct->log_path : "", ct->log_path ? "`)" : "");
+		cs_logs *r = logs_new(src, CS_LOG_CRI, o);
+		int k = find_files_cri(r, ct->log_evidence_path, e);
+		if (k < 0 || r->n_files == 0) {
+			cs_logs_close(r);
+			return k < 0 ? k : cs_err(e, -ENOENT, "container `%s`: no CRI log file in the evidence", ct->id);
+		}
+		r->paths = cs_xcalloc(r->n_files + 1, sizeof(char *));
+		for (size_t i = 0; i < r->n_files; i++)
+			r->paths[i] = r->files[i].path;
+		plan_tail(r);
+		*ret = r;
+		return 0;
+	}
 	if (!ct->dir)
 		return cs_err(e, -ENOENT, "container `%s`: no directory in the evidence", ct->id);
 	const char *drv = ct->log_driver && *ct->log_driver ? ct->log_driver : "json-file";
@@ -1179,7 +1267,8 @@ int cs_logs_open(cs_source *src, const cs_container *ct, const cs_logs_opts *o, 
 int cs_logs_open_files(cs_source *src, cs_log_format fmt, const char *const *paths, size_t n,
 		       const cs_logs_opts *o, cs_logs **ret, cs_error *e)
 {
-	if (fmt != CS_LOG_JSONFILE && fmt != CS_LOG_LOCAL && fmt != CS_LOG_CRI)
+	if (fmt != CS_LOG_JSONFILE && fmt != CS_LOG_LOCAL && fmt != CS_LOG_CRI && fmt != CS_LOG_TEXT &&
+	    fmt != CS_LOG_LXC)
 		return cs_err(e, -EINVAL, "unknown log format %d", (int)fmt);
 	cs_logs *r = logs_new(src, fmt, o);
 	for (size_t i = 0; i < n; i++)
@@ -1395,4 +1484,26 @@ void cs_logs_close(cs_logs *r)
 	free(r->pending_id);
 	free(r->gap_note);
 	free(r);
+}
+
+int cs_logs_open_role(cs_source *src, const cs_container *ct, const char *role, const cs_logs_opts *o,
+		      cs_logs **ret, cs_error *e)
+{
+	int fmt = 0;
+	for (size_t i = 0; i < ct->n_logfiles && !fmt; i++)
+		if (strcmp(ct->logfiles[i].role, role) == 0)
+			fmt = ct->logfiles[i].format;
+	if (!fmt)
+		return cs_err(e, -ENOENT, "container `%s`: no %s log in the evidence", ct->name ? ct->name : ct->id,
+			      role);
+	cs_logs *r = logs_new(src, (cs_log_format)fmt, o);
+	for (size_t i = 0; i < ct->n_logfiles; i++)
+		if (strcmp(ct->logfiles[i].role, role) == 0 && ct->logfiles[i].format == fmt)
+			add_file(r, ct->logfiles[i].path, false, -1);
+	r->paths = cs_xcalloc(r->n_files + 1, sizeof(char *));
+	for (size_t i = 0; i < r->n_files; i++)
+		r->paths[i] = r->files[i].path;
+	plan_tail(r);
+	*ret = r;
+	return 0;
 }

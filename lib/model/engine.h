@@ -50,12 +50,24 @@ typedef struct cs_engine {
 	int (*locate)(cs_source *sysroot, cs_engine_roots *out, cs_error *e);
 	/* Reads one root. Returns 0 and *ret (free with cs_dataroot_free) even
 	 * when items are damaged (flagged, reported through o->diag and counted
-	 * in n_warnings); -errno only when the root cannot be read at all. */
+	 * in n_warnings); -errno only when the root cannot be read at all. A
+	 * diagnostic about one item is also recorded, with the same file and
+	 * message, in that item's `problems` (else in the root's), so that a
+	 * command can report the problems of the items it shows. */
 	int (*load)(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_error *e);
 	/* The engine's own inspect shape of one item (exactly one of ct, im is
 	 * non-NULL): an owned JSON object text, valid UTF-8. NULL when the
 	 * engine has no such view. */
 	char *(*inspect)(const cs_dataroot *dr, const cs_container *ct, const cs_image *im);
+	/* Cross-engine (may be NULL): the layer stack, top first, of snapshot
+	 * `key` of `snapshotter` in namespace `ns` of this root, for a container
+	 * another engine lists (Docker 29 keeps its containers' layers in
+	 * containerd). Returns 0 and *ret (owned; clear with
+	 * cs_layer_stack_clear), -ENOENT when the root has no such snapshot, or
+	 * -errno. Damage met on the way (a missing directory, a parent cycle) is
+	 * added to *problems and leaves ret->complete false. */
+	int (*snapshot_stack)(const cs_dataroot *dr, const char *ns, const char *snapshotter, const char *key,
+			      cs_layer_stack *ret, cs_problems *problems, cs_error *e);
 } cs_engine;
 
 #endif

@@ -2,6 +2,8 @@
 #include "model/model.h"
 #include "model/engine.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *cs_container_status(const cs_container *c)
@@ -22,6 +24,101 @@ const char *cs_container_status(const cs_container *c)
 	if (s->started_at == CS_TIME_NEVER)
 		return "created";
 	return "exited";
+}
+
+const char *cs_container_state(const cs_container *c)
+{
+	if (c->state_unknown || !c->config_json)
+		return NULL;
+	return cs_container_status(c);
+}
+
+bool cs_container_start_failed(const cs_container *c)
+{
+	return !c->state.running && c->state.error && *c->state.error;
+}
+
+char *cs_container_status_text(const cs_container *c)
+{
+	const char *s = cs_container_state(c);
+	if (!s)
+		return cs_xstrdup("Unknown");
+	if (strcmp(s, "running") == 0)
+		return cs_xstrdup("Up");
+	if (strcmp(s, "paused") == 0)
+		return cs_xstrdup("Up (Paused)");
+	if (strcmp(s, "restarting") == 0)
+		return cs_xasprintf("Restarting (%lld)", (long long)c->state.exit_code);
+	if (strcmp(s, "removing") == 0)
+		return cs_xstrdup("Removal In Progress");
+	if (strcmp(s, "dead") == 0)
+		return cs_xstrdup("Dead");
+	if (strcmp(s, "created") == 0)
+		return cs_container_start_failed(c)
+			       ? cs_xasprintf("Start failed (%lld)", (long long)c->state.exit_code)
+			       : cs_xstrdup("Created");
+	return cs_container_start_failed(c)
+		       ? cs_xasprintf("Restart failed (%lld)", (long long)c->state.exit_code)
+		       : cs_xasprintf("Exited (%lld)", (long long)c->state.exit_code);
+}
+
+uint32_t cs_idmap_to_container(const cs_idmap *m, char kind, uint32_t stored, bool *mapped)
+{
+	if (mapped)
+		*mapped = true;
+	if (!m->shifted)
+		return stored;
+	for (size_t i = 0; i < m->n; i++) {
+		const cs_idmap_range *r = &m->v[i];
+		if (r->kind == kind && stored >= r->host_id && stored - r->host_id < r->count)
+			return r->ns_id + (stored - r->host_id);
+	}
+	if (mapped)
+		*mapped = false;
+	return 65534;
+}
+
+void cs_idmap_add(cs_idmap *m, char kind, uint32_t ns_id, uint32_t host_id, uint32_t count)
+{
+	cs_idmap_range *r = CS_PUSH(m->v, m->n, m->cap);
+	r->kind = kind;
+	r->ns_id = ns_id;
+	r->host_id = host_id;
+	r->count = count;
+}
+
+void cs_container_event(cs_container *c, cs_time t, const char *desc, const char *file, bool file_time,
+			const char *fmt, ...)
+{
+	cs_ctevent *x = CS_PUSH(c->events, c->n_events, c->cap_events);
+	x->time = t;
+	x->desc = cs_xstrdup(desc);
+	x->file = cs_xstrdup(file);
+	x->file_time = file_time;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&x->message, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+}
+
+void cs_container_logfile(cs_container *c, const char *path, const char *role, int format)
+{
+	cs_logfile *x = CS_PUSH(c->logfiles, c->n_logfiles, c->cap_logfiles);
+	x->path = cs_xstrdup(path);
+	x->role = cs_xstrdup(role);
+	x->format = format;
+}
+
+void cs_snapshot_clear(cs_snapshot *s)
+{
+	free(s->name);
+	free(s->created_how);
+	free(s->comment);
+	free(s->dir);
+	free(s->config_json);
+	cs_layer_stack_clear(&s->layers);
+	memset(s, 0, sizeof(*s));
 }
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg)
@@ -81,6 +178,7 @@ static void container_free(cs_container *c)
 	for (size_t i = 0; i < c->state.n_health_log; i++)
 		free(c->state.health_log[i].output);
 	free(c->state.health_log);
+	cs_strv_free(c->labels);
 	free(c->log_driver);
 	free(c->log_path);
 	free(c->log_evidence_path);
@@ -110,6 +208,33 @@ static void container_free(cs_container *c)
 	free(c->hostconfig_json);
 	problems_free(&c->problems);
 	evfiles_free(&c->evidence);
+	free(c->snapshotter);
+	free(c->snapshot_key);
+	free(c->sandbox_id);
+	free(c->state_reason);
+	free(c->status_json);
+	free(c->snapshot_namespace);
+	cs_strv_free(c->snapshot_roots);
+	free(c->engine_status);
+	free(c->type);
+	free(c->idmap.v);
+	for (size_t i = 0; i < c->n_snapshots; i++)
+		cs_snapshot_clear(&c->snapshots[i]);
+	free(c->snapshots);
+	for (size_t i = 0; i < c->n_events; i++) {
+		free(c->events[i].desc);
+		free(c->events[i].message);
+		free(c->events[i].file);
+	}
+	free(c->events);
+	for (size_t i = 0; i < c->n_logfiles; i++) {
+		free(c->logfiles[i].path);
+		free(c->logfiles[i].role);
+	}
+	free(c->logfiles);
+	free(c->inspect_json);
+	free(c->base_archive);
+	free(c->base_archive_prefix);
 }
 
 static void image_free(cs_image *im)
@@ -141,10 +266,19 @@ static void image_free(cs_image *im)
 		free(im->history[i].image_id);
 	}
 	free(im->history);
+	cs_strv_free(im->labels);
 	free(im->config_path);
 	free(im->config_json);
 	problems_free(&im->problems);
 	evfiles_free(&im->evidence);
+	cs_strv_free(im->names);
+	free(im->target_media_type);
+	free(im->config_digest);
+	free(im->manifest_digest);
+	free(im->platform);
+	free(im->archive);
+	free(im->archive_prefix);
+	free(im->inspect_json);
 }
 
 void cs_dataroot_free(cs_dataroot *dr)
@@ -162,9 +296,12 @@ void cs_dataroot_free(cs_dataroot *dr)
 		free(dr->volumes[i].name);
 		free(dr->volumes[i].driver);
 		free(dr->volumes[i].data_path);
+		free(dr->volumes[i].host_path);
 	}
 	free(dr->volumes);
 	problems_free(&dr->problems);
+	if (dr->engine_data && dr->engine_data_free)
+		dr->engine_data_free(dr->engine_data);
 	free(dr->path);
 	free(dr->host_path);
 	free(dr);
@@ -222,8 +359,10 @@ void cs_dataroot_seal(cs_dataroot *dr)
 		dr->images[i].dr = dr;
 		dr->images[i].engine = dr->engine;
 	}
-	for (size_t i = 0; i < dr->n_volumes; i++)
+	for (size_t i = 0; i < dr->n_volumes; i++) {
 		dr->volumes[i].engine = dr->engine;
+		dr->volumes[i].dr = dr;
+	}
 }
 
 void cs_engine_roots_add(cs_engine_roots *r, const struct cs_engine *engine, const char *path,

@@ -407,6 +407,16 @@ class Mounted:
         os.rmdir(self.dir)
 
 
+def engine_data_of(host):
+    """What `partitions` should mark on the volume holding /var/lib/docker
+    of the host tree: Docker's data root, and the containerd root Docker's
+    own containerd keeps in it when its metadata database is there."""
+    want = ["Docker data root /var/lib/docker"]
+    if os.path.isfile(os.path.join(host, "var/lib/docker/containerd/daemon/io.containerd.metadata.v1.bolt/meta.db")):
+        want.append("containerd root /var/lib/docker/containerd/daemon")
+    return want
+
+
 def sha256(path):
     import hashlib
     h = hashlib.sha256()

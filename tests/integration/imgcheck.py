@@ -61,8 +61,8 @@ def no_dir_sizes(b):
     """A directory's size is its file system's own layout (mkfs -d packs a
     big directory tighter than the kernel did): blank it in timelines."""
     b = re.sub(rb"\(dir, \d+ bytes\)", b"(dir)", b)
-    b = re.sub(rb'"size":\d+,"mode":"04', b'"size":0,"mode":"04', b)
-    b = re.sub(rb",\d+,04([0-7]{4}),", rb",0,04\1,", b)
+    b = re.sub(rb'"size":\d+,"mode":"(0o)?4', rb'"size":0,"mode":"\g<1>4', b)
+    b = re.sub(rb",\d+,(0o)?4([0-7]{4}),", rb",0,\g<1>4\2,", b)
     b = re.sub(rb"(\|d/[^|]*\|\d+\|\d+\|)\d+", rb"\g<1>0", b)
     return b
 

@@ -84,6 +84,10 @@ static void infer_host_path(cs_dataroot *dr)
 	}
 	if (!dr->host_path)
 		dr->host_path = cs_xstrdup("/var/lib/docker");
+	for (size_t i = 0; i < dr->n_volumes; i++)
+		if (!dr->volumes[i].host_path)
+			dr->volumes[i].host_path =
+				cs_xasprintf("%s/volumes/%s/_data", dr->host_path, dr->volumes[i].name);
 }
 
 static int cmp_container(const void *a, const void *b)
@@ -144,6 +148,7 @@ int cs_docker_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_
 		dk_load_containers(&c);
 	dk_load_volumes(&c);
 	infer_host_path(dr);
+	dk_snapshot_refs(&c);
 	if (dr->n_containers > 1)
 		qsort(dr->containers, dr->n_containers, sizeof(cs_container), cmp_container);
 	if (dr->n_images > 1)
@@ -156,6 +161,44 @@ int cs_docker_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_
 	cs_strmap_free(&c.dirs_seen, NULL);
 	*ret = dr;
 	return 0;
+}
+
+void dk_snapshot_refs(dk_ctx *c)
+{
+	cs_dataroot *dr = c->dr;
+	/* userns-remap roots are <root>/<uid>.<gid>, their namespace moby-<uid>.<gid>
+	 * (moby daemon/daemon.go) */
+	const char *base = strrchr(dr->path, '/');
+	base = base ? base + 1 : dr->path;
+	unsigned uid, gid;
+	char tail;
+	bool remap = sscanf(base, "%u.%u%c", &uid, &gid, &tail) == 2;
+	/* the host's "/" inside the evidence, when the data root's two names agree */
+	char *prefix = NULL;
+	const char *h = dr->host_path && dr->host_path[0] == '/' ? dr->host_path + 1 : NULL;
+	size_t hl = h ? strlen(h) : 0, pl = strlen(dr->path);
+	if (h && hl && pl >= hl && strcmp(dr->path + pl - hl, h) == 0 && (pl == hl || dr->path[pl - hl - 1] == '/'))
+		prefix = cs_xstrndup(dr->path, pl - hl);
+	for (size_t i = 0; i < dr->n_containers; i++) {
+		cs_container *ct = &dr->containers[i];
+		if (ct->snapshot_namespace)
+			continue;
+		/* every container: dockerd keeps a runtime record in containerd
+		 * while it runs; with the containerd store, its snapshots too */
+		ct->snapshot_namespace = remap ? cs_xasprintf("moby-%u.%u", uid, gid) : cs_xstrdup("moby");
+		/* dockerd's own containerd, then the system one (used when its
+		 * socket was there at start: daemon/command/daemon.go) */
+		size_t n = 0;
+		ct->snapshot_roots = cs_xcalloc(4, sizeof(char *));
+		ct->snapshot_roots[n++] = dk_path(c, "containerd/daemon");
+		if (remap) {
+			_cleanup_free_ char *parent = cs_xstrndup(dr->path, (size_t)(base - dr->path));
+			ct->snapshot_roots[n++] = cs_xasprintf("%scontainerd/daemon", parent);
+		}
+		if (prefix)
+			ct->snapshot_roots[n++] = cs_xasprintf("%svar/lib/containerd", prefix);
+	}
+	free(prefix);
 }
 
 /* --- locating the data root on a mounted host filesystem --- */

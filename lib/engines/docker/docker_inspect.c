@@ -119,6 +119,19 @@ static json_object *graphdriver(const cs_dataroot *dr, const char *host_root, co
 	return g;
 }
 
+/* With the containerd image store, inspect shows the snapshotter in place
+ * of GraphDriver (moby daemon/inspect.go). */
+static json_object *snapshot_storage(const char *snapshotter)
+{
+	json_object *sn = json_object_new_object();
+	json_object_object_add(sn, "Name", json_object_new_string(snapshotter ? snapshotter : ""));
+	json_object *rootfs = json_object_new_object();
+	json_object_object_add(rootfs, "Snapshot", sn);
+	json_object *st = json_object_new_object();
+	json_object_object_add(st, "RootFS", rootfs);
+	return st;
+}
+
 static json_object *mounts_array(const cs_container *c)
 {
 	static const char *const types[] = {"", "bind", "volume", "tmpfs", "npipe"};
@@ -179,8 +192,8 @@ static json_object *network_settings(json_object *cfg)
 	return ns;
 }
 
-static json_object *csleuth_object(const cs_evfiles *ev, const char *const *fields, size_t nf,
-				   const char *const *roles, bool incomplete, const cs_problems *p)
+static json_object *csleuth_object(const cs_dataroot *dr, const cs_evfiles *ev, const char *const *fields,
+				   size_t nf, const char *const *roles, bool incomplete, const cs_problems *p)
 {
 	json_object *o = json_object_new_object();
 	json_object *src = json_object_new_object();
@@ -192,6 +205,8 @@ static json_object *csleuth_object(const cs_evfiles *ev, const char *const *fiel
 			}
 	}
 	json_object_object_add(o, "Sources", src);
+	/* the sha256 of every evidence file named, as read now */
+	json_object_object_add(o, "Sha256", cs_jevidence_hashes(dr ? dr->src : NULL, ev));
 	json_object_object_add(o, "Incomplete", json_object_new_boolean(incomplete));
 	json_object_object_add(o, "Problems", cs_jproblems(p));
 	return o;
@@ -229,9 +244,14 @@ static json_object *inspect_container(const cs_dataroot *dr, const cs_container 
 	_cleanup_free_ char *top = NULL;
 	if (c->mount_id && c->driver)
 		top = cs_xasprintf("%s/%s", c->driver, c->mount_id);
-	json_object_object_add(o, "GraphDriver",
-			       graphdriver(dr, host_root, c->driver, c->layers.v,
-					   c->layers.complete ? c->layers.n : 0, top ? top : ""));
+	if (c->snapshot_key) /* the containerd image store */
+		json_object_object_add(o, "Storage", snapshot_storage(c->snapshotter));
+	else
+		json_object_object_add(o, "GraphDriver",
+				       graphdriver(dr, host_root, c->driver, c->layers.v,
+						   c->layers.complete ? c->layers.n : 0, top ? top : ""));
+	if (cs_json_get(cfg, "ImageManifest")) /* Docker 29 */
+		json_object_object_add(o, "ImageManifestDescriptor", copy_member(cfg, "ImageManifest"));
 	json_object_object_add(o, "Mounts", mounts_array(c));
 	json_object_object_add(o, "Config", copy_member(cfg, "Config"));
 	json_object_object_add(o, "NetworkSettings", network_settings(cfg));
@@ -241,7 +261,7 @@ static json_object *inspect_container(const cs_dataroot *dr, const cs_container 
 	static const char *const roles[] = {"Config", "Config", "Config", "Config", "Config",
 		"Config", "Config", "Config", "Config", "Config", "Config", "Config", "Config",
 		"HostConfig", "GraphDriver.MountId", "LogPath"};
-	json_object_object_add(o, "Csleuth", csleuth_object(&c->evidence, fields, CS_ARRAY_SIZE(fields),
+	json_object_object_add(o, "Csleuth", csleuth_object(dr, &c->evidence, fields, CS_ARRAY_SIZE(fields),
 							    roles, c->incomplete, &c->problems));
 	json_object_put(cfg);
 	json_object_put(hc);
@@ -285,7 +305,10 @@ static json_object *inspect_image(const cs_dataroot *dr, const cs_image *im)
 	if (all && im->driver)
 		top = cs_xasprintf("%s/%s", im->driver, im->layers[n - 1].cache_id);
 	const char *hr = dr->host_path ? dr->host_path : "/var/lib/docker";
-	json_object_object_add(o, "GraphDriver", graphdriver(dr, hr, im->driver, ld, all ? n : 0, top ? top : ""));
+	if (im->names) /* an image of the containerd store (Docker 29) */
+		json_object_object_add(o, "Storage", snapshot_storage(im->driver));
+	else
+		json_object_object_add(o, "GraphDriver", graphdriver(dr, hr, im->driver, ld, all ? n : 0, top ? top : ""));
 	free(ld);
 	json_object *rootfs = json_object_new_object();
 	json_object *rf = cs_json_get_obj(cfg, "rootfs");
@@ -307,7 +330,7 @@ static json_object *inspect_image(const cs_dataroot *dr, const cs_image *im)
 		"RepoTags", "RepoDigests", "Parent", "Metadata"};
 	static const char *const roles[] = {"Config", "Config", "Config", "Config", "Config",
 		"RepoTags", "RepoTags", "Parent", "Metadata.LastTagTime"};
-	json_object_object_add(o, "Csleuth", csleuth_object(&im->evidence, fields, CS_ARRAY_SIZE(fields),
+	json_object_object_add(o, "Csleuth", csleuth_object(dr, &im->evidence, fields, CS_ARRAY_SIZE(fields),
 							    roles, im->incomplete, &im->problems));
 	json_object_put(cfg);
 	return o;

@@ -55,6 +55,13 @@ int dk_load_legacy_images(dk_ctx *c);       /* graph/ */
 int dk_load_containers(dk_ctx *c);          /* containers/ */
 void dk_load_volumes(dk_ctx *c);            /* volumes/ */
 
+/* True when driver names a containerd snapshotter and the data root keeps
+ * no graph-driver layers for it: Docker 29's containerd image store. */
+bool dk_containerd_store(dk_ctx *c, const char *driver);
+/* Names, for each containerd-store container, the containerd namespace and
+ * the roots that may hold its snapshots (see cs_container). */
+void dk_snapshot_refs(dk_ctx *c);
+
 /* Builds the layer stack of a container (top first) from its driver. */
 void dk_container_layers(dk_ctx *c, cs_container *ct);
 /* How a storage driver records deletions in its layer directories. */
