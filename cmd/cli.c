@@ -14,6 +14,7 @@
 #include "engines/engines.h"
 #include "formats/sanitize.h"
 #include "fs/tree.h"
+#include "formats/imagehash.h"
 #include "host/disk.h"
 #include "render/template.h"
 
@@ -663,6 +664,11 @@ void cli_free(cli *c)
 	cli_progress_end(c);
 	cs_host_free(c->host);
 	cs_source_close(c->src);
+	if (c->hashes) {
+		cs_media_hashes_clear(c->hashes);
+		free(c->hashes);
+		c->hashes = NULL;
+	}
 	cs_disk_close(c->disk);
 	free(c->images);
 	c->disk = NULL;
@@ -1069,6 +1075,71 @@ static void jstr(cs_buf *b, const char *s)
 		cs_json_quote(b, s, strlen(s));
 }
 
+/* The evidence of --image or --archive: the files as received (path and
+ * size; their SHA-256 and the media's hashes when --verify computed them,
+ * hashing a whole image on every run being too slow to do unasked), the
+ * format, the volume and the path read inside it. */
+static void put_image_evidence(const cli *c, cs_buf *b)
+{
+	char abs[PATH_MAX];
+	const char *first = c->n_images ? c->images[0] : c->archive;
+	(void)cs_buf_puts(b, ",\"evidence\":{\"option\":");
+	jstr(b, c->n_images ? "--image" : "--archive");
+	(void)cs_buf_puts(b, ",\"path\":");
+	jstr(b, first);
+	(void)cs_buf_puts(b, ",\"absolute_path\":");
+	jstr(b, realpath(first, abs) ? abs : NULL);
+	(void)cs_buf_puts(b, ",\"inside\":");
+	jstr(b, c->root ? c->root : c->sysroot);
+	(void)cs_buf_puts(b, ",\"read_as\":");
+	jstr(b, c->src ? (c->src_sysroot ? "host filesystem" : "data root") : NULL);
+	const cs_media *img = c->disk ? cs_disk_image(c->disk) : NULL;
+	const cs_media_hashes *h = c->hashes;
+	if (c->n_images) {
+		(void)cs_buf_puts(b, ",\"partition\":");
+		jstr(b, c->partition);
+		(void)cs_buf_puts(b, ",\"format\":");
+		jstr(b, img ? img->info.format : NULL);
+		if (img)
+			(void)cs_buf_printf(b, ",\"media_size\":%llu", (unsigned long long)img->info.media_size);
+		else
+			(void)cs_buf_puts(b, ",\"media_size\":null");
+	}
+	(void)cs_buf_puts(b, ",\"files\":[");
+	if (img) {
+		for (size_t i = 0; i < img->info.n_files; i++) {
+			(void)cs_buf_puts(b, i ? ",{\"path\":" : "{\"path\":");
+			jstr(b, img->info.files[i].path);
+			(void)cs_buf_printf(b, ",\"size\":%llu,\"sha256\":", (unsigned long long)img->info.files[i].size);
+			jstr(b, h && i < h->n_files ? h->file_sha256[i] : NULL);
+			(void)cs_buf_puts(b, "}");
+		}
+	} else if (c->archive) {
+		struct stat st;
+		(void)cs_buf_puts(b, "{\"path\":");
+		jstr(b, c->archive);
+		if (stat(c->archive, &st) == 0)
+			(void)cs_buf_printf(b, ",\"size\":%llu,\"sha256\":null}", (unsigned long long)st.st_size);
+		else
+			(void)cs_buf_puts(b, ",\"size\":null,\"sha256\":null}");
+	}
+	(void)cs_buf_puts(b, "]");
+	if (img) {
+		(void)cs_buf_puts(b, ",\"stored_md5\":");
+		jstr(b, img->info.stored_md5);
+		(void)cs_buf_puts(b, ",\"stored_sha1\":");
+		jstr(b, img->info.stored_sha1);
+	}
+	bool hashed = h && *h->sha256;
+	(void)cs_buf_puts(b, ",\"media_md5\":");
+	jstr(b, hashed ? h->md5 : NULL);
+	(void)cs_buf_puts(b, ",\"media_sha1\":");
+	jstr(b, hashed ? h->sha1 : NULL);
+	(void)cs_buf_puts(b, ",\"image_sha256\":");
+	jstr(b, hashed ? h->sha256 : NULL);
+	(void)cs_buf_puts(b, "}");
+}
+
 char *cli_provenance_json(cli *c)
 {
 	cs_buf b = {.max = SIZE_MAX};
@@ -1084,15 +1155,20 @@ char *cli_provenance_json(cli *c)
 	(void)cs_buf_puts(&b, "],\"working_directory\":");
 	char cwd[PATH_MAX];
 	jstr(&b, getcwd(cwd, sizeof(cwd)) ? cwd : NULL);
-	const char *base = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
 	char abs[PATH_MAX];
-	(void)cs_buf_puts(&b, ",\"evidence\":{\"option\":");
-	jstr(&b, c->sysroot ? "--sysroot" : c->root ? "--root" : "(default)");
-	(void)cs_buf_puts(&b, ",\"path\":");
-	jstr(&b, base);
-	(void)cs_buf_puts(&b, ",\"absolute_path\":");
-	jstr(&b, realpath(base, abs) ? abs : NULL);
-	(void)cs_buf_puts(&b, ",\"image_sha256\":null},\"engine_roots\":[");
+	if (c->n_images || c->archive) {
+		put_image_evidence(c, &b);
+	} else {
+		const char *base = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
+		(void)cs_buf_puts(&b, ",\"evidence\":{\"option\":");
+		jstr(&b, c->sysroot ? "--sysroot" : c->root ? "--root" : "(default)");
+		(void)cs_buf_puts(&b, ",\"path\":");
+		jstr(&b, base);
+		(void)cs_buf_puts(&b, ",\"absolute_path\":");
+		jstr(&b, realpath(base, abs) ? abs : NULL);
+		(void)cs_buf_puts(&b, ",\"image_sha256\":null}");
+	}
+	(void)cs_buf_puts(&b, ",\"engine_roots\":[");
 	for (size_t i = 0; c->host && i < c->host->n_roots; i++) {
 		const cs_engine_root *w = &c->host->where[i];
 		(void)cs_buf_puts(&b, i ? ",{\"engine\":" : "{\"engine\":");

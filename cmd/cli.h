@@ -57,6 +57,7 @@ typedef struct cli {
 	cs_source *src;
 	cs_host *host;
 	struct cs_disk *disk; /* the opened image, with --image */
+	struct cs_media_hashes *hashes; /* what --verify computed, for provenance */
 	bool src_sysroot;     /* c->src is a host filesystem (not a data root) */
 	size_t warnings;
 	/* load-time diagnostics, held until cli_report() */

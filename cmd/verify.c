@@ -30,6 +30,7 @@ int cli_verify(cli *c)
 		cli_error("%s", e.msg);
 		return EXIT_FAILURE_;
 	}
+	bool ok = (!h.has_stored_md5 || h.md5_match) && (!h.has_stored_sha1 || h.sha1_match) && h.n_damage == 0;
 	/* alone, the report is the result; before a command it goes to stderr */
 	FILE *f = c->verify_to_stderr ? stderr : stdout;
 	fputs("image:    ", f);
@@ -68,7 +69,6 @@ int cli_verify(cli *c)
 			(unsigned long long)(h.damage[i].off + h.damage[i].len - 1));
 	}
 	bool stored = h.has_stored_md5 || h.has_stored_sha1;
-	bool ok = (!h.has_stored_md5 || h.md5_match) && (!h.has_stored_sha1 || h.sha1_match) && h.n_damage == 0;
 	if (h.n_damage)
 		fprintf(f, "result:   FAILED: %zu stretch%s of media could not be read as acquired\n", h.n_damage,
 			h.n_damage == 1 ? "" : "es");
@@ -78,7 +78,13 @@ int cli_verify(cli *c)
 		fputs("result:   verified: the media matches the hashes stored at acquisition\n", f);
 	else
 		fputs("result:   FAILED: the media does not match the hashes stored at acquisition\n", f);
-	cs_media_hashes_clear(&h);
+	/* kept for the provenance of the command that follows */
+	if (c->hashes) {
+		cs_media_hashes_clear(c->hashes);
+		free(c->hashes);
+	}
+	c->hashes = cs_xmalloc(sizeof(h));
+	*c->hashes = h;
 	if (!ok)
 		cli_error("%s: verification failed", img->dev->name);
 	return ok ? EXIT_OK : EXIT_FAILURE_;

@@ -122,6 +122,11 @@ def check_partial(t, host, work):
          "damage)", e[-600:])
     rc, o, e = out("--archive", arc, "inspect", "rich")
     t.ok(rc == 0 and json.loads(o)[0]["Name"] == "/rich", "partial: inspect works (exit 0)", e[-300:])
+    rc, o, e = out("--archive", arc, "ps", "--json", "--provenance")
+    ev = json.loads(o)["provenance"]["evidence"] if rc == 0 else {}
+    t.ok(ev.get("option") == "--archive" and ev.get("read_as") == "host filesystem"
+         and [(f["path"], f["size"]) for f in ev.get("files", [])] == [(arc, os.path.getsize(arc))],
+         "partial: provenance names the archive, its size, and that its top was read as a host", ev or e[-300:])
 
 
 def check_zip(t, host, work):

@@ -8,6 +8,8 @@ MBR disk with two LVM2 physical volumes (metadata written by LVM2 itself)
 gives its logical volumes as LVM2 reports them, a linear one spanning both
 PVs and a striped one, mounted where fstab says by device-mapper name.
 """
+import hashlib
+import json
 import os
 import re
 import subprocess
@@ -43,6 +45,7 @@ def check_formats(t, lay, work):
                  f"ewf: --verify finds the MD5 and SHA-1 ewfacquire stored, and they match "
                  f"({len(files)} segment files found from the first)", o)
             t.ok(len(files) > 1, f"ewf: the image has {len(files)} segment files")
+            check_provenance(t, raw, args, files)
             if can_fuse():
                 got = mounted_view(args, "rich")
                 ref = mounted_view(["--sysroot", host], "rich")
@@ -53,6 +56,30 @@ def check_formats(t, lay, work):
         compare(t, name, args, ["--sysroot", host], only=["ps --json", "diff --json rich", "export rich"])
         check_unchanged(t, name, files, before)
 
+
+
+def check_provenance(t, raw, args, files):
+    """The provenance of a run from an E01: every segment file as received
+    (size, and with --verify its SHA-256), the stored hashes and the
+    media's, against hashlib over the same files and the raw disk."""
+    rc, o, e = out(*args, "ps", "--json", "--provenance")
+    ev = json.loads(o)["provenance"]["evidence"] if rc == 0 else {}
+    t.ok(ev.get("option") == "--image" and ev.get("format") == "EWF"
+         and [(f["path"], f["size"], f["sha256"]) for f in ev.get("files", [])]
+         == [(f, os.path.getsize(f), None) for f in files]
+         and ev.get("media_size") == os.path.getsize(raw) and ev.get("image_sha256") is None,
+         "ewf: provenance names every segment file with its size; no hash unless --verify ran", ev or e)
+    rc, o, e = out(*args, "--verify", "ps", "--json", "--provenance")
+    ev = json.loads(o)["provenance"]["evidence"] if rc == 0 else {}
+    with open(raw, "rb") as fh:
+        data = fh.read()
+    t.ok([(f["path"], f["size"], f["sha256"]) for f in ev.get("files", [])]
+         == [(f, os.path.getsize(f), diskimg.sha256(f)) for f in files]
+         and ev.get("image_sha256") == hashlib.sha256(data).hexdigest()
+         and ev.get("media_md5") == ev.get("stored_md5") == hashlib.md5(data).hexdigest()
+         and ev.get("media_sha1") == ev.get("stored_sha1") == hashlib.sha1(data).hexdigest(),
+         "ewf: with --verify, provenance holds each segment's SHA-256 and the media's MD5, SHA-1 and SHA-256, "
+         "equal to the raw disk's and to what ewfacquire stored", ev or e)
 
 
 def check_lvm(t):
