@@ -54,6 +54,7 @@ typedef struct cli {
 	int argc;            /* the whole command line, for provenance */
 	char **argv;
 	cs_time started;     /* when the run began */
+	bool atime_noted; /* the note on link access times was given */
 	cs_source *src;
 	cs_host *host;
 	struct cs_disk *disk; /* the opened image, with --image */
