@@ -21,6 +21,14 @@
  *
  * A triage archive is partial by nature: the source built on it reports
  * an absent path as "not collected" (cs_source.partial).
+ *
+ * The same index serves an archive that is itself a file of the evidence
+ * (an LXD image tarball, read through the outer source's cs_file, so every
+ * byte still comes through the one door): there only the members under a
+ * prefix ("rootfs/") are taken, owners may be mapped as they are read (an
+ * unprivileged instance's files were shifted when unpacked), the archive
+ * is complete (an absent path is absent), and damage fails the open
+ * instead of leaving a base that would make files look added.
  */
 #include "evidence/fsys.h"
 #include "evidence/image_internal.h"
@@ -36,6 +44,7 @@
 #include <unistd.h>
 
 #define AR_MAX_MEMBERS ((size_t)50 << 20)
+#define AR_MAX_XATTRS 1024 /* per member: more than any file system keeps */
 
 typedef struct anode {
 	char *name;        /* last component ("" for the root) */
@@ -61,6 +70,10 @@ typedef struct ar_fs {
 	size_t n, cap;
 	int spool;
 	uint64_t spool_end;
+	/* indexing only */
+	const cs_archive_opts *o;
+	const char *what;  /* the archive, for messages */
+	char *damage;      /* the first damage, with o->strict */
 } ar_fs;
 
 static void node_clear(anode *a)
@@ -233,17 +246,38 @@ static int spool_write(ar_fs *x, const void *buf, size_t n, uint64_t off)
 	return 0;
 }
 
-static void arwarn(const cs_fsys_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void arwarn(const cs_fsys_opts *o, const char *fmt, ...)
+/* A member that cannot be placed (a ".." path, a dangling hard link):
+ * it alone is left out. */
+static void arwarn(ar_fs *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arwarn(ar_fs *x, const char *fmt, ...)
 {
-	if (!o || !o->diag)
+	if (!x->o->diag)
 		return;
 	char msg[1200];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cs_diagf(o->diag, o->diag_userdata, CS_WARN, NULL, "%s", msg);
+	cs_diagf(x->o->diag, x->o->diag_userdata, CS_WARN, NULL, "%s", msg);
+}
+
+/* Damage to the archive itself (cut, corrupt): a collection keeps what
+ * came before it; a strict open fails with the first. */
+static void ardamage(ar_fs *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ardamage(ar_fs *x, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (x->o->strict) {
+		if (!x->damage)
+			x->damage = cs_xstrdup(msg);
+		return;
+	}
+	if (x->o->diag)
+		cs_diagf(x->o->diag, x->o->diag_userdata, CS_WARN, NULL, "%s", msg);
 }
 
 /* ---- the fsys operations ---- */
@@ -410,52 +444,108 @@ static int open_spool(void)
 	return fd;
 }
 
-int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret, cs_error *e)
-{
-	uint64_t fsize;
-	int fd = cs_open_evidence_file(path, &fsize, e);
-	if (fd < 0)
-		return fd;
-	ar_fs *x = cs_xcalloc(1, sizeof(*x));
-	x->spool = open_spool();
-	if (x->spool < 0) {
-		int r = x->spool;
-		close(fd);
-		free(x);
-		return cs_err(e, r, "archive `%s`: no temporary file for its contents: %s", path, strerror(-r));
-	}
-	const char *slash = strrchr(path, '/');
-	x->base.ops = &ar_ops;
-	x->base.type = "archive";
-	x->base.root_ino = 1;
-	x->base.partial = true;
-	x->base.name = cs_xasprintf("%s", slash && slash[1] ? slash + 1 : path);
-	add_node(x, "", 0, 0, S_IFDIR | 0755);
-	x->v[0].implied = true;
-	htab ht = {0};
+/* ---- reading the archive ---- */
 
-	struct archive *a = archive_read_new();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	archive_read_support_format_zip(a);
-	archive_read_support_format_cpio(a);
-	int r = 0;
-	if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
-		r = cs_err(e, -EINVAL, "archive `%s`: %s", path, archive_error_string(a));
-		goto out;
+/* Where its bytes come from: a file named on the command line, or a file
+ * of an outer source. */
+typedef struct ar_in {
+	cs_file *f; /* or */
+	int fd;
+	uint64_t size, off;
+	char buf[1 << 16];
+} ar_in;
+
+static la_ssize_t in_read(struct archive *a, void *ud, const void **buf)
+{
+	ar_in *in = ud;
+	ssize_t n;
+	if (in->f) {
+		n = cs_file_pread(in->f, in->buf, sizeof(in->buf), in->off);
+	} else {
+		do
+			n = pread(in->fd, in->buf, sizeof(in->buf), (off_t)in->off);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			n = -errno;
 	}
+	if (n < 0) {
+		archive_set_error(a, (int)-n, "read at %llu: %s", (unsigned long long)in->off,
+				  in->f ? cs_file_strerror(in->f, (int)n) : strerror((int)-n));
+		return -1;
+	}
+	in->off += (uint64_t)n;
+	*buf = in->buf;
+	return n;
+}
+
+static la_int64_t in_skip(struct archive *a, void *ud, la_int64_t req)
+{
+	(void)a;
+	ar_in *in = ud;
+	if (req <= 0 || in->off >= in->size)
+		return 0;
+	uint64_t k = (uint64_t)req < in->size - in->off ? (uint64_t)req : in->size - in->off;
+	in->off += k;
+	return (la_int64_t)k;
+}
+
+static la_int64_t in_seek(struct archive *a, void *ud, la_int64_t off, int whence)
+{
+	ar_in *in = ud;
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)in->off : (int64_t)in->size;
+	if (off > INT64_MAX - base || base + off < 0) {
+		archive_set_error(a, EINVAL, "seek out of the file");
+		return ARCHIVE_FATAL;
+	}
+	in->off = (uint64_t)(base + off);
+	return (la_int64_t)in->off;
+}
+
+/* A member's path relative to the prefix, or NULL when it lies outside. */
+static const char *under_prefix(const char *name, const char *prefix)
+{
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	while (*name == '/')
+		name++;
+	if (!prefix || !*prefix)
+		return name;
+	while (prefix[0] == '.' && prefix[1] == '/')
+		prefix += 2;
+	while (*prefix == '/')
+		prefix++;
+	size_t pl = strlen(prefix);
+	while (pl && prefix[pl - 1] == '/')
+		pl--;
+	/* "rootfs" itself, or "rootfs/..." */
+	if (strncmp(name, prefix, pl) != 0 || (name[pl] != '/' && name[pl] != '\0'))
+		return NULL;
+	return name + pl;
+}
+
+static uint32_t map_id(const cs_archive_opts *o, char kind, uint32_t id)
+{
+	return o->map_id ? o->map_id(o->map_ud, kind, id) : id;
+}
+
+/* Reads every member into x; returns 0, or -errno when the spool cannot
+ * be written (damage is reported by ardamage). */
+static int index_members(ar_fs *x, struct archive *a, cs_error *e)
+{
+	const char *what = x->what;
+	const cs_archive_opts *o = x->o;
+	htab ht = {0};
+	int r = 0;
 	struct archive_entry *ent;
 	size_t members = 0;
-	char *buf = cs_xmalloc(1 << 16);
 	for (;;) {
 		int h = archive_read_next_header(a, &ent);
 		if (h == ARCHIVE_EOF)
 			break;
 		if (h == ARCHIVE_FATAL) {
 			/* a cut or damaged archive: what came before it is kept */
-			arwarn(o, "archive `%s`: reading stopped after %zu members: %s", path, members,
-			       archive_error_string(a));
+			ardamage(x, "archive `%s`: reading stopped after %zu members: %s", what, members,
+				 archive_error_string(a));
 			break;
 		}
 		/* libarchive warns when a UTF-8 name cannot be shown in the C
@@ -463,26 +553,27 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 		 * want of it */
 		if (h == ARCHIVE_WARN && archive_error_string(a) &&
 		    !strstr(archive_error_string(a), "can't be converted"))
-			arwarn(o, "archive `%s`: %s", path, archive_error_string(a));
+			arwarn(x, "archive `%s`: %s", what, archive_error_string(a));
 		if (++members > AR_MAX_MEMBERS) {
-			arwarn(o, "archive `%s`: more than %zu members; the rest are not read", path, AR_MAX_MEMBERS);
+			ardamage(x, "archive `%s`: more than %zu members; the rest are not read", what, AR_MAX_MEMBERS);
 			break;
 		}
-		const char *name = archive_entry_pathname(ent);
+		const char *full = archive_entry_pathname(ent);
+		const char *name = full ? under_prefix(full, o->prefix) : NULL;
 		if (!name)
 			continue;
 		const char *why = NULL, *leaf;
 		size_t leaf_len;
 		uint32_t parent = walk_parent(x, &ht, name, &leaf, &leaf_len, &why);
 		if (parent == UINT32_MAX) {
-			arwarn(o, "archive `%s`: member `%s` is skipped: %s", path, name, why);
+			arwarn(x, "archive `%s`: member `%s` is skipped: %s", what, full, why);
 			continue;
 		}
 		mode_t type = archive_entry_filetype(ent);
 		const char *hl = archive_entry_hardlink(ent);
 		uint32_t node;
 		if (leaf_len == 0) {
-			node = 0; /* the archive's "./" */
+			node = 0; /* the archive's "./" (or the prefix itself) */
 		} else {
 			node = ht_find(&ht, x, parent, leaf, leaf_len);
 			if (node != UINT32_MAX && !(S_ISDIR(x->v[node].mode) && type == AE_IFDIR)) {
@@ -501,13 +592,14 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 		}
 		anode *n = &x->v[node];
 		if (hl) {
-			const char *hleaf, *hwhy = NULL;
-			size_t hlen;
-			uint32_t hp = walk_parent(x, &ht, hl, &hleaf, &hlen, &hwhy);
+			const char *hleaf, *hwhy = NULL, *hrel = under_prefix(hl, o->prefix);
+			size_t hlen = 0;
+			uint32_t hp = hrel ? walk_parent(x, &ht, hrel, &hleaf, &hlen, &hwhy) : UINT32_MAX;
 			uint32_t t = hp == UINT32_MAX || hlen == 0 ? UINT32_MAX : ht_find(&ht, x, hp, hleaf, hlen);
 			if (t == UINT32_MAX || !S_ISREG(x->v[x->v[t].target].mode)) {
-				arwarn(o, "archive `%s`: hard link `%s` names `%s`, which is not a file before it", path,
-				       name, hl);
+				arwarn(x, "archive `%s`: hard link `%s` names `%s`, which is not a file before it", what,
+				       full, hl);
+				/* the node stays, with no type: dropped below */
 				continue;
 			}
 			t = x->v[t].target;
@@ -521,8 +613,8 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 		n->mode = (uint32_t)archive_entry_mode(ent);
 		if (!type)
 			n->mode = S_IFREG | (n->mode & 07777);
-		n->uid = (uint32_t)archive_entry_uid(ent);
-		n->gid = (uint32_t)archive_entry_gid(ent);
+		n->uid = map_id(o, 'u', (uint32_t)archive_entry_uid(ent));
+		n->gid = map_id(o, 'g', (uint32_t)archive_entry_gid(ent));
 		n->mtime = etime(archive_entry_mtime_is_set(ent), archive_entry_mtime(ent),
 				 archive_entry_mtime_nsec(ent));
 		n->atime = etime(archive_entry_atime_is_set(ent), archive_entry_atime(ent),
@@ -535,6 +627,8 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 			n->rdev_major = (uint32_t)archive_entry_rdevmajor(ent);
 			n->rdev_minor = (uint32_t)archive_entry_rdevminor(ent);
 		}
+		free(n->link);
+		n->link = NULL;
 		if (type == AE_IFLNK) {
 			const char *l = archive_entry_symlink(ent);
 			n->link = cs_xstrdup(l ? l : "");
@@ -550,9 +644,24 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 		archive_entry_xattr_reset(ent);
 		while (archive_entry_xattr_next(ent, &xn, &xv, &xl) == ARCHIVE_OK) {
 			total += strlen(xn) + xl;
-			if (total > CS_XATTR_MAX)
+			if (total > CS_XATTR_MAX || n->nx >= AR_MAX_XATTRS)
 				break;
-			cs_xattr *xa = CS_PUSH(n->x, n->nx, cap);
+			/* libarchive's writer stores each attribute twice
+			 * (LIBARCHIVE.xattr and SCHILY.xattr), and reads both
+			 * back: one name, one value (the last) */
+			cs_xattr *xa = NULL;
+			for (size_t k = 0; k < n->nx && !xa; k++)
+				if (strcmp(n->x[k].name, xn) == 0)
+					xa = &n->x[k];
+			if (xa) {
+				free(xa->value);
+				xa->value = cs_xmalloc(xl + 1);
+				memcpy(xa->value, xv, xl);
+				xa->value[xl] = '\0';
+				xa->len = xl;
+				continue;
+			}
+			xa = CS_PUSH(n->x, n->nx, cap);
 			xa->name = cs_xstrdup(xn);
 			xa->value = cs_xmalloc(xl + 1);
 			memcpy(xa->value, xv, xl);
@@ -574,8 +683,7 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 				continue;
 			int w = spool_write(x, blk, bl, n->spool_off + (uint64_t)boff);
 			if (w < 0) {
-				free(buf);
-				r = cs_err(e, w, "archive `%s`: writing its contents to a temporary file: %s", path,
+				r = cs_err(e, w, "archive `%s`: writing its contents to a temporary file: %s", what,
 					   strerror(-w));
 				goto out;
 			}
@@ -583,8 +691,8 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 				got = (uint64_t)boff + bl;
 		}
 		if (dr != ARCHIVE_EOF) {
-			arwarn(o, "archive `%s`: member `%s`: its data is cut short: %s", path, name,
-			       archive_error_string(a));
+			ardamage(x, "archive `%s`: member `%s`: its data is cut short: %s", what, full,
+				 archive_error_string(a));
 			if (dr == ARCHIVE_FATAL) {
 				n->size = got;
 				x->spool_end = n->spool_off + got;
@@ -595,11 +703,11 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 			size = got;
 		n->size = size;
 		x->spool_end = n->spool_off + size;
-		n = NULL;
 	}
-	free(buf);
-	if (x->spool_end && ftruncate(x->spool, (off_t)x->spool_end) < 0)
-		r = cs_err(e, -errno, "archive `%s`: sizing its temporary file: %s", path, strerror(errno));
+	if (x->spool_end && ftruncate(x->spool, (off_t)x->spool_end) < 0) {
+		r = cs_err(e, -errno, "archive `%s`: sizing its temporary file: %s", what, strerror(errno));
+		goto out;
+	}
 	/* implied directories have no times of their own: they stay unknown */
 	for (size_t i = 0; i < x->n; i++)
 		if (x->v[i].target == i && S_ISDIR(x->v[i].mode)) {
@@ -609,7 +717,8 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 					subdirs++;
 			x->v[i].nlink = 2 + subdirs;
 		}
-	/* drop children replaced by a later member of another type */
+	/* drop children replaced by a later member of another type, and hard
+	 * links that named nothing */
 	for (size_t i = 0; i < x->n; i++) {
 		anode *d = &x->v[i];
 		size_t k = 0;
@@ -619,13 +728,111 @@ int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret,
 		d->n_kids = k;
 	}
 out:
-	archive_read_free(a);
-	close(fd);
 	free(ht.s);
+	return r;
+}
+
+/* Indexes the archive read through in; name is used in messages. */
+static int open_archive(ar_in *in, const char *what, const char *name, const cs_archive_opts *o, cs_fsys **ret,
+			cs_error *e)
+{
+	static const cs_archive_opts none = {0};
+	if (!o)
+		o = &none;
+	ar_fs *x = cs_xcalloc(1, sizeof(*x));
+	x->spool = open_spool();
+	if (x->spool < 0) {
+		int r = x->spool;
+		free(x);
+		return cs_err(e, r, "archive `%s`: no temporary file for its contents: %s", what, strerror(-r));
+	}
+	x->base.ops = &ar_ops;
+	x->base.type = "archive";
+	x->base.root_ino = 1;
+	x->base.partial = o->partial;
+	x->base.name = cs_xstrdup(name);
+	x->o = o;
+	x->what = what;
+	add_node(x, "", 0, 0, S_IFDIR | 0755);
+	x->v[0].implied = true;
+
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	archive_read_support_format_zip(a);
+	archive_read_support_format_cpio(a);
+	archive_read_set_callback_data(a, in);
+	archive_read_set_read_callback(a, in_read);
+	archive_read_set_skip_callback(a, in_skip);
+	archive_read_set_seek_callback(a, in_seek);
+	int r = 0;
+	if (archive_read_open1(a) != ARCHIVE_OK) {
+		r = cs_err(e, -EBADMSG, "archive `%s`: not an archive: %s", what, archive_error_string(a));
+	} else {
+		r = index_members(x, a, e);
+		if (r == 0 && x->damage)
+			r = cs_err(e, -EBADMSG, "%s", x->damage);
+	}
+	archive_read_free(a);
+	free(x->damage);
+	x->damage = NULL;
+	x->o = NULL;
+	x->what = NULL;
 	if (r < 0) {
 		ar_close(&x->base);
 		return r;
 	}
 	*ret = &x->base;
 	return 0;
+}
+
+int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret, cs_error *e)
+{
+	ar_in *in = cs_xcalloc(1, sizeof(*in));
+	int fd = cs_open_evidence_file(path, &in->size, e);
+	if (fd < 0) {
+		free(in);
+		return fd;
+	}
+	in->fd = fd;
+	cs_archive_opts ao = {.partial = true};
+	if (o) {
+		ao.diag = o->diag;
+		ao.diag_userdata = o->diag_userdata;
+	}
+	const char *slash = strrchr(path, '/');
+	int r = open_archive(in, path, slash && slash[1] ? slash + 1 : path, &ao, ret, e);
+	close(fd);
+	free(in);
+	return r;
+}
+
+int cs_fsys_open_archive_file(cs_file *f, const char *name, const cs_archive_opts *o, cs_fsys **ret, cs_error *e)
+{
+	ar_in *in = cs_xcalloc(1, sizeof(*in));
+	in->f = f;
+	in->fd = -1;
+	in->size = f->size;
+	int r = open_archive(in, name, name, o, ret, e);
+	free(in);
+	return r;
+}
+
+int cs_source_open_archive(cs_source *outer, const char *path, const char *prefix,
+			   uint32_t (*map)(void *ud, char kind, uint32_t id), void *map_ud, cs_source **ret,
+			   cs_error *e)
+{
+	cs_file *f;
+	int r = cs_source_open(outer, path, &f, e);
+	if (r < 0)
+		return r;
+	cs_archive_opts o = {.prefix = prefix, .map_id = map, .map_ud = map_ud, .strict = true};
+	cs_fsys *fs;
+	r = cs_fsys_open_archive_file(f, path, &o, &fs, e);
+	cs_file_close(f);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *root = cs_xasprintf("%s/%s (archive)", cs_source_root(outer), path);
+	return cs_source_open_fsys(&fs, NULL, 1, NULL, root, ret, e);
 }

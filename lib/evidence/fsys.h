@@ -79,6 +79,29 @@ int cs_fsys_open_xfs(cs_bdev *dev, const char *name, const cs_fsys_opts *o, cs_f
  * (a cut archive, a bad member) is reported through o->diag and costs the
  * members it touches. Returns 0 and *ret, or -errno. */
 int cs_fsys_open_archive(const char *path, const cs_fsys_opts *o, cs_fsys **ret, cs_error *e);
+
+/* How cs_fsys_open_archive_file() reads an archive. */
+typedef struct cs_archive_opts {
+	cs_diag_fn diag; /* members left out, damage (unless strict) */
+	void *diag_userdata;
+	/* only the members under this directory of the archive, relative to
+	 * it ("rootfs/"); NULL or "" for all */
+	const char *prefix;
+	/* maps each member's uid ('u') and gid ('g') as it is read; may be NULL */
+	uint32_t (*map_id)(void *ud, char kind, uint32_t id);
+	void *map_ud;
+	bool strict;  /* damage (a cut or corrupt archive) fails the open with -EBADMSG */
+	bool partial; /* a collection: an absent path was not collected */
+} cs_archive_opts;
+
+/* The same index over an archive that is a file of the evidence (f, read
+ * with cs_file_pread; the caller keeps it, and may close it once this
+ * returns). name is used in messages. o may be NULL (everything, no
+ * mapping, damage reported nowhere and costing what it touches). Returns
+ * 0 and *ret, -EBADMSG for what is not an archive (or, strict, a damaged
+ * one), or -errno. */
+int cs_fsys_open_archive_file(cs_file *f, const char *name, const cs_archive_opts *o, cs_fsys **ret,
+			      cs_error *e);
 void cs_fsys_close(cs_fsys *fs);
 
 /* A source over file systems: fs[0] is the root; fs[i] (i > 0) is mounted
