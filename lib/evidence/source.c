@@ -19,6 +19,11 @@ bool cs_source_is_partial(const cs_source *src)
 	return src && src->partial;
 }
 
+bool cs_source_is_concurrent(const cs_source *src)
+{
+	return src && src->concurrent;
+}
+
 int cs_source_stat(cs_source *src, const char *path, bool follow, cs_stat *st, cs_error *e)
 {
 	return src->ops->stat(src, path, follow, st, e);

@@ -121,6 +121,12 @@ bool cs_source_is_partial(const cs_source *src);
  * nothing can change (or the backend reads no live file system), -errno
  * when it cannot tell. */
 int cs_source_changes_atimes(cs_source *src, const char *path, cs_error *e);
+/* True for a directory source (cs_source_open_dir): another thread opens
+ * its own handle on cs_source_root(src). */
+bool cs_source_is_dir(const cs_source *src);
+/* True if src may be used from several threads at once (see
+ * cs_source.concurrent). */
+bool cs_source_is_concurrent(const cs_source *src);
 
 /* File handles. */
 ssize_t cs_file_pread(cs_file *f, void *buf, size_t n, uint64_t off);
@@ -157,6 +163,12 @@ struct cs_source {
 	 * not collected, which is not damage. False for directories and disk
 	 * images. */
 	bool partial;
+	/* Its operations, and reads of the files opened from it, may be called
+	 * from several threads at once: the backend serialises them itself
+	 * (disk images and archives, source_fs.c). False for directories,
+	 * whose callers open a handle per thread (cs_source_open_dir on the
+	 * same root). */
+	bool concurrent;
 };
 
 typedef struct cs_file_ops {

@@ -738,6 +738,7 @@ int cs_source_open_fsys(cs_fsys **fs, const char *const *at, size_t n, const cha
 	s->n_m = 1;
 	s->top = (nref){0, fs[0]->root_ino};
 	s->base.partial = fs[0]->partial;
+	s->base.concurrent = true; /* one mutex: see the note at the top */
 	int r = 0;
 	for (size_t i = 1; i < n; i++) {
 		nref where;

@@ -11,6 +11,7 @@ record of the partition tables, LVM2's own report of its segments, the
 hashes ewfacquire stored, and, where the machine allows loop mounts, the
 kernel's read-only mount of the same image (then inode numbers match too).
 """
+import json
 import os
 import subprocess
 import tempfile
@@ -18,7 +19,7 @@ import tempfile
 import diskimg
 from fsview import diff_records
 from harness import Tap, csleuth, csleuth_json
-from imgcheck import CSDUMP, can_fuse, check_unchanged, compare, mounted_view, nlines, out
+from imgcheck import CSDUMP, can_fuse, check_unchanged, compare, mounted_view, nlines, no_dir_sizes, out
 
 def check_partitions(t, lay):
     rc, p, err = csleuth_json("--image", lay["disk"], "partitions", "--json")
@@ -65,6 +66,24 @@ def check_mount(t, lay):
     t.ok(got == want and len(want) > 100,
          f"mount: container `rich` straight out of the image equals its mount from the directory "
          f"({len(want)} entries, content and xattrs)", diff_records(got, want))
+
+
+def check_typed_timeline(t, lay):
+    """The timeline's file typing runs on two threads (tlsources.c); from an
+    image both read the one image source, which serialises its reads
+    (source_fs.c): the types must be the directory's, row for row, and the
+    same on every run."""
+    args = ["timeline", "--format", "jsonl", "--layers"]
+    rc1, a, e1 = out("--image", lay["disk"], *args)
+    rc2, b, _ = out("--image", lay["disk"], *args)
+    rc3, c, _ = out("--sysroot", lay["host"], *args)
+    rows = [json.loads(x) for x in a.splitlines()]
+    typed = {r["evidence_path"] for r in rows if r.get("magic") and (r.get("mode") or "").startswith("0o10")}
+    t.ok(rc1 == rc3 == 0 and len(typed) > 300,
+         f"typed timeline from the image: {len(typed)} files carry a libmagic type", e1[-300:])
+    t.ok(a == b, "typed timeline from the image: two runs print the same bytes")
+    t.ok(no_dir_sizes(a) == no_dir_sizes(c),
+         "typed timeline from the image: every row, file types included, is the directory's (directory sizes aside)")
 
 
 def check_kernel(t, lay):
@@ -119,6 +138,7 @@ def main():
     lay = diskimg.build("gpt", diskimg.gpt_disk)
     t.run(check_partitions, lay)
     before = {lay["disk"]: diskimg.sha256(lay["disk"])}
+    t.run(check_typed_timeline, lay)
     t.run(compare, "gpt raw", ["--image", lay["disk"]], ["--sysroot", lay["host"]])
     check_unchanged(t, "gpt raw", [lay["disk"]], before)
     t.done()

@@ -3,7 +3,9 @@
  * the one archive index of lib/evidence/fs_archive.c): members under a
  * prefix only, owners mapped, nanosecond times, pax xattrs, device nodes,
  * hard links, symlinks resolved inside it, implied parents, ".." refused,
- * complete (not partial), and damage failing the open.
+ * complete (not partial), and damage failing the open; and the source read
+ * from two threads at once (cs_source_is_concurrent), as the timeline's
+ * typing thread reads it.
  *
  * The archives are written here with libarchive's writer (pax, as GNU tar
  * --xattrs writes them), so what each member holds is known exactly. */
@@ -11,6 +13,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -150,6 +153,55 @@ static void check_image(cs_source *outer, const char *name)
 	}
 }
 
+typedef struct hammer {
+	cs_source *s;
+	int bad;
+} hammer;
+
+static void *hammer_main(void *arg)
+{
+	hammer *h = arg;
+	for (int i = 0; i < 2000; i++) {
+		const char *p = i % 2 ? "etc/hostname" : "bin/tool";
+		const char *want = i % 2 ? "box\n" : "#!/bin/sh\necho tool\n";
+		cs_file *f;
+		if (cs_source_open(h->s, p, &f, NULL) < 0) {
+			h->bad++;
+			continue;
+		}
+		char buf[64] = {0};
+		ssize_t n = cs_file_pread(f, buf, sizeof(buf) - 1, 0);
+		if (n != (ssize_t)strlen(want) || strcmp(buf, want) != 0)
+			h->bad++;
+		cs_file_close(f);
+		cs_stat st;
+		if (cs_source_stat(h->s, "dev/null", false, &st, NULL) < 0 || st.rdev_minor != 3)
+			h->bad++;
+	}
+	return NULL;
+}
+
+static void check_threads(cs_source *outer)
+{
+	cs_source *a;
+	if (cs_source_open_archive(outer, "img.tar", "rootfs/", NULL, NULL, &a, NULL) < 0) {
+		tap_ok(0, "threads: open");
+		return;
+	}
+	tap_ok(cs_source_is_concurrent(a) && !cs_source_is_dir(a),
+	       "an archive's source says it may be read from several threads at once");
+	hammer h[2] = {{.s = a}, {.s = a}};
+	pthread_t th;
+	int made = pthread_create(&th, NULL, hammer_main, &h[1]) == 0;
+	hammer_main(&h[0]);
+	if (made)
+		pthread_join(th, NULL);
+	tap_ok(made && h[0].bad == 0 && h[1].bad == 0,
+	       "two threads opening, reading and stat'ing 2,000 times each read what the archive holds (%d, %d wrong)",
+	       h[0].bad, h[1].bad);
+	cs_source_close(a);
+}
+
 static void check_bad(cs_source *outer)
 {
 	char src[256], dst[256];
@@ -201,6 +253,7 @@ int main(void)
 	}
 	check_image(outer, "img.tar");
 	check_image(outer, "img.tar.gz");
+	check_threads(outer);
 	check_bad(outer);
 	cs_source_close(outer);
 	char cmd[300];
