@@ -635,6 +635,12 @@ static int ext_open(cs_fsys *fs, uint64_t ino, cs_file **ret, cs_error *e)
 		return r;
 	uint64_t size = EXT2_I_SIZE(&in);
 	if (in.i_flags & EXT4_INLINE_DATA_FL) {
+		/* inline data lives in the inode and its xattr space: an inode is
+		 * at most a block, at most 64 KiB; a larger size is damage (and
+		 * must not become an allocation of that size) */
+		if (size > 65536)
+			return cs_err(e, -EIO, "%s, inode %llu: a file with inline data claims %llu bytes",
+				      x->base.name, (unsigned long long)ino, (unsigned long long)size);
 		char *b;
 		size_t len;
 		r = read_inline(x, ino, &in, &b, &len, e);
@@ -758,6 +764,8 @@ static char *acl_to_vfs(const char *value, size_t len, size_t *ret_len)
 static int xattr_cb(char *name, char *value, size_t len, void *data)
 {
 	xattr_ctx *c = data;
+	if (!name[0])
+		return 0; /* a damaged entry (no prefix, no name): the kernel lists none */
 	if (strcmp(name, "system.data") == 0)
 		return 0; /* inline data's own attribute: the kernel hides it */
 	if (strcmp(name, "system.posix_acl_access") == 0 || strcmp(name, "system.posix_acl_default") == 0) {
