@@ -14,6 +14,8 @@
 #include "engines/engines.h"
 #include "formats/sanitize.h"
 #include "fs/tree.h"
+#include "formats/imagehash.h"
+#include "host/disk.h"
 #include "render/template.h"
 
 #ifndef CSLEUTH_VERSION
@@ -78,6 +80,10 @@ enum {
 	OPT_NO_WARNINGS,
 	OPT_NO_OPENAT2,
 	OPT_HELP,
+	OPT_IMAGE,
+	OPT_ARCHIVE,
+	OPT_PARTITION,
+	OPT_VERIFY,
 };
 
 static const struct option global_opts[] = {
@@ -86,6 +92,10 @@ static const struct option global_opts[] = {
 	{"no-warnings", no_argument, NULL, OPT_NO_WARNINGS},
 	{"no-openat2", no_argument, NULL, OPT_NO_OPENAT2}, /* testing: force the portable walk */
 	{"help", no_argument, NULL, OPT_HELP},
+	{"image", required_argument, NULL, OPT_IMAGE},
+	{"archive", required_argument, NULL, OPT_ARCHIVE},
+	{"partition", required_argument, NULL, OPT_PARTITION},
+	{"verify", no_argument, NULL, OPT_VERIFY},
 };
 
 const char cli_global_help[] =
@@ -98,6 +108,15 @@ const char cli_global_help[] =
 	"                  found from its configuration (daemon.json, config.toml,\n"
 	"                  lxc.conf, unit files, users' homes) or default places,\n"
 	"                  symlinks resolved inside DIR\n"
+	"  --image FILE    a disk image (raw, E01, VMDK, VHD, VHDX, QCOW2), read\n"
+	"                  without mounting it; repeat for the pieces of a split raw\n"
+	"                  image; the host is found from etc/os-release and etc/fstab\n"
+	"  --partition ID  read one volume of the image (see `csleuth partitions`)\n"
+	"  --archive FILE  a triage collection (tar, tar.gz/zst/xz/bz2, zip)\n"
+	"                  (with --image or --archive, --root and --sysroot name a\n"
+	"                  path inside them)\n"
+	"  --verify        check the image's stored hashes (E01) against its media\n"
+	"                  first (alone: only that)\n"
 	"  --no-warnings   do not print per-item warnings (the exit status still says;\n"
 	"                  -q before the command name, or after it where the command\n"
 	"                  has no -q of its own)\n"
@@ -125,6 +144,26 @@ static const char *closest_option(const char *bad, const struct option *opts)
 	return cs_closest(b, names, n);
 }
 
+void cli_add_image(cli *c, const char *path)
+{
+	c->images = cs_xreallocarray(c->images, c->n_images + 1, sizeof(*c->images));
+	c->images[c->n_images++] = path;
+}
+
+int cli_check_evidence_opts(const cli *c)
+{
+	const char *bad = NULL;
+	if (c->root && c->sysroot)
+		bad = "--root and --sysroot exclude each other";
+	else if (c->n_images && c->archive)
+		bad = "--image and --archive exclude each other";
+	else if (c->partition && !c->n_images)
+		bad = "--partition needs --image";
+	else if (c->verify && !c->n_images)
+		bad = "--verify needs --image";
+	return bad ? cli_usage_error(NULL, "%s", bad) : 0;
+}
+
 int cli_getopt(cli *c, const cli_opts *o, int argc, char **argv, int *ret_exit)
 {
 	if (c->optfor != o) {
@@ -148,6 +187,10 @@ int cli_getopt(cli *c, const cli_opts *o, int argc, char **argv, int *ret_exit)
 		case OPT_SYSROOT: c->sysroot = optarg; continue;
 		case OPT_NO_WARNINGS: c->quiet = true; continue;
 		case OPT_NO_OPENAT2: c->source_flags |= CS_SOURCE_NO_OPENAT2; continue;
+		case OPT_IMAGE: cli_add_image(c, optarg); continue;
+		case OPT_ARCHIVE: c->archive = optarg; continue;
+		case OPT_PARTITION: c->partition = optarg; continue;
+		case OPT_VERIFY: c->verify = true; continue;
 		case 'q':
 			if (!o->own_quiet) {
 				c->quiet = true;
@@ -206,10 +249,27 @@ static void on_diag(void *ud, const cs_diag *d)
 	cli *c = ud;
 	if (c->loading) {
 		/* held until the command says what it reports */
+		cs_severity sev = d->severity;
+		char *msg = NULL;
+		/* a triage collection holds what the collector chose: a file it
+		 * left out is not damage (cs_host_load words the item's problem
+		 * the same way, so the two still match in cli_report) */
+		if (sev == CS_WARN && d->file && c->src && cs_source_is_partial(c->src) &&
+		    !cs_source_exists(c->src, d->file)) {
+			sev = CS_NOTE;
+			if (!cs_str_startswith(d->msg, "not collected: "))
+				msg = cs_xasprintf("not collected: %s", d->msg);
+		}
 		cli_held *h = CS_PUSH(c->held, c->n_held, c->cap_held);
-		h->severity = d->severity;
+		h->severity = sev;
 		h->file = cs_xstrdup(d->file);
-		h->msg = cs_xstrdup(d->msg);
+		h->msg = msg ? msg : cs_xstrdup(d->msg);
+		return;
+	}
+	if (d->severity == CS_WARN && d->file && c->src && cs_source_is_partial(c->src) &&
+	    !cs_source_exists(c->src, d->file)) {
+		_cleanup_free_ char *msg = cs_xasprintf("not collected: %s", d->msg);
+		print_diag(c, CS_NOTE, msg);
 		return;
 	}
 	if (d->severity == CS_WARN)
@@ -374,7 +434,7 @@ static void on_root(void *ud, const cs_engine_root *r)
 	const cs_engine *const *all = cs_engines(&n);
 	/* with --root, say how the directory is read when it is not the
 	 * registry's first (the usual) kind */
-	if (!c->sysroot && n && r->engine == all[0])
+	if (!c->src_sysroot && n && r->engine == all[0])
 		return;
 	cli_progress_clear(c);
 	fprintf(stderr, "csleuth: %s ", r->engine->what);
@@ -473,13 +533,108 @@ static int check_root_entries(cli *c)
 	return r;
 }
 
-int cli_load(cli *c)
+int cli_open_disk(cli *c)
 {
-	if (c->host)
+	if (c->disk)
 		return 0;
-	if (c->root && c->sysroot)
-		return cli_usage_error(NULL, "--root and --sysroot exclude each other");
+	int r = cli_check_evidence_opts(c);
+	if (r)
+		return r;
+	if (c->n_images == 0) {
+		cli_error("no --image given");
+		return EXIT_USAGE;
+	}
 	cs_error e = {0};
+	cs_disk_opts o = {.diag = on_diag, .diag_userdata = c};
+	if (cs_disk_open(c->images, c->n_images, &o, &c->disk, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_FAILURE_;
+	}
+	if (c->verify && !c->verified) {
+		/* --verify before a command: the report goes to stderr, and a
+		 * failed verification stops the run */
+		c->verified = true;
+		c->verify_to_stderr = true;
+		r = cli_verify(c);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Tells the examiner which volumes make up the host tree. */
+static void print_host(const cli *c, const cs_disk_host *h)
+{
+	if (c->quiet || h->n_mounts == 0)
+		return;
+	const cs_media *img = cs_disk_image(c->disk);
+	fputs("csleuth: ", stderr);
+	out_escaped(stderr, img->dev->name);
+	fprintf(stderr, " (%s, %llu bytes):", img->info.format, (unsigned long long)img->info.media_size);
+	for (size_t i = 0; i < h->n_mounts; i++) {
+		const cs_disk_mount *m = &h->mounts[i];
+		fputs(i ? ";" : "", stderr);
+		fputc(' ', stderr);
+		out_escaped(stderr, m->path);
+		fputs(" is volume ", stderr);
+		out_escaped(stderr, m->volume);
+		fprintf(stderr, " (%s", m->fs ? m->fs : "?");
+		if (i == 0 && h->os) {
+			fputs(", ", stderr);
+			out_escaped(stderr, h->os);
+		}
+		if (m->spec) {
+			fputs(", fstab ", stderr);
+			out_escaped(stderr, m->spec);
+		}
+		fputc(')', stderr);
+	}
+	fputc('\n', stderr);
+}
+
+int cli_open_source(cli *c)
+{
+	if (c->src)
+		return 0;
+	int cr = cli_check_evidence_opts(c);
+	if (cr)
+		return cr;
+	cs_error e = {0};
+	if (c->n_images) {
+		int r = cli_open_disk(c);
+		if (r)
+			return r;
+		const char *inside = c->root ? c->root : c->sysroot;
+		cs_disk_host h;
+		if (cs_disk_source(c->disk, c->partition, inside, &c->src, &h, &e) < 0) {
+			cli_error("%s", e.msg);
+			return EXIT_FAILURE_;
+		}
+		print_host(c, &h);
+		cs_disk_host_free(&h);
+		c->src_sysroot = c->root == NULL;
+		return 0;
+	}
+	if (c->archive) {
+		cs_disk_opts o = {.diag = on_diag, .diag_userdata = c};
+		const char *inside = c->root ? c->root : c->sysroot;
+		bool sysroot = c->sysroot != NULL;
+		char *top = NULL;
+		if (cs_archive_source(c->archive, inside, &o, &c->src, &top, &sysroot, &e) < 0) {
+			cli_error("%s", e.msg);
+			return EXIT_FAILURE_;
+		}
+		if (c->root)
+			sysroot = false;
+		if (!c->quiet && top && !inside) {
+			fputs("csleuth: reading ", stderr);
+			out_escaped(stderr, *top ? top : "the archive's top");
+			fprintf(stderr, " as %s\n", sysroot ? "the host's root" : "a data root");
+		}
+		free(top);
+		c->src_sysroot = sysroot;
+		return 0;
+	}
 	const char *base = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
 	if (c->root) {
 		int r = check_root_link(c->root);
@@ -502,10 +657,22 @@ int cli_load(cli *c)
 		if (r)
 			return r;
 	}
-	cs_host_opts o = {.sysroot = c->sysroot != NULL, .diag = on_diag, .diag_userdata = c,
+	c->src_sysroot = c->sysroot != NULL;
+	return 0;
+}
+
+int cli_load(cli *c)
+{
+	if (c->host)
+		return 0;
+	int r = cli_open_source(c);
+	if (r)
+		return r;
+	cs_error e = {0};
+	cs_host_opts o = {.sysroot = c->src_sysroot, .diag = on_diag, .diag_userdata = c,
 			  .on_root = on_root, .listing = c->listing};
 	c->loading = true;
-	int r = cs_host_load(c->src, &o, &c->host, &e);
+	r = cs_host_load(c->src, &o, &c->host, &e);
 	c->loading = false;
 	if (r < 0) {
 		cli_error("%s", e.msg);
@@ -524,6 +691,16 @@ void cli_free(cli *c)
 	cli_progress_end(c);
 	cs_host_free(c->host);
 	cs_source_close(c->src);
+	if (c->hashes) {
+		cs_media_hashes_clear(c->hashes);
+		free(c->hashes);
+		c->hashes = NULL;
+	}
+	cs_disk_close(c->disk);
+	free(c->images);
+	c->disk = NULL;
+	c->images = NULL;
+	c->n_images = 0;
 	c->host = NULL;
 	c->src = NULL;
 	for (size_t i = 0; i < c->n_held; i++) {
@@ -824,15 +1001,38 @@ int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t cou
 	};
 	cs_error e = {0};
 	if (cs_tree_build(c->src, stack->v + first, count, &o, ret, &e) < 0) {
-		cli_error("%s", e.msg);
+		if (cs_source_is_partial(c->src))
+			cli_error("%s: its layers were not collected", e.msg);
+		else
+			cli_error("%s", e.msg);
 		return EXIT_FAILURE_;
 	}
 	return 0;
 }
 
+/* True if the file at path is (or would replace) one of the evidence files. */
+static bool is_evidence_file(const cli *c, const char *path)
+{
+	char rp[PATH_MAX], re[PATH_MAX];
+	if (!realpath(path, rp))
+		return false;
+	for (size_t i = 0; i < c->n_images; i++)
+		if (realpath(c->images[i], re) && strcmp(rp, re) == 0)
+			return true;
+	if (c->disk) {
+		const cs_media *img = cs_disk_image(c->disk);
+		for (size_t i = 0; i < img->info.n_files; i++)
+			if (realpath(img->info.files[i].path, re) && strcmp(rp, re) == 0)
+				return true;
+	}
+	return c->archive && realpath(c->archive, re) && strcmp(rp, re) == 0;
+}
+
 /* True if path (a file to be created) would land inside the evidence root. */
 bool cli_output_inside_evidence(const cli *c, const char *path)
 {
+	if (c->n_images || c->archive)
+		return is_evidence_file(c, path);
 	const char *root = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
 	char rr[PATH_MAX], dir[PATH_MAX], rd[PATH_MAX];
 	if (!realpath(root, rr))
@@ -902,6 +1102,71 @@ static void jstr(cs_buf *b, const char *s)
 		cs_json_quote(b, s, strlen(s));
 }
 
+/* The evidence of --image or --archive: the files as received (path and
+ * size; their SHA-256 and the media's hashes when --verify computed them,
+ * hashing a whole image on every run being too slow to do unasked), the
+ * format, the volume and the path read inside it. */
+static void put_image_evidence(const cli *c, cs_buf *b)
+{
+	char abs[PATH_MAX];
+	const char *first = c->n_images ? c->images[0] : c->archive;
+	(void)cs_buf_puts(b, ",\"evidence\":{\"option\":");
+	jstr(b, c->n_images ? "--image" : "--archive");
+	(void)cs_buf_puts(b, ",\"path\":");
+	jstr(b, first);
+	(void)cs_buf_puts(b, ",\"absolute_path\":");
+	jstr(b, realpath(first, abs) ? abs : NULL);
+	(void)cs_buf_puts(b, ",\"inside\":");
+	jstr(b, c->root ? c->root : c->sysroot);
+	(void)cs_buf_puts(b, ",\"read_as\":");
+	jstr(b, c->src ? (c->src_sysroot ? "host filesystem" : "data root") : NULL);
+	const cs_media *img = c->disk ? cs_disk_image(c->disk) : NULL;
+	const cs_media_hashes *h = c->hashes;
+	if (c->n_images) {
+		(void)cs_buf_puts(b, ",\"partition\":");
+		jstr(b, c->partition);
+		(void)cs_buf_puts(b, ",\"format\":");
+		jstr(b, img ? img->info.format : NULL);
+		if (img)
+			(void)cs_buf_printf(b, ",\"media_size\":%llu", (unsigned long long)img->info.media_size);
+		else
+			(void)cs_buf_puts(b, ",\"media_size\":null");
+	}
+	(void)cs_buf_puts(b, ",\"files\":[");
+	if (img) {
+		for (size_t i = 0; i < img->info.n_files; i++) {
+			(void)cs_buf_puts(b, i ? ",{\"path\":" : "{\"path\":");
+			jstr(b, img->info.files[i].path);
+			(void)cs_buf_printf(b, ",\"size\":%llu,\"sha256\":", (unsigned long long)img->info.files[i].size);
+			jstr(b, h && i < h->n_files ? h->file_sha256[i] : NULL);
+			(void)cs_buf_puts(b, "}");
+		}
+	} else if (c->archive) {
+		struct stat st;
+		(void)cs_buf_puts(b, "{\"path\":");
+		jstr(b, c->archive);
+		if (stat(c->archive, &st) == 0)
+			(void)cs_buf_printf(b, ",\"size\":%llu,\"sha256\":null}", (unsigned long long)st.st_size);
+		else
+			(void)cs_buf_puts(b, ",\"size\":null,\"sha256\":null}");
+	}
+	(void)cs_buf_puts(b, "]");
+	if (img) {
+		(void)cs_buf_puts(b, ",\"stored_md5\":");
+		jstr(b, img->info.stored_md5);
+		(void)cs_buf_puts(b, ",\"stored_sha1\":");
+		jstr(b, img->info.stored_sha1);
+	}
+	bool hashed = h && *h->sha256;
+	(void)cs_buf_puts(b, ",\"media_md5\":");
+	jstr(b, hashed ? h->md5 : NULL);
+	(void)cs_buf_puts(b, ",\"media_sha1\":");
+	jstr(b, hashed ? h->sha1 : NULL);
+	(void)cs_buf_puts(b, ",\"image_sha256\":");
+	jstr(b, hashed ? h->sha256 : NULL);
+	(void)cs_buf_puts(b, "}");
+}
+
 char *cli_provenance_json(cli *c)
 {
 	cs_buf b = {.max = SIZE_MAX};
@@ -917,15 +1182,20 @@ char *cli_provenance_json(cli *c)
 	(void)cs_buf_puts(&b, "],\"working_directory\":");
 	char cwd[PATH_MAX];
 	jstr(&b, getcwd(cwd, sizeof(cwd)) ? cwd : NULL);
-	const char *base = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
 	char abs[PATH_MAX];
-	(void)cs_buf_puts(&b, ",\"evidence\":{\"option\":");
-	jstr(&b, c->sysroot ? "--sysroot" : c->root ? "--root" : "(default)");
-	(void)cs_buf_puts(&b, ",\"path\":");
-	jstr(&b, base);
-	(void)cs_buf_puts(&b, ",\"absolute_path\":");
-	jstr(&b, realpath(base, abs) ? abs : NULL);
-	(void)cs_buf_puts(&b, ",\"image_sha256\":null},\"engine_roots\":[");
+	if (c->n_images || c->archive) {
+		put_image_evidence(c, &b);
+	} else {
+		const char *base = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
+		(void)cs_buf_puts(&b, ",\"evidence\":{\"option\":");
+		jstr(&b, c->sysroot ? "--sysroot" : c->root ? "--root" : "(default)");
+		(void)cs_buf_puts(&b, ",\"path\":");
+		jstr(&b, base);
+		(void)cs_buf_puts(&b, ",\"absolute_path\":");
+		jstr(&b, realpath(base, abs) ? abs : NULL);
+		(void)cs_buf_puts(&b, ",\"image_sha256\":null}");
+	}
+	(void)cs_buf_puts(&b, ",\"engine_roots\":[");
 	for (size_t i = 0; c->host && i < c->host->n_roots; i++) {
 		const cs_engine_root *w = &c->host->where[i];
 		(void)cs_buf_puts(&b, i ? ",{\"engine\":" : "{\"engine\":");

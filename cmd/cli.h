@@ -31,6 +31,8 @@ enum {
 	EXIT_NOTFOUND = 4,  /* a named container or image is unknown or ambiguous */
 };
 
+struct cs_disk;
+
 /* A diagnostic held while the evidence is read. */
 typedef struct cli_held {
 	cs_severity severity;
@@ -38,8 +40,15 @@ typedef struct cli_held {
 } cli_held;
 
 typedef struct cli {
-	const char *root;    /* --root */
-	const char *sysroot; /* --sysroot */
+	const char *root;    /* --root (with --image/--archive: a path inside them) */
+	const char *sysroot; /* --sysroot (likewise) */
+	const char **images; /* --image, in order (several: a split raw image) */
+	size_t n_images;
+	const char *archive;   /* --archive */
+	const char *partition; /* --partition */
+	bool verify;           /* --verify */
+	bool verified;         /* the verification ran */
+	bool verify_to_stderr; /* a command follows --verify: its report goes to stderr */
 	unsigned source_flags;
 	bool quiet;          /* --no-warnings (-q before the command name) */
 	int argc;            /* the whole command line, for provenance */
@@ -48,6 +57,9 @@ typedef struct cli {
 	bool atime_noted; /* the note on link access times was given */
 	cs_source *src;
 	cs_host *host;
+	struct cs_disk *disk; /* the opened image, with --image */
+	struct cs_media_hashes *hashes; /* what --verify computed, for provenance */
+	bool src_sysroot;     /* c->src is a host filesystem (not a data root) */
 	size_t warnings;
 	/* load-time diagnostics, held until cli_report() */
 	bool loading, reported;
@@ -69,6 +81,21 @@ typedef struct cli_command {
 	const char *summary;
 	int (*run)(cli *c, int argc, char **argv);
 } cli_command;
+
+/* Adds one --image (a piece of a split raw image, in order). */
+void cli_add_image(cli *c, const char *path);
+/* Checks that the evidence options go together (--root/--sysroot, --image,
+ * --archive, --partition, --verify); prints and returns EXIT_USAGE, or 0. */
+int cli_check_evidence_opts(const cli *c);
+/* Opens the evidence source (c->src) from --root, --sysroot, --image or
+ * --archive, without reading any engine; prints the error and returns an
+ * exit code on failure. */
+int cli_open_source(cli *c);
+/* Opens the image named by --image (c->disk) without choosing a volume,
+ * and runs --verify's check first when it was asked for (its report on
+ * stderr; a failed check is an error); prints the error and returns an
+ * exit code on failure. */
+int cli_open_disk(cli *c);
 
 /* --- options --- */
 
@@ -235,5 +262,8 @@ int cmd_timeline(cli *c, int argc, char **argv);
 int cmd_collect(cli *c, int argc, char **argv);
 int cmd_check(cli *c, int argc, char **argv);
 int cmd_umount(cli *c, int argc, char **argv);
+int cmd_partitions(cli *c, int argc, char **argv);
+/* --verify: checks the image's stored hashes against its media. */
+int cli_verify(cli *c);
 
 #endif

@@ -215,9 +215,25 @@ static void summary(casedir *k, const cs_volume_use *vu, size_t nvu, char **log_
 		return;
 	fputs("# Case summary\n\n", f);
 	fputs("Evidence: ", f);
-	md(f, c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker");
-	fprintf(f, " (%s). Read by csleuth; see PROVENANCE.json and MANIFEST.sha256.\n\n",
-		c->sysroot ? "--sysroot" : c->root ? "--root" : "this machine's own default data root");
+	if (c->n_images || c->archive) {
+		/* a disk image (its first file) or a triage archive, and the path
+		 * read inside it */
+		md(f, c->n_images ? c->images[0] : c->archive);
+		fprintf(f, " (%s", c->n_images ? "--image" : "--archive");
+		if (c->partition) {
+			fputs(", volume ", f);
+			md(f, c->partition);
+		}
+		if (c->root || c->sysroot) {
+			fputs(c->root ? ", --root " : ", --sysroot ", f);
+			md(f, c->root ? c->root : c->sysroot);
+		}
+		fputs("). Read by csleuth; see PROVENANCE.json and MANIFEST.sha256.\n\n", f);
+	} else {
+		md(f, c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker");
+		fprintf(f, " (%s). Read by csleuth; see PROVENANCE.json and MANIFEST.sha256.\n\n",
+			c->sysroot ? "--sysroot" : c->root ? "--root" : "this machine's own default data root");
+	}
 	for (size_t i = 0; i < h->n_roots; i++) {
 		fputs("- ", f);
 		md(f, h->where[i].engine->what);

@@ -464,11 +464,10 @@ int cmd_logs(cli *c, int argc, char **argv)
 	cs_logs *r = NULL;
 	cs_error e = {0};
 	if (n_files) {
-		const char *base = c->sysroot ? c->sysroot : c->root ? c->root : "/var/lib/docker";
-		if (cs_source_open_dir(base, c->source_flags, &c->src, &e) < 0) {
-			cli_error("%s", e.msg);
+		int k0 = cli_open_source(c);
+		if (k0) {
 			free(files);
-			return EXIT_FAILURE_;
+			return k0;
 		}
 		int k = cs_logs_open_files(c->src, fmt, files, n_files, &lo, &r, &e);
 		free(files);

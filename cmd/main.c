@@ -22,6 +22,7 @@ static const cli_command commands[] = {
 	{"timeline", "Write one sorted timeline (Timesketch, JSON lines, body file, CSV)", cmd_timeline},
 	{"collect", "Write a case folder: listings, inspects, logs, diffs, timelines, summary", cmd_collect},
 	{"check", "Read everything up front and report all damage of the evidence", cmd_check},
+	{"partitions", "List a disk image's volumes, file systems, root and engine data", cmd_partitions},
 #ifdef CSLEUTH_HAVE_FUSE
 	{"mount", "Mount a container's filesystem read-only (FUSE)", cmd_mount},
 	{"umount", "Unmount what csleuth mount mounted", cmd_umount},
@@ -53,6 +54,9 @@ static const alias aliases[] = {
 static void usage(FILE *f)
 {
 	fputs("Usage: csleuth [--root DIR | --sysroot DIR] [--no-warnings] COMMAND [ARGS...]\n"
+	      "       csleuth --image FILE... [--partition ID] [--root P | --sysroot P] COMMAND [ARGS...]\n"
+	      "       csleuth --archive FILE [--root P | --sysroot P] COMMAND [ARGS...]\n"
+	      "       csleuth --image FILE... --verify [COMMAND [ARGS...]]\n"
 	      "\n"
 	      "Read-only forensic reader for container engine evidence.\n"
 	      "\n"
@@ -92,8 +96,10 @@ static int unknown_command(const char *name)
 
 int main(int argc, char **argv)
 {
-	cli c = {.argc = argc, .argv = argv, .started = cs_time_now()};
-	enum { O_ROOT = 0x100, O_SYSROOT, O_VERSION, O_NO_OPENAT2, O_NO_WARNINGS };
+	/* cli_free() may run twice: it clears what it frees (this cleanup
+	 * covers the early returns) */
+	__attribute__((cleanup(cli_free))) cli c = {.argc = argc, .argv = argv, .started = cs_time_now()};
+	enum { O_ROOT = 0x100, O_SYSROOT, O_VERSION, O_NO_OPENAT2, O_NO_WARNINGS, O_IMAGE, O_ARCHIVE, O_PARTITION, O_VERIFY };
 	static const struct option opts[] = {
 		{"root", required_argument, NULL, O_ROOT},
 		{"sysroot", required_argument, NULL, O_SYSROOT},
@@ -102,6 +108,10 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
 		{"no-openat2", no_argument, NULL, O_NO_OPENAT2}, /* testing: force the portable walk */
+		{"image", required_argument, NULL, O_IMAGE},
+		{"archive", required_argument, NULL, O_ARCHIVE},
+		{"partition", required_argument, NULL, O_PARTITION},
+		{"verify", no_argument, NULL, O_VERIFY},
 		{0},
 	};
 	int o;
@@ -116,9 +126,23 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return EXIT_OK;
 		case O_VERSION: printf("csleuth %s\n", CSLEUTH_VERSION); return EXIT_OK;
 		case O_NO_OPENAT2: c.source_flags |= CS_SOURCE_NO_OPENAT2; break;
+		case O_IMAGE: cli_add_image(&c, optarg); break;
+		case O_ARCHIVE: c.archive = optarg; break;
+		case O_PARTITION: c.partition = optarg; break;
+		case O_VERIFY: c.verify = true; break;
 		case ':': return cli_usage_error(NULL, "option `%s` needs a value", argv[optind - 1]);
 		default: return cli_usage_error(NULL, "unknown option `%s`", argv[optind - 1]);
 		}
+	}
+	if (c.verify && optind >= argc) {
+		/* --verify alone: the report is the result */
+		int vr = cli_check_evidence_opts(&c);
+		if (!vr) {
+			c.verified = true;
+			vr = cli_verify(&c);
+		}
+		cli_free(&c);
+		return vr;
 	}
 	if (optind >= argc) {
 		usage(stderr);

@@ -1,7 +1,7 @@
 # bash completion for csleuth                              -*- shell-script -*-
 
-_csleuth_commands="ps images volumes inspect history logs diff export cp timeline collect check mount umount image container volume"
-_csleuth_global="--root --sysroot --no-warnings --help --version"
+_csleuth_commands="ps images volumes inspect history logs diff export cp timeline collect check partitions mount umount image container volume"
+_csleuth_global="--root --sysroot --image --partition --archive --verify --no-warnings --help --version"
 
 _csleuth_options()
 {
@@ -18,6 +18,7 @@ _csleuth_options()
     timeline) echo "--format --logs --layers --hash --no-magic --since --until --from --to --engine --namespace -o --output --mem-limit" ;;
     check) echo "--json" ;;
     collect) echo "-o --output --layers --hash --no-magic" ;;
+    partitions) echo "--json" ;;
     mount) echo "-f --foreground --layer --upper --deleted --volumes --debug" ;;
     esac
 }
@@ -30,7 +31,7 @@ _csleuth()
     prev=${COMP_WORDS[COMP_CWORD-1]}
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-        --root|--sysroot)
+        --root|--sysroot|--image|--archive|--partition)
             evidence+=("${COMP_WORDS[i]}" "${COMP_WORDS[i+1]}")
             i=$((i + 1)) ;;
         -*) ;;
@@ -42,6 +43,9 @@ _csleuth()
     case "$prev" in
     --root|--sysroot|-o|--output|--file)
         COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --image|--archive)
+        COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --partition) return ;;
     --format)
         case "$cmd" in
         timeline) COMPREPLY=($(compgen -W "timesketch jsonl bodyfile csv" -- "$cur")) ;;

@@ -14,6 +14,16 @@ const char *cs_source_root(const cs_source *src)
 	return src->root;
 }
 
+bool cs_source_is_partial(const cs_source *src)
+{
+	return src && src->partial;
+}
+
+bool cs_source_is_concurrent(const cs_source *src)
+{
+	return src && src->concurrent;
+}
+
 int cs_source_stat(cs_source *src, const char *path, bool follow, cs_stat *st, cs_error *e)
 {
 	return src->ops->stat(src, path, follow, st, e);
@@ -147,6 +157,12 @@ int cs_source_read_file(cs_source *src, const char *path, size_t max, char **ret
 ssize_t cs_file_pread(cs_file *f, void *buf, size_t n, uint64_t off)
 {
 	return f->ops->pread(f, buf, n, off);
+}
+
+const char *cs_file_strerror(cs_file *f, int err)
+{
+	const char *m = f && f->ops->error ? f->ops->error(f) : NULL;
+	return m && *m ? m : strerror(err < 0 ? -err : err);
 }
 
 uint64_t cs_file_size(const cs_file *f)

@@ -55,11 +55,14 @@ enum {
 
 /* Opens a directory as an evidence source. Returns 0 and *ret, or -errno. */
 int cs_source_open_dir(const char *root, unsigned flags, cs_source **ret, cs_error *e);
-/* Opens a tar archive (any compression libarchive reads) that is a file
- * of outer as a read-only source of its members under prefix ("rootfs/";
- * "" for all), indexed in memory (source_archive.c). map_id (may be NULL)
- * maps each member's uid ('u') and gid ('g') as it is read. Returns 0 and
- * *ret (close with cs_source_close), or -EBADMSG for a damaged archive. */
+/* Opens a tar archive (any compression libarchive reads; zip too) that is
+ * a file of outer as a read-only source of its members under prefix
+ * ("rootfs/"; "" for all): indexed once, contents spooled to an unlinked
+ * temporary file, paths resolved inside it as under chroot (fs_archive.c,
+ * the index --archive uses, with the archive complete rather than
+ * partial). map_id (may be NULL) maps each member's uid ('u') and gid
+ * ('g') as it is read. Returns 0 and *ret (close with cs_source_close), or
+ * -EBADMSG for what is not an archive or a damaged one. */
 int cs_source_open_archive(cs_source *outer, const char *path, const char *prefix,
 			   uint32_t (*map_id)(void *ud, char kind, uint32_t id), void *map_ud, cs_source **ret,
 			   cs_error *e);
@@ -106,6 +109,9 @@ int cs_source_read_file(cs_source *src, const char *path, size_t max, char **ret
 /* True if path exists (without following a final symlink). */
 bool cs_source_exists(cs_source *src, const char *path);
 
+/* True if the source is a partial collection (a triage archive): callers
+ * report a path that is absent as "not collected" rather than as damage. */
+bool cs_source_is_partial(const cs_source *src);
 /* Whether reading path (a directory of the evidence) can change access
  * times. Files and directories open with O_NOATIME, but the kernel has no
  * way to read a symbolic link (readlink(2), or following one while
@@ -115,11 +121,22 @@ bool cs_source_exists(cs_source *src, const char *path);
  * nothing can change (or the backend reads no live file system), -errno
  * when it cannot tell. */
 int cs_source_changes_atimes(cs_source *src, const char *path, cs_error *e);
+/* True for a directory source (cs_source_open_dir): another thread opens
+ * its own handle on cs_source_root(src). */
+bool cs_source_is_dir(const cs_source *src);
+/* True if src may be used from several threads at once (see
+ * cs_source.concurrent). */
+bool cs_source_is_concurrent(const cs_source *src);
 
 /* File handles. */
 ssize_t cs_file_pread(cs_file *f, void *buf, size_t n, uint64_t off);
 uint64_t cs_file_size(const cs_file *f);
-/* The underlying fd for zero-copy paths, or -1 for backends without one. */
+/* Why a read of f failed (err, negative, as pread returned it): a message
+ * naming the evidence (an image, its volume, the inode, the offset) when the
+ * backend knows one, else strerror(-err). Valid until the next read. */
+const char *cs_file_strerror(cs_file *f, int err);
+/* The underlying fd for zero-copy paths, or -1 for backends without one
+ * (disk images and archives: read with cs_file_pread). */
 int cs_file_fd(const cs_file *f);
 void cs_file_close(cs_file *f);
 
@@ -142,11 +159,23 @@ typedef struct cs_source_ops {
 struct cs_source {
 	const cs_source_ops *ops;
 	char *root;
+	/* A partial collection (a triage archive): a path that is absent was
+	 * not collected, which is not damage. False for directories and disk
+	 * images. */
+	bool partial;
+	/* Its operations, and reads of the files opened from it, may be called
+	 * from several threads at once: the backend serialises them itself
+	 * (disk images and archives, source_fs.c). False for directories,
+	 * whose callers open a handle per thread (cs_source_open_dir on the
+	 * same root). */
+	bool concurrent;
 };
 
 typedef struct cs_file_ops {
 	ssize_t (*pread)(cs_file *, void *, size_t, uint64_t);
 	void (*close)(cs_file *);
+	/* Optional: the message of the last failed read, or NULL. */
+	const char *(*error)(cs_file *);
 } cs_file_ops;
 
 struct cs_file {

@@ -586,6 +586,11 @@ static const cs_source_ops dir_ops = {
 	.changes_atimes = dir_changes_atimes,
 };
 
+bool cs_source_is_dir(const cs_source *src)
+{
+	return src && src->ops == &dir_ops;
+}
+
 int cs_source_open_dir(const char *root, unsigned flags, cs_source **ret, cs_error *e)
 {
 	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);

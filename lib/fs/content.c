@@ -191,7 +191,7 @@ const char *cs_typer_file(cs_typer *t, cs_file *f, const cs_stat *st, cs_error *
 	while (n < CS_MAGIC_BYTES) {
 		ssize_t r = cs_file_pread(f, t->head + n, CS_MAGIC_BYTES - n, n);
 		if (r < 0) {
-			cs_err(e, (int)r, "read at %zu: %s", n, strerror((int)-r));
+			cs_err(e, (int)r, "read at %zu: %s", n, cs_file_strerror(f, (int)r));
 			return NULL;
 		}
 		if (r == 0)
@@ -214,7 +214,7 @@ int cs_content_sha256(cs_file *f, char *hex, void *head, size_t headcap, size_t 
 		ssize_t n = cs_file_pread(f, buf, bufsz, off);
 		if (n < 0) {
 			free(buf);
-			return cs_err(e, (int)n, "read at %llu: %s", (unsigned long long)off, strerror((int)-n));
+			return cs_err(e, (int)n, "read at %llu: %s", (unsigned long long)off, cs_file_strerror(f, (int)n));
 		}
 		if (n == 0)
 			break;

@@ -152,7 +152,12 @@ static int copy_read(ex *x, cs_file *f, uint64_t off, uint64_t want, const char 
 		size_t chunk = want - off < room ? (size_t)(want - off) : room;
 		ssize_t n = cs_file_pread(f, x->out + x->nout, chunk, off);
 		if (n <= 0) {
-			warn(x, name, "`%s`: short read at %llu: padded with zeros", name, (unsigned long long)off);
+			if (n < 0)
+				warn(x, name, "`%s`: read at %llu: %s: padded with zeros", name, (unsigned long long)off,
+				     cs_file_strerror(f, (int)n));
+			else
+				warn(x, name, "`%s`: short read at %llu: padded with zeros", name,
+				     (unsigned long long)off);
 			memset(x->out + x->nout, 0, chunk);
 			n = (ssize_t)chunk;
 		}
@@ -211,8 +216,10 @@ static int fd_xattrs(int fd, cs_xattr **ret, size_t *ret_n)
 {
 	*ret = NULL;
 	*ret_n = 0;
+	if (fd < 0)
+		return -1; /* a file of a disk image or archive: no descriptor */
 	char names[65536];
-	ssize_t nl = fd >= 0 ? flistxattr(fd, names, sizeof(names)) : -1;
+	ssize_t nl = flistxattr(fd, names, sizeof(names));
 	if (nl < 0)
 		return errno == ENOTSUP || errno == ENODATA ? 0 : -1;
 	cs_xattr *v = NULL;

@@ -299,6 +299,37 @@ static int load_sysroot(cs_host *h, const cs_host_opts *o, cs_error *e)
 	return 0;
 }
 
+/* A triage collection holds what its collector chose: a problem about a
+ * file it left out says so, and an item whose only problems are such is
+ * not flagged as damaged. */
+static bool note_uncollected(cs_source *src, cs_problems *p)
+{
+	bool damage = false;
+	for (size_t i = 0; i < p->n; i++) {
+		cs_problem *x = &p->v[i];
+		if (x->file && !cs_source_exists(src, x->file)) {
+			if (!cs_str_startswith(x->msg, "not collected: ")) {
+				char *m = cs_xasprintf("not collected: %s", x->msg);
+				free(x->msg);
+				x->msg = m;
+			}
+		} else {
+			damage = true;
+		}
+	}
+	return damage;
+}
+
+static void mark_uncollected(cs_host *h)
+{
+	for (size_t i = 0; i < h->n_containers; i++)
+		if (!note_uncollected(h->src, &h->containers[i]->problems))
+			h->containers[i]->incomplete = false;
+	for (size_t i = 0; i < h->n_images; i++)
+		if (!note_uncollected(h->src, &h->images[i]->problems))
+			h->images[i]->incomplete = false;
+}
+
 /* --- cross-engine snapshot references (Docker 29's containerd store) ---
  *
  * A container may name a snapshot another engine keeps (snapshot_namespace,
@@ -469,6 +500,8 @@ int cs_host_load(cs_source *src, const cs_host_opts *o, cs_host **ret, cs_error 
 	}
 	resolve_snapshots(h, o);
 	gather(h);
+	if (cs_source_is_partial(src))
+		mark_uncollected(h);
 	*ret = h;
 	return 0;
 }

@@ -163,7 +163,7 @@ static ssize_t lin_more(lin *in)
 		ssize_t n = cs_file_pread(in->f, in->buf + in->end, room, in->fpos);
 		if (n < 0) {
 			lin_error(in, (int)n, "read error at byte %" PRIu64 ": %s", in->fpos,
-				  strerror((int)-n));
+				  cs_file_strerror(in->f, (int)n));
 			return 0;
 		}
 		if (n == 0) {

@@ -32,9 +32,16 @@
 #include "fs/tree.h"
 
 /* File typing on the second core: the files of one directory are typed by
- * this thread and a helper, each with its own source handle and typer (and
- * caches), taking the next file from a shared counter; results go back by
- * index, and diagnostics are reported by this thread, in order. */
+ * this thread and a helper, each with its own typer (and caches), taking
+ * the next file from a shared counter; results go back by index, and
+ * diagnostics are reported by this thread, in order. A directory source is
+ * opened again for the helper (descriptors of its own); a source that
+ * serialises its operations itself (a disk image's or an archive's file
+ * systems: libext2fs, the XFS reader, libyal handles and the archive index
+ * are not safe for concurrent calls, and source_fs.c takes one lock around
+ * each) is shared, so its reads take turns while libmagic's work, most of
+ * typing, runs on both cores; any other source is typed on this thread
+ * alone. */
 typedef struct tjob {
 	const char *evpath;
 	const cs_stat *st;
@@ -47,6 +54,7 @@ typedef struct typers {
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
 	cs_source *src; /* the helper's */
+	bool shared_src; /* src is the caller's (not closed here) */
 	cs_typer *typer;
 	tjob *jobs;
 	size_t njobs, next;
@@ -484,10 +492,22 @@ static typers *pool_start(cs_source *src)
 {
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return NULL;
+	if (!cs_source_is_dir(src) && !cs_source_is_concurrent(src))
+		return NULL;
 	typers *p = cs_xcalloc(1, sizeof(*p));
 	cs_error e;
-	if (cs_source_open_dir(cs_source_root(src), 0, &p->src, &e) < 0 || !(p->typer = cs_typer_open())) {
-		cs_source_close(p->src);
+	if (cs_source_is_dir(src)) {
+		if (cs_source_open_dir(cs_source_root(src), 0, &p->src, &e) < 0) {
+			free(p);
+			return NULL;
+		}
+	} else {
+		p->src = src;
+		p->shared_src = true;
+	}
+	if (!(p->typer = cs_typer_open())) {
+		if (!p->shared_src)
+			cs_source_close(p->src);
 		free(p);
 		return NULL;
 	}
@@ -496,7 +516,8 @@ static typers *pool_start(cs_source *src)
 	pthread_cond_init(&p->done, NULL);
 	if (pthread_create(&p->th, NULL, helper_main, p) != 0) {
 		cs_typer_close(p->typer);
-		cs_source_close(p->src);
+		if (!p->shared_src)
+			cs_source_close(p->src);
 		free(p);
 		return NULL;
 	}
@@ -516,7 +537,8 @@ static void pool_stop(typers *p)
 	pthread_cond_destroy(&p->go);
 	pthread_cond_destroy(&p->done);
 	cs_typer_close(p->typer);
-	cs_source_close(p->src);
+	if (!p->shared_src)
+		cs_source_close(p->src);
 	free(p);
 }
 

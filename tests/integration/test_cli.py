@@ -10,7 +10,7 @@ import tempfile
 from harness import SRC, Tap, csleuth, csleuth_json, fixture
 
 COMMANDS = ["ps", "images", "volumes", "inspect", "history", "logs", "diff", "export", "cp", "mount", "umount",
-            "timeline", "collect", "check"]
+            "timeline", "collect", "partitions", "check"]
 
 
 def check_help(t):
@@ -50,6 +50,12 @@ def check_usage(t, root):
     t.eq(csleuth("--root", root, "ps", "--bogus")[0], 2, "unknown option: exit 2")
     t.eq(csleuth("--root", root, "--sysroot", root, "ps")[0], 2, "--root with --sysroot: exit 2")
     t.eq(csleuth("--root", root, "history")[0], 2, "history without an image: exit 2")
+    t.eq(csleuth("--image", "x", "--archive", "y", "ps")[0], 2, "--image with --archive: exit 2")
+    t.eq(csleuth("--root", root, "--partition", "1", "ps")[0], 2, "--partition without --image: exit 2")
+    t.eq(csleuth("--root", root, "--verify")[0], 2, "--verify without --image: exit 2")
+    t.eq(csleuth("--root", root, "partitions")[0], 2, "partitions without --image: exit 2")
+    rc, _, err = csleuth("--image", os.path.join(root, "no-such.E01"), "ps")
+    t.ok(rc == 1 and b"no-such.E01" in err, "an image that cannot be opened: exit 1, named", err)
 
 
 def check_lookup(t, root):
