@@ -58,6 +58,12 @@ bool cs_xattr_is_overlay_internal(const char *name)
 	return cs_str_startswith(name, "trusted.overlay.") || cs_str_startswith(name, "user.overlay.");
 }
 
+bool cs_xattr_is_internal(const char *name, cs_whiteout_format format)
+{
+	return cs_xattr_is_overlay_internal(name) ||
+	       (format == CS_WH_FUSE && cs_str_startswith(name, "user.fuseoverlayfs."));
+}
+
 static void problem(cs_tree *t, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void problem(cs_tree *t, const char *file, const char *fmt, ...)
@@ -86,7 +92,7 @@ static char *layer_path(const cs_tree *t, int32_t layer, const char *rel, const 
 	return cs_xstrdup(base);
 }
 
-bool cs_overlay_is_opaque(cs_source *src, const char *path)
+static bool opaque_xattr(cs_source *src, const char *path, bool fuse)
 {
 	cs_xattr *x;
 	size_t n;
@@ -95,11 +101,47 @@ bool cs_overlay_is_opaque(cs_source *src, const char *path)
 	bool op = false;
 	for (size_t i = 0; i < n; i++)
 		if ((strcmp(x[i].name, "trusted.overlay.opaque") == 0 ||
-		     strcmp(x[i].name, "user.overlay.opaque") == 0) &&
-		    x[i].len == 1 && x[i].value[0] == 'y')
+		     strcmp(x[i].name, "user.overlay.opaque") == 0 ||
+		     (fuse && strcmp(x[i].name, "user.fuseoverlayfs.opaque") == 0)) &&
+		    x[i].len >= 1 && x[i].value[0] == 'y' && (x[i].len == 1 || fuse))
 			op = true;
 	cs_xattrs_free(x, n);
 	return op;
+}
+
+bool cs_overlay_is_opaque(cs_source *src, const char *path)
+{
+	return opaque_xattr(src, path, false);
+}
+
+bool cs_dir_is_opaque(cs_source *src, const char *path, cs_whiteout_format format)
+{
+	if (format == CS_WH_AUFS || format == CS_WH_FUSE) {
+		_cleanup_free_ char *m = cs_xasprintf("%s/.wh..wh..opq", path);
+		cs_stat st;
+		if (cs_source_stat(src, m, false, &st, NULL) == 0)
+			return true;
+		if (format == CS_WH_AUFS)
+			return false;
+	}
+	return opaque_xattr(src, path, format == CS_WH_FUSE);
+}
+
+cs_wh_kind cs_whiteout_name(cs_whiteout_format format, const char *name, const cs_stat *st)
+{
+	bool names = format == CS_WH_AUFS || format == CS_WH_FUSE;
+	if (names && cs_str_startswith(name, ".wh.")) {
+		if (strcmp(name, ".wh..wh..opq") == 0)
+			return CS_WH_KIND_OPAQUE;
+		if (cs_str_startswith(name, ".wh..wh."))
+			return CS_WH_KIND_HIDDEN; /* aufs housekeeping */
+		if (format == CS_WH_FUSE && strcmp(name, ".wh..opq") == 0)
+			return CS_WH_KIND_HIDDEN; /* fuse-overlayfs's third opaque marker */
+		return CS_WH_KIND_WHITEOUT;
+	}
+	if (format != CS_WH_AUFS && st && S_ISCHR(st->mode) && st->rdev_major == 0 && st->rdev_minor == 0)
+		return CS_WH_KIND_WHITEOUT;
+	return CS_WH_KIND_ENTRY;
 }
 
 static void add_deletion(cs_tree *t, const char *rel, const char *name, int32_t layer,
@@ -153,7 +195,9 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 	cand *cv = NULL;
 	size_t cn = 0, ccap = 0;
 	cs_strmap idx = {0};
-	bool aufs = t->opts.format == CS_WH_AUFS;
+	cs_whiteout_format fmt = t->opts.format;
+	bool wh_names = fmt == CS_WH_AUFS || fmt == CS_WH_FUSE; /* .wh.NAME files are whiteouts */
+	bool wh_char = fmt != CS_WH_AUFS;                        /* char 0/0 devices are whiteouts */
 	for (size_t k = 0; k < p->nlayers; k++) {
 		int32_t L = p->layers[k];
 		char *dpath = layer_path(t, L, p->rel, NULL);
@@ -169,13 +213,14 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 		bool opaque_here = false;
 		for (size_t i = 0; i < n; i++) {
 			const char *name = d[i].name;
-			if (aufs && cs_str_startswith(name, ".wh.")) {
-				if (strcmp(name, ".wh..wh..opq") == 0) {
+			if (wh_names && cs_str_startswith(name, ".wh.")) {
+				cs_wh_kind wk = cs_whiteout_name(fmt, name, NULL);
+				if (wk == CS_WH_KIND_OPAQUE) {
 					opaque_here = true;
 					continue;
 				}
-				if (cs_str_startswith(name, ".wh..wh."))
-					continue; /* aufs housekeeping */
+				if (wk == CS_WH_KIND_HIDDEN)
+					continue;
 				const char *target = name + 4;
 				cand *c = cand_get(&idx, &cv, &cn, &ccap, target, false);
 				if (!c) {
@@ -213,7 +258,7 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 			c = cand_get(&idx, &cv, &cn, &ccap, name, true);
 			c->layer = L;
 			c->st = st;
-			if (!aufs && S_ISCHR(st.mode) && st.rdev_major == 0 && st.rdev_minor == 0) {
+			if (wh_char && S_ISCHR(st.mode) && st.rdev_major == 0 && st.rdev_minor == 0) {
 				c->whiteout = true;
 				add_deletion(t, p->rel, name, L, CS_DEL_WHITEOUT, &st, ep);
 			} else if (S_ISDIR(st.mode)) {
@@ -226,8 +271,8 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 			free(ep);
 		}
 		cs_dirents_free(d, n);
-		if (!aufs && !opaque_here)
-			opaque_here = cs_overlay_is_opaque(t->src, dpath);
+		if (fmt != CS_WH_AUFS && !opaque_here)
+			opaque_here = opaque_xattr(t->src, dpath, fmt == CS_WH_FUSE);
 		if (opaque_here) {
 			if (k == 0)
 				t->v[p->node].opaque = true;
@@ -515,7 +560,7 @@ int cs_tree_xattrs(const cs_tree *t, uint32_t i, cs_xattr **ret, size_t *ret_n, 
 		return r;
 	size_t k = 0;
 	for (size_t j = 0; j < n; j++) {
-		if (cs_xattr_is_overlay_internal(x[j].name)) {
+		if (cs_xattr_is_internal(x[j].name, t->opts.format)) {
 			free(x[j].name);
 			free(x[j].value);
 		} else {

@@ -474,9 +474,9 @@ static finder parse_query(const char *q, void *const *items, size_t n,
 	if (!colon)
 		return f;
 	_cleanup_free_ char *name = cs_xstrndup(q, (size_t)(colon - q));
-	const cs_engine *en = cs_engine_find(name);
-	if (en) {
-		f.engine = en->name;
+	const char *label = cs_engine_label(name);
+	if (label) {
+		f.engine = label;
 		f.q = colon + 1;
 		return f;
 	}

@@ -117,6 +117,9 @@ static void container_free(cs_container *c)
 	free(c->hostconfig_json);
 	problems_free(&c->problems);
 	evfiles_free(&c->evidence);
+	free(c->idmaps.uid);
+	free(c->idmaps.gid);
+	cs_strv_free(c->diff_hidden);
 	free(c->snapshotter);
 	free(c->snapshot_key);
 	free(c->sandbox_id);
@@ -235,16 +238,31 @@ void cs_layer_stack_clear(cs_layer_stack *s)
 
 void cs_dataroot_seal(cs_dataroot *dr)
 {
+	/* an item an engine labelled itself keeps its label (a containers/storage
+	 * store holds Podman's and CRI-O's containers) */
 	for (size_t i = 0; i < dr->n_containers; i++) {
 		dr->containers[i].dr = dr;
-		dr->containers[i].engine = dr->engine;
+		if (!dr->containers[i].engine)
+			dr->containers[i].engine = dr->engine;
 	}
 	for (size_t i = 0; i < dr->n_images; i++) {
 		dr->images[i].dr = dr;
-		dr->images[i].engine = dr->engine;
+		if (!dr->images[i].engine)
+			dr->images[i].engine = dr->engine;
 	}
 	for (size_t i = 0; i < dr->n_volumes; i++)
-		dr->volumes[i].engine = dr->engine;
+		if (!dr->volumes[i].engine)
+			dr->volumes[i].engine = dr->engine;
+}
+
+int64_t cs_idmap_to_container(const cs_idmap *m, size_t n, uint32_t stored)
+{
+	if (n == 0)
+		return stored;
+	for (size_t i = 0; i < n; i++)
+		if (stored >= m[i].host && (uint64_t)stored - m[i].host < m[i].size)
+			return (int64_t)m[i].container + (stored - m[i].host);
+	return -1;
 }
 
 void cs_engine_roots_add(cs_engine_roots *r, const struct cs_engine *engine, const char *path,

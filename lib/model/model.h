@@ -65,6 +65,9 @@ typedef struct cs_mount {
 typedef enum cs_whiteout_format {
 	CS_WH_OVERLAY = 0, /* char 0/0 devices, overlay opaque xattrs */
 	CS_WH_AUFS = 1,    /* .wh. files (aufs, image layer tarballs) */
+	CS_WH_FUSE = 2,    /* fuse-overlayfs: char 0/0 devices and .wh. files; opaque by
+			    * trusted.overlay.opaque, user.overlay.opaque,
+			    * user.fuseoverlayfs.opaque or a .wh..wh..opq file */
 } cs_whiteout_format;
 
 /* One layer of a container's or image's filesystem stack. */
@@ -80,7 +83,33 @@ typedef struct cs_layer_stack {
 	char *driver;    /* storage driver that made it */
 	cs_whiteout_format whiteouts;
 	bool complete;   /* false if a layer could not be located */
+	/* Each directory is a whole tree (vfs): the view is v[0] alone, and
+	 * v[1], when present, is the whole tree it was copied from (what the
+	 * engine's diff compares against). */
+	bool flat;
+	/* The engine computes a container's changes by walking its own layer
+	 * (v[0]) against the layers below, as containers/storage's overlay
+	 * driver does (an opaque directory is a deletion of the directory),
+	 * instead of comparing the two merged trees. */
+	bool upper_diff;
 } cs_layer_stack;
+
+/* One range of an id mapping: container ids [container, container+size)
+ * are ids [host, host+size) on disk. */
+typedef struct cs_idmap {
+	uint32_t container, host, size;
+} cs_idmap;
+
+typedef struct cs_idmaps {
+	cs_idmap *uid, *gid;
+	size_t n_uid, n_gid;
+} cs_idmaps;
+
+/* The id a container with mapping m (n ranges) sees for an id stored on
+ * disk, or -1 when no range holds it (the kernel then shows the overflow
+ * id, 65534). With n == 0 ids are stored as the container saw them. */
+int64_t cs_idmap_to_container(const cs_idmap *m, size_t n, uint32_t stored);
+#define CS_OVERFLOW_ID 65534u
 
 typedef struct cs_health_log {
 	cs_time start, end;
@@ -164,6 +193,19 @@ typedef struct cs_container {
 	 * NULL when not used. */
 	char *snapshot_namespace;
 	char **snapshot_roots;
+	/* User namespaces (rootless Podman, --userns): how the container's ids
+	 * map to the owners stored on disk; empty when they are the same. */
+	cs_idmaps idmaps;
+	/* Paths the engine's own diff leaves out (Podman's mount points for
+	 * /etc/hosts, /run/.containerenv, ...), NULL-terminated, or NULL. */
+	char **diff_hidden;
+	/* The log driver's size cap in bytes (Podman's log-size-max: conmon
+	 * empties the file in place when it fills), 0 when none. */
+	int64_t log_max_size;
+	/* A volatile overlay mount left its dirty marker (the upper directory
+	 * was written without syncs and never cleanly unmounted): its files may
+	 * be torn if the host went down while it was mounted. */
+	bool upper_torn;
 } cs_container;
 
 typedef struct cs_history {
@@ -260,8 +302,9 @@ const char *cs_container_state(const cs_container *c);
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);
 void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);
 void cs_dataroot_free(cs_dataroot *dr);
-/* Stamps every item with the data root and its engine's name. Call once the
- * item arrays no longer move (at the end of an engine's load). */
+/* Stamps every item with the data root and, unless the engine labelled it
+ * already (items of another engine sharing the root), its engine's name.
+ * Call once the item arrays no longer move (at the end of an engine's load). */
 void cs_dataroot_seal(cs_dataroot *dr);
 
 /* The layer directories of an image, top first, as a container of it would
