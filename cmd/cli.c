@@ -243,6 +243,15 @@ bool cli_item_selected(const char *engine, const char *ns, const char *want_engi
 	return true;
 }
 
+char *cli_pod_label(const cs_container *ct)
+{
+	if (!ct->pod || !ct->pod->name)
+		return NULL;
+	if (!ct->pod->namespace)
+		return cs_xstrdup(ct->pod->name);
+	return cs_xasprintf("%s/%s", ct->pod->namespace, ct->pod->name);
+}
+
 bool is_help(const char *a)
 {
 	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
@@ -256,6 +265,8 @@ int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t cou
 	}
 	if (first + count > stack->n)
 		count = stack->n - first;
+	if (stack->flat)
+		count = 1; /* each directory is a whole tree (vfs) */
 	cs_tree_opts o = {
 		.format = stack->whiteouts,
 		.diag = on_diag,

@@ -90,6 +90,10 @@ int cli_find_image(cli *c, const char *q, const cs_image **ret);
 void cli_report_find(const char *what, const char *q, int r, const cs_container *const *cts,
 		     const cs_image *const *ims, size_t n);
 
+/* "NAMESPACE/NAME" of a Kubernetes pod, "NAME" of a pod without a namespace
+ * (Podman's), or NULL. Owned. */
+char *cli_pod_label(const cs_container *ct);
+
 /* True if an item of engine/namespace passes the --engine and --namespace
  * filters (NULL filters pass everything). */
 bool cli_item_selected(const char *engine, const char *ns, const char *want_engine, const char *want_ns);
@@ -98,7 +102,8 @@ bool cli_item_selected(const char *engine, const char *ns, const char *want_engi
 bool is_help(const char *a);
 
 /* Builds the merged tree of layers[first..first+count) of a stack (top
- * first), reporting damage as warnings. Prints and returns an exit code on
+ * first; for a flat stack, whose directories are whole trees, layer `first`
+ * alone), reporting damage as warnings. Prints and returns an exit code on
  * failure. */
 struct cs_tree;
 int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t count,

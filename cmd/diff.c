@@ -10,11 +10,29 @@ static const char help[] =
 	"Usage: csleuth diff [--json] [--no-magic] CONTAINER\n"
 	"\n"
 	"List the files and directories the container added (A), changed (C) or\n"
-	"deleted (D) compared with its image, as `docker diff` does, sorted by path.\n"
+	"deleted (D) compared with its image, as its engine's diff does (`docker\n"
+	"diff`, `podman diff`), sorted by path.\n"
 	"\n"
-	"  --json       one object per change with type, size, mode, owner,\n"
+	"  --json       one object per change with type, size, mode, owner (and, for\n"
+	"               rootless containers, the owner the container saw),\n"
 	"               nanosecond mtime and ctime, layer, sha256 and file type\n"
 	"  --no-magic   with --json, skip the libmagic file type\n";
+
+/* Drops the changes the engine's own diff leaves out (Podman's mount points). */
+static void drop_hidden(const cs_container *ct, cs_change *ch, size_t *n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		bool hide = false;
+		for (char **h = ct->diff_hidden; h && *h && !hide; h++)
+			hide = strcmp(*h, ch[i].path) == 0;
+		if (hide)
+			free(ch[i].path);
+		else
+			ch[k++] = ch[i];
+	}
+	*n = k;
+}
 
 int cmd_diff(cli *c, int argc, char **argv)
 {
@@ -56,15 +74,19 @@ int cmd_diff(cli *c, int argc, char **argv)
 	cs_change *ch;
 	size_t n;
 	cs_error e = {0};
-	if (cs_changes(old_tree, new_tree, &ch, &n, &e) < 0) {
+	int rc = ct->layers.upper_diff
+			? cs_changes_upper(c->src, ct->layers.v, ct->layers.n, old_tree, new_tree, &ch, &n, &e)
+			: cs_changes(old_tree, new_tree, &ch, &n, &e);
+	if (rc < 0) {
 		cli_error("%s", e.msg);
 		cs_tree_free(new_tree);
 		cs_tree_free(old_tree);
 		return EXIT_FAILURE_;
 	}
+	drop_hidden(ct, ch, &n);
 	if (json) {
 		cs_magic *m = magic ? cs_magic_open() : NULL;
-		char *s = cs_render_changes_json(old_tree, new_tree, ch, n, m);
+		char *s = cs_render_changes_json_ids(old_tree, new_tree, ch, n, m, &ct->idmaps);
 		puts(s);
 		free(s);
 		cs_magic_close(m);

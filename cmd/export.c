@@ -15,23 +15,29 @@ static const char help[] =
 	"export` does (an image's filesystem if the name is an image's).\n"
 	"\n"
 	"  -o, --output FILE  where to write; - for standard output\n"
-	"  --precise          keep nanosecond mtimes (pax) instead of whole seconds\n";
+	"  --precise          keep nanosecond mtimes (pax) instead of whole seconds\n"
+	"  --on-disk-ids      owners as stored on disk; by default a rootless\n"
+	"                     (user-namespaced) container's files carry the owners\n"
+	"                     the container saw, as `podman export` writes them\n";
 
 int cmd_export(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"precise", no_argument, NULL, 'P'},
+		{"on-disk-ids", no_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *out = NULL;
 	cs_export_opts eo = {0};
+	bool disk_ids = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'o': out = optarg; break;
 		case 'P': eo.precise = true; break;
+		case 'I': disk_ids = true; break;
 		case 'h': fputs(help, stdout); return EXIT_OK;
 		default: return cli_usage_error("export", "bad option");
 		}
@@ -71,6 +77,8 @@ int cmd_export(cli *c, int argc, char **argv)
 			return EXIT_FAILURE_;
 		}
 	}
+	if (ct && !disk_ids && (ct->idmaps.n_uid || ct->idmaps.n_gid))
+		eo.ids = &ct->idmaps;
 	eo.diag = cli_diag_callback();
 	eo.diag_userdata = c;
 	cs_error e = {0};

@@ -12,7 +12,7 @@ static const char help[] =
 	"newest first, one row per tag. Sizes are as `docker image inspect` reports.\n"
 	"\n"
 	"  --digests    show repository digests\n"
-	"  --engine E   only images of engine E (docker, containerd, ...)\n"
+	"  --engine E   only images of engine E (docker, containerd, podman)\n"
 	"  --namespace N  only images of the engine namespace N\n"
 	"  --no-trunc   full ids and nanosecond times\n"
 	"  --json       a JSON array of objects (see csleuth-images(1))\n";

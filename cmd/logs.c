@@ -21,9 +21,11 @@ static const char help[] =
 	"\n"
 	"Print a container's stdout and stderr from the files its log driver kept\n"
 	"(json-file with its rotated and gzip'd files, local, the dual-logging\n"
-	"cache), oldest first, exactly as `docker logs` prints them: stdout\n"
-	"records to stdout, stderr records to stderr, the container's bytes\n"
-	"unmodified. Use --json, or pipe through `cat -v`, for hostile logs.\n"
+	"cache; CRI files of Kubernetes and CRI-O; Podman's k8s-file and the\n"
+	"systemd journal files of its journald driver), oldest first, exactly as\n"
+	"the engine's `logs` prints them: stdout records to stdout, stderr records\n"
+	"to stderr, the container's bytes unmodified. Use --json, or pipe through\n"
+	"`cat -v`, for hostile logs.\n"
 	"\n"
 	"  -t, --timestamps   prefix each record with its time (RFC 3339, 9 digits, UTC)\n"
 	"  --since T          records at or after T (RFC 3339 or Unix seconds[.ns])\n"
@@ -33,7 +35,8 @@ static const char help[] =
 	"  --join             put the pieces of long lines (split at 16 KiB) back together\n"
 	"  --json             one JSON object per record, with its file and offset\n"
 	"  --file PATH        read this evidence file (repeat, oldest first); needs --format\n"
-	"  --format F         json-file, local or cri (for --file)\n";
+	"  --format F         json-file, local, cri (k8s-file) or journald (for --file;\n"
+	"                     journald reads journal files, every entry)\n";
 
 typedef struct outbuf {
 	int fd;
@@ -345,8 +348,10 @@ static int parse_format(const char *s, cs_log_format *f)
 		*f = CS_LOG_JSONFILE;
 	else if (strcmp(s, "local") == 0)
 		*f = CS_LOG_LOCAL;
-	else if (strcmp(s, "cri") == 0)
+	else if (strcmp(s, "cri") == 0 || strcmp(s, "k8s-file") == 0)
 		*f = CS_LOG_CRI;
+	else if (strcmp(s, "journald") == 0)
+		*f = CS_LOG_JOURNALD;
 	else
 		return -EINVAL;
 	return 0;
@@ -412,7 +417,7 @@ int cmd_logs(cli *c, int argc, char **argv)
 			if (parse_format(optarg, &fmt) < 0) {
 				free(files);
 				return cli_usage_error(
-					"logs", "bad --format `%s` (json-file, local or cri)",
+					"logs", "bad --format `%s` (json-file, local, cri, k8s-file or journald)",
 					optarg);
 			}
 			have_format = true;
@@ -460,22 +465,26 @@ int cmd_logs(cli *c, int argc, char **argv)
 		if ((k = cli_find_container(c, argv[optind], &ct)))
 			return k;
 		const char *drv = ct->log_driver && *ct->log_driver ? ct->log_driver : "json-file";
-		if (strcmp(drv, "none") == 0) {
+		if (strcmp(drv, "none") == 0 || strcmp(drv, "passthrough") == 0) {
 			if (!c->quiet)
-				fprintf(stderr, "csleuth: note: log driver `none`: the engine kept "
-						"no log\n");
+				fprintf(stderr, "csleuth: note: log driver `%s`: the engine kept no log%s\n", drv,
+					strcmp(drv, "passthrough") == 0 ? " (the output went to podman's own streams)"
+									: "");
 			return cli_exit(c);
 		}
 		k = cs_logs_open(c->src, ct, &lo, &r, &e);
 		if (k == -ENOENT) {
 			bool ran = ct->state.running || ct->has_been_started_before ||
 				   CS_TIME_IS_REAL(ct->state.started_at);
-			bool ondisk = strcmp(drv, "json-file") == 0 || strcmp(drv, "local") == 0;
+			bool ondisk = strcmp(drv, "json-file") == 0 || strcmp(drv, "local") == 0 ||
+				      strcmp(drv, "k8s-file") == 0;
 			char msg[CS_ERRMSG_MAX + 128];
 			if (!ran)
 				snprintf(msg, sizeof(msg),
 					 "container `%s` never started: it has no log",
 					 ct->name ? ct->name : ct->id);
+			else if (strcmp(drv, "journald") == 0 || strcmp(drv, "cri") == 0)
+				snprintf(msg, sizeof(msg), "%s", e.msg);
 			else if (!ondisk)
 				snprintf(msg, sizeof(msg),
 					 "%s; the engine keeps a copy of a `%s` log only with dual "

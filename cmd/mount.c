@@ -23,6 +23,9 @@ static const char help[] =
 	"  --deleted         add /.csleuth/deleted/ with the lower-layer originals of\n"
 	"                    what the container deleted or overwrote\n"
 	"  --volumes         show named volumes' data at their destinations\n"
+	"  --on-disk-ids     show owners as stored on disk; by default a rootless\n"
+	"                    (user-namespaced) container's files show the owners the\n"
+	"                    container saw\n"
 	"  --debug           print every FUSE request (implies --foreground)\n"
 	"\n"
 	"Extended attributes user.csleuth.layer, user.csleuth.layer_id and\n"
@@ -34,11 +37,12 @@ int cmd_mount(cli *c, int argc, char **argv)
 		{"foreground", no_argument, NULL, 'f'}, {"layer", required_argument, NULL, 'L'},
 		{"upper", no_argument, NULL, 'U'},      {"deleted", no_argument, NULL, 'D'},
 		{"volumes", no_argument, NULL, 'V'},    {"debug", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},       {0},
+		{"on-disk-ids", no_argument, NULL, 'I'}, {"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	cs_fuse_opts fo = {0};
 	long layer = -1;
-	bool upper = false, deleted = false, volumes = false;
+	bool upper = false, deleted = false, volumes = false, disk_ids = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "hf", opts, NULL)) != -1) {
 		switch (o) {
@@ -53,6 +57,7 @@ int cmd_mount(cli *c, int argc, char **argv)
 		case 'U': upper = true; break;
 		case 'D': deleted = true; break;
 		case 'V': volumes = true; break;
+		case 'I': disk_ids = true; break;
 		case 'd': fo.debug = fo.foreground = true; break;
 		case 'h': fputs(help, stdout); return EXIT_OK;
 		default: return cli_usage_error("mount", "bad option");
@@ -130,6 +135,8 @@ int cmd_mount(cli *c, int argc, char **argv)
 		fo.grafts = gr;
 		fo.n_grafts = ngr;
 	}
+	if (ct && !disk_ids && (ct->idmaps.n_uid || ct->idmaps.n_gid))
+		fo.ids = &ct->idmaps;
 	char fsname[128];
 	snprintf(fsname, sizeof(fsname), "csleuth:%.12s", ct ? ct->id : im->id + (cs_str_startswith(im->id, "sha256:") ? 7 : 0));
 	fo.fsname = fsname;

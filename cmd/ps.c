@@ -12,7 +12,8 @@ static const char help[] =
 	"newest first. Times are UTC.\n"
 	"\n"
 	"  --running    only containers recorded as running (at the power cut)\n"
-	"  --engine E   only containers of engine E (docker, containerd, ...)\n"
+	"  --engine E   only containers of engine E (docker, containerd, podman,\n"
+	"               cri-o)\n"
 	"  --namespace N  only containers of the engine namespace N\n"
 	"  --no-trunc   full ids and nanosecond times\n"
 	"  --json       a JSON array of objects (see csleuth-ps(1))\n";
@@ -79,11 +80,10 @@ int cmd_ps(cli *c, int argc, char **argv)
 			fmt_time(ct->state.started_at, notrunc, st);
 			fmt_time(ct->state.finished_at, notrunc, fi);
 			const char *note = ct->incomplete ? "incomplete"
+					   : ct->state.running && ct->upper_torn ? "running when seized; upper may be torn"
 					   : ct->state.running ? "running when seized"
-					   : ct->sandbox ? "pod sandbox" : "";
-			_cleanup_free_ char *pod = ct->pod && ct->pod->name
-				? cs_xasprintf("%s/%s", ct->pod->namespace ? ct->pod->namespace : "", ct->pod->name)
-				: NULL;
+					   : ct->sandbox ? "pod sandbox" : ct->upper_torn ? "volatile, not unmounted" : "";
+			_cleanup_free_ char *pod = cli_pod_label(ct);
 			const char *exit = strcmp(state, "created") == 0 || strcmp(state, "unknown") == 0 ? "" : ex;
 			const char *row_many[] = {fmt_id(ct->id, notrunc, id), ct->engine,
 						  ct->namespace ? ct->namespace : "", pod ? pod : "", ct->name,

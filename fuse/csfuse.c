@@ -63,6 +63,7 @@ typedef struct fs {
 		uint64_t used;
 	} fdc[FDCACHE];
 	uint64_t tick;
+	const cs_idmaps *ids; /* owners as the container saw them, or NULL */
 } fs;
 
 static fs *FS(fuse_req_t req)
@@ -110,6 +111,14 @@ static void fill_attr(const fs *f, size_t k, uint32_t node, struct stat *st)
 	st->st_nlink = n->st.nlink ? n->st.nlink : 1;
 	st->st_uid = n->st.uid;
 	st->st_gid = n->st.gid;
+	if (f->ids && f->ids->n_uid) {
+		int64_t u = cs_idmap_to_container(f->ids->uid, f->ids->n_uid, n->st.uid);
+		st->st_uid = u < 0 ? CS_OVERFLOW_ID : (uid_t)u;
+	}
+	if (f->ids && f->ids->n_gid) {
+		int64_t g = cs_idmap_to_container(f->ids->gid, f->ids->n_gid, n->st.gid);
+		st->st_gid = g < 0 ? CS_OVERFLOW_ID : (gid_t)g;
+	}
 	st->st_size = (off_t)n->st.size;
 	st->st_blocks = (blkcnt_t)n->st.blocks;
 	st->st_blksize = 4096;
@@ -687,6 +696,7 @@ int cs_fuse_serve(cs_tree *tree, const cs_fuse_opts *o)
 {
 	fs f = {0};
 	pthread_mutex_init(&f.lock, NULL);
+	f.ids = o->ids;
 	f.trees[f.ntrees++] = tree;
 	for (size_t g = 0; g < o->n_grafts && f.ntrees < MAX_TREES - 1; g++) {
 		uint32_t at = cs_tree_resolve(tree, o->grafts[g].path);

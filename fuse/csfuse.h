@@ -29,6 +29,10 @@ typedef struct cs_fuse_opts {
 	size_t n_changes;
 	const cs_fuse_graft *grafts;
 	size_t n_grafts;
+	/* Owners as the container saw them (rootless and --userns containers:
+	 * stored ids mapped back, 65534 where no range holds them), or NULL to
+	 * show them as stored on disk. */
+	const cs_idmaps *ids;
 } cs_fuse_opts;
 
 #define CS_FUSE_PARENT 1

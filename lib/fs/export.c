@@ -70,11 +70,17 @@ static int write_node(ex *x, uint32_t i, const char *name)
 	struct archive_entry *en = archive_entry_new();
 	archive_entry_set_pathname(en, name);
 	archive_entry_set_mode(en, nd->st.mode);
-	archive_entry_set_uid(en, nd->st.uid);
-	archive_entry_set_gid(en, nd->st.gid);
-	if (nd->st.uid == 0)
+	int64_t uid = nd->st.uid, gid = nd->st.gid;
+	const cs_idmaps *ids = x->o ? x->o->ids : NULL;
+	if (ids && ids->n_uid && (uid = cs_idmap_to_container(ids->uid, ids->n_uid, nd->st.uid)) < 0)
+		uid = CS_OVERFLOW_ID;
+	if (ids && ids->n_gid && (gid = cs_idmap_to_container(ids->gid, ids->n_gid, nd->st.gid)) < 0)
+		gid = CS_OVERFLOW_ID;
+	archive_entry_set_uid(en, uid);
+	archive_entry_set_gid(en, gid);
+	if (uid == 0)
 		archive_entry_set_uname(en, "root");
-	if (nd->st.gid == 0)
+	if (gid == 0)
 		archive_entry_set_gname(en, "root");
 	set_time(en, nd->st.mtime, x->o && x->o->precise);
 	if (S_ISLNK(nd->st.mode))

@@ -19,6 +19,11 @@
 
 typedef struct cs_export_opts {
 	bool precise;      /* keep nanosecond times (pax) */
+	/* Owners as the container saw them (stored ids mapped back through the
+	 * container's user namespace, 65534 where no range holds them), as the
+	 * engine's export does for rootless containers; NULL keeps them as
+	 * stored. */
+	const cs_idmaps *ids;
 	cs_diag_fn diag;   /* unreadable entries: reported, skipped */
 	void *diag_userdata;
 } cs_export_opts;

@@ -21,9 +21,11 @@ const char *cs_mode_type(uint32_t mode)
 	}
 }
 
-static json_object *entry_object(const cs_tree *t, uint32_t i, cs_magic *m)
+static json_object *entry_object(const cs_tree *t, uint32_t i, cs_magic *m, const cs_idmaps *ids)
 {
-	const cs_tnode *nd = cs_tree_node(t, i);
+	const cs_tnode *nd = t ? cs_tree_node(t, i) : NULL;
+	if (!nd)
+		return NULL;
 	json_object *o = json_object_new_object();
 	char mode[16];
 	snprintf(mode, sizeof(mode), "%04o", nd->st.mode & 07777);
@@ -32,6 +34,12 @@ static json_object *entry_object(const cs_tree *t, uint32_t i, cs_magic *m)
 	json_object_object_add(o, "mode", json_object_new_string(mode));
 	json_object_object_add(o, "uid", json_object_new_int64(nd->st.uid));
 	json_object_object_add(o, "gid", json_object_new_int64(nd->st.gid));
+	if (ids && (ids->n_uid || ids->n_gid)) {
+		int64_t u = cs_idmap_to_container(ids->uid, ids->n_uid, nd->st.uid);
+		int64_t g = cs_idmap_to_container(ids->gid, ids->n_gid, nd->st.gid);
+		json_object_object_add(o, "container_uid", u < 0 ? NULL : json_object_new_int64(u));
+		json_object_object_add(o, "container_gid", g < 0 ? NULL : json_object_new_int64(g));
+	}
 	json_object_object_add(o, "mtime", cs_jtime(nd->st.mtime));
 	json_object_object_add(o, "ctime", cs_jtime(nd->st.ctime));
 	const cs_layer_dir *L = cs_tree_layer(t, nd->layer);
@@ -69,6 +77,12 @@ static json_object *entry_object(const cs_tree *t, uint32_t i, cs_magic *m)
 char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
 			     const cs_change *c, size_t n, cs_magic *m)
 {
+	return cs_render_changes_json_ids(old_tree, new_tree, c, n, m, NULL);
+}
+
+char *cs_render_changes_json_ids(const cs_tree *old_tree, const cs_tree *new_tree, const cs_change *c, size_t n,
+				 cs_magic *m, const cs_idmaps *ids)
+{
 	json_object *a = json_object_new_array();
 	size_t ndel;
 	const cs_deletion *del = cs_tree_deletions(new_tree, &ndel);
@@ -78,7 +92,7 @@ char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
 		json_object_object_add(o, "kind", json_object_new_string(kind));
 		json_object_object_add(o, "path", json_object_new_string(c[i].path));
 		if (c[i].kind == CS_CHANGE_DELETE) {
-			json_object_object_add(o, "entry", entry_object(old_tree, c[i].old_node, m));
+			json_object_object_add(o, "entry", entry_object(old_tree, c[i].old_node, m, ids));
 			/* the whiteout or opaque directory that hides it */
 			for (size_t k = 0; k < ndel; k++) {
 				size_t pl = strlen(del[k].path);
@@ -98,7 +112,7 @@ char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
 				}
 			}
 		} else {
-			json_object_object_add(o, "entry", entry_object(new_tree, c[i].node, m));
+			json_object_object_add(o, "entry", entry_object(new_tree, c[i].node, m, ids));
 		}
 		json_object_array_add(a, o);
 	}

@@ -14,6 +14,11 @@
  * deletions, the whiteout that recorded them. Owned, valid UTF-8. */
 char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
 			     const cs_change *c, size_t n, cs_magic *m);
+/* As cs_render_changes_json; with ids (a container's user namespace) each
+ * entry also shows "container_uid" and "container_gid", the owners the
+ * container saw (null where no range maps the stored id). */
+char *cs_render_changes_json_ids(const cs_tree *old_tree, const cs_tree *new_tree, const cs_change *c, size_t n,
+				 cs_magic *m, const cs_idmaps *ids);
 
 /* "file", "dir", "symlink", "char", "block", "fifo", "socket" or "unknown". */
 const char *cs_mode_type(uint32_t mode);
