@@ -276,7 +276,9 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 		if (opaque_here) {
 			if (k == 0)
 				t->v[p->node].opaque = true;
-			if ((size_t)L + 1 < t->nlayers) {
+			/* a replacement only when a lower layer has the directory too
+			 * (fuse-overlayfs marks every directory it creates opaque) */
+			if (k + 1 < p->nlayers) {
 				cs_stat st;
 				if (cs_source_stat(t->src, dpath, false, &st, NULL) == 0)
 					add_deletion(t, p->rel, NULL, L, CS_DEL_OPAQUE, &st, dpath);

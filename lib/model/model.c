@@ -48,6 +48,28 @@ void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path)
 	x->path = cs_xstrdup(path);
 }
 
+void cs_engine_events_add(cs_engine_event **v, size_t *n, cs_time t, const char *action, const char *detail,
+			  const char *file, uint64_t line)
+{
+	*v = cs_xreallocarray(*v, *n + 1, sizeof(**v));
+	cs_engine_event *e = &(*v)[(*n)++];
+	e->time = t;
+	e->action = cs_xstrdup(action);
+	e->detail = cs_xstrdup(detail);
+	e->file = cs_xstrdup(file);
+	e->line = line;
+}
+
+static void events_free(cs_engine_event *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].action);
+		free(v[i].detail);
+		free(v[i].file);
+	}
+	free(v);
+}
+
 static void problems_free(cs_problems *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -119,6 +141,7 @@ static void container_free(cs_container *c)
 	evfiles_free(&c->evidence);
 	free(c->idmaps.uid);
 	free(c->idmaps.gid);
+	events_free(c->events, c->n_events);
 	cs_strv_free(c->diff_hidden);
 	free(c->snapshotter);
 	free(c->snapshot_key);
@@ -167,6 +190,7 @@ static void image_free(cs_image *im)
 	free(im->config_digest);
 	free(im->manifest_digest);
 	free(im->platform);
+	events_free(im->events, im->n_events);
 }
 
 void cs_dataroot_free(cs_dataroot *dr)

@@ -134,6 +134,16 @@ typedef struct cs_pod {
 	char *name, *namespace, *uid;
 } cs_pod;
 
+/* One record of an engine's own event log (Podman's events.log): what the
+ * engine said happened to an item, when. */
+typedef struct cs_engine_event {
+	cs_time time;
+	char *action;  /* "create", "init", "start", "exec", "died", "tag", ... */
+	char *detail;  /* the rest of the record, as text, or NULL */
+	char *file;    /* evidence path of the log */
+	uint64_t line; /* 1-based line in it */
+} cs_engine_event;
+
 struct cs_dataroot;
 
 typedef struct cs_container {
@@ -206,6 +216,9 @@ typedef struct cs_container {
 	 * was written without syncs and never cleanly unmounted): its files may
 	 * be torn if the host went down while it was mounted. */
 	bool upper_torn;
+	/* What the engine's event log says of it, oldest first. */
+	cs_engine_event *events;
+	size_t n_events;
 } cs_container;
 
 typedef struct cs_history {
@@ -262,6 +275,9 @@ typedef struct cs_image {
 	char *config_digest;   /* the platform config blob ("sha256:..."): the CRI's image id */
 	char *manifest_digest; /* the platform manifest chosen */
 	char *platform;        /* "linux/amd64" of the manifest chosen, or NULL */
+	/* What the engine's event log says of it (pulls, tags), oldest first. */
+	cs_engine_event *events;
+	size_t n_events;
 } cs_image;
 
 typedef struct cs_volume {
@@ -300,6 +316,9 @@ const char *cs_container_status(const cs_container *c);
 const char *cs_container_state(const cs_container *c);
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);
+/* Appends an event (strings copied). */
+void cs_engine_events_add(cs_engine_event **v, size_t *n, cs_time t, const char *action, const char *detail,
+			  const char *file, uint64_t line);
 void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);
 void cs_dataroot_free(cs_dataroot *dr);
 /* Stamps every item with the data root and, unless the engine labelled it

@@ -50,12 +50,35 @@ static cs_event base_event(void)
 
 /* --- containers and images --- */
 
-/* "<pod namespace>/<pod name>" of a Kubernetes container, or NULL. Owned. */
+/* "<pod namespace>/<pod name>" of a Kubernetes container, the pod's name
+ * alone for a pod without a namespace (Podman's), or NULL. Owned. */
 static char *pod_of(const cs_container *ct)
 {
 	if (!ct->pod || !ct->pod->name)
 		return NULL;
-	return cs_xasprintf("%s/%s", ct->pod->namespace ? ct->pod->namespace : "", ct->pod->name);
+	if (!ct->pod->namespace)
+		return cs_xstrdup(ct->pod->name);
+	return cs_xasprintf("%s/%s", ct->pod->namespace, ct->pod->name);
+}
+
+static void engine_events(ctx *c, cs_event *ev, const char *what, const char *nm, const cs_engine_event *v,
+			  size_t n)
+{
+	char msg[2048];
+	ev->message = msg;
+	ev->desc = "Engine Event";
+	for (size_t i = 0; i < n; i++) {
+		snprintf(msg, sizeof(msg), "%s %s: %s event `%s` (%s)", what, nm, ev->engine ? ev->engine : "engine",
+			 v[i].action ? v[i].action : "", v[i].detail ? v[i].detail : "");
+		_cleanup_free_ char *where = cs_xasprintf("%s:%llu", v[i].file ? v[i].file : "",
+							  (unsigned long long)v[i].line);
+		const char *saved = ev->path;
+		ev->path = where;
+		ev->time = v[i].time;
+		add(c, ev);
+		ev->path = saved;
+	}
+	ev->path = NULL;
 }
 
 static void container_events(ctx *c, const cs_container *ct)
@@ -102,6 +125,7 @@ static void container_events(ctx *c, const cs_container *ct)
 		ev.time = h->start;
 		add(c, &ev);
 	}
+	engine_events(c, &ev, "Container", nm, ct->events, ct->n_events);
 }
 
 static void image_events(ctx *c, const cs_image *im)
@@ -136,6 +160,7 @@ static void image_events(ctx *c, const cs_image *im)
 		ev.time = im->last_updated;
 		add(c, &ev);
 	}
+	engine_events(c, &ev, "Image", tag, im->events, im->n_events);
 }
 
 /* --- file system entries --- */
@@ -144,9 +169,24 @@ typedef struct walkctx {
 	const char *container_id, *container_name, *image, *layer;
 	const char *engine, *namespace, *pod;
 	const char *source;
-	bool aufs;
+	cs_whiteout_format whiteouts;
 	bool container_layer; /* whiteouts and opaque dirs are deletions */
+	const cs_layer_dir *lower; /* the layers below a container's own, top first */
+	size_t n_lower;
 } walkctx;
+
+/* An opaque directory replaced something only if a lower layer has it
+ * (fuse-overlayfs marks every directory it creates opaque). */
+static bool lower_has(ctx *c, const walkctx *w, const char *path)
+{
+	for (size_t i = 0; i < w->n_lower; i++) {
+		_cleanup_free_ char *p = cs_xasprintf("%s%s", w->lower[i].path, path);
+		cs_stat st;
+		if (cs_source_stat(c->src, p, false, &st, NULL) == 0)
+			return S_ISDIR(st.mode);
+	}
+	return false;
+}
 
 static void entry_events(ctx *c, const walkctx *w, const char *path, const cs_stat *st, const char *evpath)
 {
@@ -292,21 +332,27 @@ static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 			c->entries++;
 			if (c->s->progress && c->entries % 20000 == 0)
 				c->s->progress(c->s->progress_userdata, c->entries, cs_timeline_count(c->t));
-			bool wh_aufs = w->aufs && cs_str_startswith(name, ".wh.");
-			if (wh_aufs && cs_str_startswith(name, ".wh..wh.")) {
-				if (strcmp(name, ".wh..wh..opq") == 0 && w->container_layer)
+			cs_wh_kind wk = cs_whiteout_name(w->whiteouts, name, &st);
+			if (wk == CS_WH_KIND_OPAQUE || wk == CS_WH_KIND_HIDDEN) {
+				/* aufs marks a replaced directory by this entry alone; the
+				 * other formats are told at the directory itself */
+				if (wk == CS_WH_KIND_OPAQUE && w->whiteouts == CS_WH_AUFS && w->container_layer &&
+				    (!*cur.path || lower_has(c, w, cur.path)))
 					deletion_event(c, w, *cur.path ? cur.path : "/", &st, true);
 				free(ev);
 				continue;
 			}
-			char *path = cs_xasprintf("%s/%s", cur.path, wh_aufs ? name + 4 : name);
-			if (w->container_layer && (wh_aufs || (!w->aufs && S_ISCHR(st.mode) &&
-							       st.rdev_major == 0 && st.rdev_minor == 0))) {
+			bool wh_name = wk == CS_WH_KIND_WHITEOUT && cs_str_startswith(name, ".wh.") &&
+				       w->whiteouts != CS_WH_OVERLAY;
+			char *path = cs_xasprintf("%s/%s", cur.path, wh_name ? name + 4 : name);
+			if (wk == CS_WH_KIND_WHITEOUT) {
+				/* a deletion, in the container's layer or in an image layer */
 				deletion_event(c, w, path, &st, false);
 			} else {
 				entry_events(c, w, path, &st, ev);
 				if (S_ISDIR(st.mode)) {
-					if (w->container_layer && !w->aufs && cs_overlay_is_opaque(c->src, ev))
+					if (w->container_layer && w->whiteouts != CS_WH_AUFS &&
+					    cs_dir_is_opaque(c->src, ev, w->whiteouts) && lower_has(c, w, path))
 						deletion_event(c, w, path, &st, true);
 					if (cur.depth < 4096) {
 						item *x = CS_PUSH(stack, n, cap);
@@ -389,7 +435,9 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 			 * view, and deletions are only absences */
 			walkctx w = {.container_id = ct->id, .container_name = ct->name, .image = ct->image_ref,
 				     .layer = ct->layers.v[0].id, .source = "file",
-				     .aufs = ct->layers.whiteouts == CS_WH_AUFS, .container_layer = true,
+				     .whiteouts = ct->layers.whiteouts, .container_layer = true,
+				     .lower = ct->layers.flat ? NULL : ct->layers.v + 1,
+				     .n_lower = ct->layers.flat ? 0 : ct->layers.n - 1,
 				     .engine = ct->engine, .namespace = ct->namespace, .pod = pod};
 			walk_layer(&c, &w, ct->layers.v[0].path);
 		}
@@ -419,7 +467,7 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 			cs_strmap_put(&layers, L->dir, (void *)1);
 			walkctx w = {.image = im->tags && im->tags[0] ? im->tags[0] : im->id,
 				     .layer = L->chain_id, .source = "layer",
-				     .aufs = im->whiteouts == CS_WH_AUFS, .engine = im->engine,
+				     .whiteouts = im->whiteouts, .engine = im->engine,
 				     .namespace = im->namespace};
 			walk_layer(&c, &w, L->dir);
 		}

@@ -284,6 +284,7 @@ static void find_user(pm_ctx *c)
 	}
 	if (who) {
 		st->user = cs_xstrdup(who->name);
+		st->home = cs_xstrdup(who->home);
 		st->uid = who->uid;
 		st->gid = who->gid;
 	} else {
@@ -604,6 +605,7 @@ void pm_store_free(void *p)
 	free(st->host_path);
 	free(st->prefix);
 	free(st->user);
+	free(st->home);
 	free(st->driver);
 	free(st->events_path);
 	free(st->journal_dir);
@@ -669,9 +671,20 @@ int cs_podman_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_
 		_cleanup_free_ char *jd = cs_xasprintf("%svar/log/journal", st->prefix);
 		if (is_dir(src, jd))
 			st->journal_dir = TAKE_PTR(jd);
-		/* events_logger = "file": tmp_dir/events/events.log, on tmpfs unless moved */
+		/* events_logger = "file": events_logfile_path of containers.conf (the
+		 * user's, then the system's), else tmp_dir/events/events.log, on
+		 * tmpfs unless moved */
+		char *conf_ev = NULL;
+		_cleanup_free_ char *ucf = st->home ? cs_xasprintf("%s/.config/containers/containers.conf", st->home) : NULL;
+		const char *confs[] = {ucf, "/etc/containers/containers.conf", "/usr/share/containers/containers.conf"};
+		for (size_t i = 0; i < CS_ARRAY_SIZE(confs) && !conf_ev; i++) {
+			_cleanup_free_ char *ep = confs[i] ? pm_host_to_evidence(st, confs[i]) : NULL;
+			_cleanup_free_ char *t = ep ? read_small(src, ep) : NULL;
+			if (t)
+				conf_ev = cs_toml_string(t, strlen(t), "engine.events_logfile_path");
+		}
 		const char *tmp = st->db.tmp_dir ? st->db.tmp_dir : st->user ? NULL : "/run/libpod";
-		_cleanup_free_ char *ev = tmp ? cs_xasprintf("%s/events/events.log", tmp) : NULL;
+		_cleanup_free_ char *ev = conf_ev ? conf_ev : tmp ? cs_xasprintf("%s/events/events.log", tmp) : NULL;
 		_cleanup_free_ char *evp = ev ? pm_host_to_evidence(st, ev) : NULL;
 		if (evp && is_file(src, evp))
 			st->events_path = TAKE_PTR(evp);
@@ -679,6 +692,7 @@ int cs_podman_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_
 	pm_load_images(&c);
 	pm_load_containers(&c);
 	pm_load_volumes(&c);
+	pm_read_events(&c);
 	if (dr->n_containers > 1)
 		qsort(dr->containers, dr->n_containers, sizeof(cs_container), cmp_container);
 	if (dr->n_images > 1)

@@ -87,6 +87,7 @@ typedef struct pm_store {
 	char *host_path;   /* as the host knew it */
 	char *prefix;      /* evidence path of the host's "/" ("" or "x/"), or NULL when unknown */
 	char *user;        /* rootless: the user's name (the namespace), else NULL */
+	char *home;        /* rootless: the user's home as the host knew it, or NULL */
 	uint32_t uid, gid;
 	cs_idmaps usermap; /* rootless: container ids -> ids on disk (from etc/subuid, etc/subgid) */
 	char *usermap_note;/* why the map is unknown, or NULL */
@@ -152,6 +153,8 @@ const pm_lpod *pm_pod_get(const pm_store *st, const char *id);
 void pm_load_containers(pm_ctx *c);
 void pm_load_images(pm_ctx *c);
 void pm_load_volumes(pm_ctx *c);
+/* pm_events.c: the events log file, attached to the items it names. */
+void pm_read_events(pm_ctx *c);
 
 void pm_store_free(void *p);
 
