@@ -149,7 +149,7 @@ static json_object *human_size(int64_t v)
 	return json_object_new_string(buf);
 }
 
-static json_object *graph_driver(const pm_store *st, const cs_layer_stack *s)
+static json_object *graph_driver(const pm_store *st, const cs_layer_stack *s, const char *merged)
 {
 	json_object *g = json_object_new_object();
 	json_object_object_add(g, "Name", cs_jstr(s->driver ? s->driver : st->driver));
@@ -166,6 +166,8 @@ static json_object *graph_driver(const pm_store *st, const cs_layer_stack *s)
 	if (lower.len)
 		json_object_object_add(d, "LowerDir", json_object_new_string(lower.data));
 	cs_buf_free(&lower);
+	if (merged && *merged)
+		json_object_object_add(d, "MergedDir", json_object_new_string(merged));
 	_cleanup_free_ char *up = host_of(st, s->v[0].path);
 	json_object_object_add(d, "UpperDir", json_object_new_string(up));
 	if (cs_str_endswith(up, "/diff")) {
@@ -293,17 +295,40 @@ static void mounts_and_binds(const pm_store *st, const cs_container *ct, json_ob
 	(void)st;
 }
 
-static json_object *caps(json_object *spec, const char *which)
-{
-	json_object *p = cs_json_get_obj(spec, "process");
-	json_object *cp = cs_json_get_obj(p, "capabilities");
-	return strv_or_empty(cs_json_get_arr(cp, which));
-}
-
 static const pm_lctr *lctr_of(const pm_store *st, const char *id)
 {
 	void *p = cs_strmap_get(&st->db.ctr_by_id, id);
 	return p ? &st->db.ctrs[(uintptr_t)p - 1] : NULL;
+}
+
+/* Go's nil slice: null when there are none */
+static json_object *caps(json_object *spec, const char *which)
+{
+	json_object *p = cs_json_get_obj(spec, "process");
+	json_object *cp = cs_json_get_obj(p, "capabilities");
+	json_object *a = cs_json_get_arr(cp, which);
+	return a && json_object_array_length(a) ? strv_or_empty(a) : NULL;
+}
+
+/* libpod's Container.Hostname(): the UTS namespace container's, else the
+ * stored spec's, else the first 12 hex of the id. */
+static char *hostname_of(const pm_store *st, const pm_lctr *l, int depth)
+{
+	json_object *cfg = NULL;
+	if (!l || !l->config || cs_json_parse(l->config, strlen(l->config), &cfg, NULL) < 0)
+		return cs_xstrndup(l ? l->id : "", 12);
+	char *h = NULL;
+	const char *uts = cs_json_str(cfg, "utsNsCtr");
+	const pm_lctr *u = uts && depth < 8 ? lctr_of(st, uts) : NULL;
+	if (u)
+		h = hostname_of(st, u, depth + 1);
+	const char *sh = cs_json_str(cs_json_get_obj(cfg, "spec"), "hostname");
+	if (!h && sh && *sh)
+		h = cs_xstrdup(sh);
+	if (!h)
+		h = cs_xstrndup(l->id, 12);
+	json_object_put(cfg);
+	return h;
 }
 
 static json_object *exec_sessions(json_object *state)
@@ -312,6 +337,8 @@ static json_object *exec_sessions(json_object *state)
 	json_object *ex = cs_json_get_obj(state, "newExecSessions");
 	if (!ex)
 		ex = cs_json_get_obj(state, "execSessions");
+	if (!ex)
+		return a;
 	json_object_object_foreach(ex, k, v)
 	{
 		json_object *o = json_object_new_object();
@@ -415,7 +442,8 @@ static char *inspect_container(const cs_dataroot *dr, const cs_container *ct)
 		for (char **e = l->execs; e && *e; e++)
 			json_object_array_add(ex, json_object_new_string(*e));
 	json_object_object_add(o, "ExecIDs", ex);
-	json_object_object_add(o, "GraphDriver", graph_driver(st, &ct->layers));
+	const char *merged = cs_json_bool(state, "mounted") ? cs_json_str(state, "mountPoint") : NULL;
+	json_object_object_add(o, "GraphDriver", graph_driver(st, &ct->layers, merged));
 	json_object *mounts = json_object_new_array(), *binds = json_object_new_array();
 	if (l)
 		mounts_and_binds(st, ct, cfg, spec, mounts, binds);
@@ -431,7 +459,13 @@ static char *inspect_container(const cs_dataroot *dr, const cs_container *ct)
 	/* Config */
 	json_object *c = json_object_new_object();
 	json_object *proc = cs_json_get_obj(spec, "process");
-	json_object_object_add(c, "Hostname", str_or_empty(spec, "hostname"));
+	if (l) {
+		char *hn = hostname_of(st, l, 0);
+		json_object_object_add(c, "Hostname", json_object_new_string(hn));
+		free(hn);
+	} else {
+		json_object_object_add(c, "Hostname", str_or_empty(spec, "hostname"));
+	}
 	json_object_object_add(c, "Domainname", json_object_new_string(""));
 	json_object_object_add(c, "User", str_or_empty(cfg, "user"));
 	json_object_object_add(c, "AttachStdin", json_object_new_boolean(false));
@@ -492,7 +526,12 @@ static char *inspect_container(const cs_dataroot *dr, const cs_container *ct)
 	json_object *x = csleuth_object(dr, ct->engine, ct->namespace, &ev, ct->incomplete, &ct->problems);
 	json_object_object_add(x, "RunningWhenSeized", json_object_new_boolean(ct->state.running));
 	json_object_object_add(x, "StateUnknown", json_object_new_boolean(ct->state_unknown));
-	json_object_object_add(x, "Volatile", json_object_new_boolean(ct->upper_torn));
+	bool vol = false;
+	for (size_t i = 0; i < st->n_sctrs; i++)
+		if (strcmp(st->sctrs[i].id, ct->id) == 0)
+			vol = st->sctrs[i].is_volatile;
+	json_object_object_add(x, "Volatile", json_object_new_boolean(vol));
+	json_object_object_add(x, "VolatileDirtyMarker", json_object_new_boolean(ct->upper_torn));
 	json_object_object_add(x, "UpperMayBeTorn", json_object_new_boolean(ct->upper_torn && ct->state.running));
 	if (ct->idmaps.n_uid || ct->idmaps.n_gid) {
 		json_object *m = json_object_new_object();
@@ -527,6 +566,47 @@ static char *inspect_container(const cs_dataroot *dr, const cs_container *ct)
 	return cs_jfinish(o, true);
 }
 
+/* The OCI ImageConfig fields (omitempty), as libimage converts a config. */
+static json_object *oci_image_config(json_object *c)
+{
+	static const char *const keys[] = {"User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes",
+					   "WorkingDir", "Labels", "StopSignal", "ArgsEscaped"};
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; i < CS_ARRAY_SIZE(keys); i++) {
+		json_object *v = cs_json_get(c, keys[i]);
+		if (!v)
+			continue;
+		bool empty = (json_object_is_type(v, json_type_string) && !*json_object_get_string(v)) ||
+			     (json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0) ||
+			     (json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0) ||
+			     (json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v));
+		if (!empty)
+			json_object_object_add(o, keys[i], copy(v));
+	}
+	return o;
+}
+
+/* containers/image manifest.GuessMIMEType, for the cases a store holds. */
+static const char *manifest_type(json_object *m)
+{
+	const char *mt = cs_json_str(m, "mediaType");
+	if (mt && *mt)
+		return mt;
+	if (!m)
+		return "";
+	if (cs_json_i64(m, "schemaVersion", 0) == 1)
+		return cs_json_get(m, "signatures") ? "application/vnd.docker.distribution.manifest.v1+prettyjws"
+						    : "application/vnd.docker.distribution.manifest.v1+json";
+	if (cs_json_get_arr(m, "manifests"))
+		return "application/vnd.oci.image.index.v1+json";
+	const char *cmt = cs_json_str(cs_json_get_obj(m, "config"), "mediaType");
+	if (cmt && strcmp(cmt, "application/vnd.docker.container.image.v1+json") == 0)
+		return "application/vnd.docker.distribution.manifest.v2+json";
+	if (cs_json_get_obj(m, "config"))
+		return "application/vnd.oci.image.manifest.v1+json";
+	return "";
+}
+
 static char *inspect_image(const cs_dataroot *dr, const cs_image *im)
 {
 	const pm_store *st = dr->engine_data;
@@ -558,7 +638,7 @@ static char *inspect_image(const cs_dataroot *dr, const cs_image *im)
 		(void)cs_time_parse(cs, &created);
 	json_object_object_add(o, "Created", gotime(created));
 	json_object *icfg = cs_json_get_obj(cfg, "config");
-	json_object_object_add(o, "Config", icfg ? copy(icfg) : json_object_new_object());
+	json_object_object_add(o, "Config", oci_image_config(icfg));
 	json_object_object_add(o, "Version", str_or_empty(cfg, "docker_version"));
 	json_object_object_add(o, "Author", str_or_empty(cfg, "author"));
 	json_object_object_add(o, "Architecture", str_or_empty(cfg, "architecture"));
@@ -568,7 +648,7 @@ static char *inspect_image(const cs_dataroot *dr, const cs_image *im)
 	cs_layer_stack s;
 	cs_error e = {0};
 	if (cs_image_stack(im, &s, &e) == 0) {
-		json_object_object_add(o, "GraphDriver", graph_driver(st, &s));
+		json_object_object_add(o, "GraphDriver", graph_driver(st, &s, NULL));
 		cs_layer_stack_clear(&s);
 	}
 	json_object *rf = json_object_new_object();
@@ -580,8 +660,9 @@ static char *inspect_image(const cs_dataroot *dr, const cs_image *im)
 	json_object_object_add(rf, "Layers", dl);
 	json_object_object_add(o, "RootFS", rf);
 	json_object_object_add(o, "Labels", copy(cs_json_get_obj(icfg, "Labels")));
-	json_object_object_add(o, "Annotations", copy(cs_json_get_obj(man, "annotations")));
-	json_object_object_add(o, "ManifestType", str_or_empty(man, "mediaType"));
+	json_object *ann = cs_json_get_obj(man, "annotations");
+	json_object_object_add(o, "Annotations", ann ? copy(ann) : json_object_new_object());
+	json_object_object_add(o, "ManifestType", json_object_new_string(manifest_type(man)));
 	json_object_object_add(o, "User", str_or_empty(icfg, "User"));
 	json_object_object_add(o, "History", hist ? copy(hist) : json_object_new_array());
 	json_object_object_add(o, "NamesHistory", cs_jstrv(r ? r->names_history : NULL));
