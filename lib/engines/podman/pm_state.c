@@ -326,9 +326,31 @@ static int sql_ctr(void *ud, sqlite3_stmt *s)
 	l->name = cs_sqlite_text(s, 1);
 	l->pod_id = cs_sqlite_text(s, 2);
 	l->config = cs_sqlite_text(s, 3);
-	l->state = cs_sqlite_text(s, 4);
-	if (!l->state)
-		l->problem = cs_xasprintf("`%s`: ContainerConfig row %s has no ContainerState row", db->file, id);
+	return 0;
+}
+
+typedef struct stctx {
+	pm_ctx *c;
+	size_t orphans;
+} stctx;
+
+/* ContainerState rows, read on their own: a table whose pages a cut-short
+ * write left half-updated costs only the rows past the damage. */
+static int sql_state(void *ud, sqlite3_stmt *s)
+{
+	stctx *x = ud;
+	pm_libpod *db = &x->c->st->db;
+	_cleanup_free_ char *id = cs_sqlite_text(s, 0);
+	pm_lctr *l = id ? find_lctr(db, id) : NULL;
+	if (l) {
+		free(l->state);
+		l->state = cs_sqlite_text(s, 1);
+	} else if (id && ++x->orphans <= 20) {
+		pm_warn(x->c, NULL, db->file,
+			"`%s`: ContainerState row %s has no ContainerConfig row (a removal cut short, or the database "
+			"read without its journal): the container is not known to Podman's records",
+			db->file, id);
+	}
 	return 0;
 }
 
@@ -459,22 +481,23 @@ static bool read_sqlite(pm_ctx *c, const char *file)
 	sql_query(c, q, "DBConfig",
 		  "SELECT StaticDir, TmpDir, GraphRoot, RunRoot, GraphDriver, VolumeDir FROM DBConfig WHERE ID = 1",
 		  sql_dbconfig);
-	sql_query(c, q, "containers",
-		  "SELECT c.ID, c.Name, c.PodID, c.JSON, s.JSON FROM ContainerConfig c LEFT JOIN ContainerState s "
-		  "ON s.ID = c.ID ORDER BY c.ID",
-		  sql_ctr);
+	sql_query(c, q, "containers (ContainerConfig)", "SELECT ID, Name, PodID, JSON FROM ContainerConfig", sql_ctr);
 	index_ctrs(c, db);
+	stctx sx = {.c = c};
+	cs_error se = {0};
+	if (cs_sqlite_each(q, "SELECT ID, JSON FROM ContainerState", sql_state, &sx, &se) < 0)
+		pm_warn(c, NULL, db->file, "%s: ContainerState: the states of the rows after the damage are lost", se.msg);
+	for (size_t i = 0; i < db->n_ctrs; i++)
+		if (!db->ctrs[i].state && !db->ctrs[i].problem)
+			db->ctrs[i].problem = cs_xasprintf("`%s`: ContainerConfig row %s has no ContainerState row",
+							   db->file, db->ctrs[i].id);
 	sql_query(c, q, "exit codes", "SELECT ID, Timestamp, ExitCode FROM ContainerExitCode", sql_exit);
-	sql_query(c, q, "exec sessions", "SELECT ID, ContainerID FROM ContainerExecSession ORDER BY ID", sql_exec);
-	sql_query(c, q, "dependencies", "SELECT ID, DependencyID FROM ContainerDependency ORDER BY DependencyID",
-		  sql_dep);
-	sql_query(c, q, "pods",
-		  "SELECT p.ID, p.Name, p.JSON, s.JSON FROM PodConfig p LEFT JOIN PodState s ON s.ID = p.ID "
-		  "ORDER BY p.ID",
+	sql_query(c, q, "exec sessions", "SELECT ID, ContainerID FROM ContainerExecSession", sql_exec);
+	sql_query(c, q, "dependencies", "SELECT ID, DependencyID FROM ContainerDependency", sql_dep);
+	sql_query(c, q, "pods", "SELECT p.ID, p.Name, p.JSON, s.JSON FROM PodConfig p LEFT JOIN PodState s ON s.ID = p.ID",
 		  sql_pod);
 	sql_query(c, q, "volumes",
-		  "SELECT v.Name, v.JSON, s.JSON FROM VolumeConfig v LEFT JOIN VolumeState s ON s.Name = v.Name "
-		  "ORDER BY v.Name",
+		  "SELECT v.Name, v.JSON, s.JSON FROM VolumeConfig v LEFT JOIN VolumeState s ON s.Name = v.Name",
 		  sql_vol);
 	cs_sqlite_close(q);
 	return true;
