@@ -232,8 +232,10 @@ int cs_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e)
 	ret->driver = cs_xstrdup(im->driver);
 	ret->whiteouts = im->whiteouts;
 	ret->complete = true;
-	if (im->n_layers == 0)
+	if (im->n_layers == 0) {
+		cs_layer_stack_clear(ret);
 		return cs_err(e, -ENOENT, "image %s has no layers", im->id);
+	}
 	for (size_t k = im->n_layers; k-- > 0;) {
 		const cs_image_layer *L = &im->layers[k];
 		if (!L->dir) {
