@@ -534,22 +534,23 @@ static cs_container *new_container(cs_dataroot *dr, const char *id)
 	return ct;
 }
 
-static void from_libpod(pm_ctx *c, const pm_lctr *l, pm_sctr *s)
+static void from_libpod(pm_ctx *c, pm_lctr *l, pm_sctr *s)
 {
 	pm_store *st = c->st;
 	cs_container *ct = new_container(c->dr, l->id);
 	ct->namespace = cs_xstrdup(st->user);
-	ct->config_json = cs_xstrdup(l->config ? l->config : "{}");
-	ct->status_json = cs_xstrdup(l->state);
+	/* the container keeps the stored JSON (for inspect): no second copy */
+	ct->config_json = l->config ? TAKE_PTR(l->config) : cs_xstrdup("{}");
+	ct->status_json = TAKE_PTR(l->state);
 	cs_evfiles_add(&ct->evidence, "libpod database", st->db.file);
 	if (l->problem)
 		note_problem(c, ct, st->db.file, "%s", l->problem);
 	lcfg x = {.created = CS_TIME_NEVER, .started = CS_TIME_NEVER, .finished = CS_TIME_NEVER};
 	cs_error e = {0};
-	if (l->config && scan_config(l->config, &x, &e) < 0)
+	if (scan_config(ct->config_json, &x, &e) < 0)
 		note_problem(c, ct, st->db.file, "`%s`: container %s: its config is damaged (%s)", st->db.file, l->id,
 			     e.msg);
-	if (l->state && scan_state(l->state, &x, &e) < 0)
+	if (ct->status_json && scan_state(ct->status_json, &x, &e) < 0)
 		note_problem(c, ct, st->db.file, "`%s`: container %s: its state is damaged (%s): its state is unknown",
 			     st->db.file, l->id, e.msg);
 	ct->name = cs_xstrdup(x.name ? x.name : l->name ? l->name : l->id);

@@ -310,23 +310,31 @@ static json_object *caps(json_object *spec, const char *which)
 	return a && json_object_array_length(a) ? strv_or_empty(a) : NULL;
 }
 
+static const cs_container *ct_by_id(const cs_dataroot *dr, const char *id)
+{
+	for (size_t i = 0; id && i < dr->n_containers; i++)
+		if (strcmp(dr->containers[i].id, id) == 0)
+			return &dr->containers[i];
+	return NULL;
+}
+
 /* libpod's Container.Hostname(): the UTS namespace container's, else the
  * stored spec's, else the first 12 hex of the id. */
-static char *hostname_of(const pm_store *st, const pm_lctr *l, int depth)
+static char *hostname_of(const cs_dataroot *dr, const cs_container *ct, int depth)
 {
 	json_object *cfg = NULL;
-	if (!l || !l->config || cs_json_parse(l->config, strlen(l->config), &cfg, NULL) < 0)
-		return cs_xstrndup(l ? l->id : "", 12);
+	if (!ct->config_json || cs_json_parse(ct->config_json, strlen(ct->config_json), &cfg, NULL) < 0)
+		return cs_xstrndup(ct->id, 12);
 	char *h = NULL;
 	const char *uts = cs_json_str(cfg, "utsNsCtr");
-	const pm_lctr *u = uts && depth < 8 ? lctr_of(st, uts) : NULL;
+	const cs_container *u = uts && depth < 8 ? ct_by_id(dr, uts) : NULL;
 	if (u)
-		h = hostname_of(st, u, depth + 1);
+		h = hostname_of(dr, u, depth + 1);
 	const char *sh = cs_json_str(cs_json_get_obj(cfg, "spec"), "hostname");
 	if (!h && sh && *sh)
 		h = cs_xstrdup(sh);
 	if (!h)
-		h = cs_xstrndup(l->id, 12);
+		h = cs_xstrndup(ct->id, 12);
 	json_object_put(cfg);
 	return h;
 }
@@ -356,10 +364,10 @@ static char *inspect_container(const cs_dataroot *dr, const cs_container *ct)
 	const pm_store *st = dr->engine_data;
 	const pm_lctr *l = lctr_of(st, ct->id);
 	json_object *cfg = NULL, *state = NULL;
-	if (l && l->config)
-		(void)cs_json_parse(l->config, strlen(l->config), &cfg, NULL);
-	if (l && l->state)
-		(void)cs_json_parse(l->state, strlen(l->state), &state, NULL);
+	if (l && ct->config_json)
+		(void)cs_json_parse(ct->config_json, strlen(ct->config_json), &cfg, NULL);
+	if (l && ct->status_json)
+		(void)cs_json_parse(ct->status_json, strlen(ct->status_json), &state, NULL);
 	char *spec_path = NULL;
 	json_object *spec = NULL;
 	if (l)
@@ -460,7 +468,7 @@ static char *inspect_container(const cs_dataroot *dr, const cs_container *ct)
 	json_object *c = json_object_new_object();
 	json_object *proc = cs_json_get_obj(spec, "process");
 	if (l) {
-		char *hn = hostname_of(st, l, 0);
+		char *hn = hostname_of(dr, ct, 0);
 		json_object_object_add(c, "Hostname", json_object_new_string(hn));
 		free(hn);
 	} else {

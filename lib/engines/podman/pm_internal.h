@@ -46,7 +46,8 @@ typedef struct pm_sctr {
 /* Podman's own records of a container (bolt_state.db or db.sql). */
 typedef struct pm_lctr {
 	char *id, *name, *pod_id;
-	char *config, *state;   /* the JSON values as stored */
+	char *config, *state;   /* the JSON values as stored (handed to the
+				 * container built from them: NULL after) */
 	bool have_exit;         /* an exit-code record */
 	int64_t exit_code;
 	cs_time exit_time;
