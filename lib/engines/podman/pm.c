@@ -609,6 +609,8 @@ void pm_store_free(void *p)
 	free(st->driver);
 	free(st->events_path);
 	free(st->journal_dir);
+	cs_strmap_free(&st->links, free);
+	cs_strmap_free(&st->dirs, NULL);
 	free(st);
 }
 

@@ -104,6 +104,8 @@ typedef struct pm_store {
 	size_t n_sctrs, cap_sctrs;
 	bool have_db;
 	pm_libpod db;
+	cs_strmap links;   /* overlay/l/<short> -> its target, read once (NULL value: unreadable) */
+	cs_strmap dirs;    /* layer directories looked at: 1 present, 2 missing */
 	char *events_path; /* an events log file in the evidence, or NULL */
 	char *journal_dir; /* var/log/journal in the evidence, or NULL */
 } pm_store;

@@ -383,10 +383,17 @@ char *pm_layer_dir(const pm_store *st, const char *id)
 	return pm_path(st, "%s/%s", drv ? drv : "overlay", id);
 }
 
-static bool dir_exists(cs_source *src, const char *p)
+/* Layer directories are shared by every container of an image: each is
+ * looked at once. */
+static bool dir_exists(pm_store *st, const char *p)
 {
+	void *v = cs_strmap_get(&st->dirs, p);
+	if (v)
+		return (uintptr_t)v == 1;
 	cs_stat s;
-	return cs_source_stat(src, p, false, &s, NULL) == 0 && S_ISDIR(s.mode);
+	bool ok = cs_source_stat(st->src, p, false, &s, NULL) == 0 && S_ISDIR(s.mode);
+	cs_strmap_put(&st->dirs, p, (void *)(uintptr_t)(ok ? 1 : 2));
+	return ok;
 }
 
 /* `l/<short>` (or an absolute path to a layer's diff) of a `lower` file ->
@@ -415,9 +422,20 @@ static char *lower_entry(pm_ctx *c, const char *ent, char **why)
 	_cleanup_free_ char *lp = pm_path(st, "overlay/%s", ent);
 	char *t = NULL;
 	cs_error e = {0};
-	if (cs_source_readlink(c->src, lp, &t, &e) < 0) {
+	/* the links are shared by every layer above them: each is read once */
+	if (cs_strmap_has(&st->links, ent)) {
+		const char *cached = cs_strmap_get(&st->links, ent);
+		if (!cached) {
+			*why = cs_xasprintf("names `%s`, which cannot be read as a link", ent);
+			return NULL;
+		}
+		t = cs_xstrdup(cached);
+	} else if (cs_source_readlink(c->src, lp, &t, &e) < 0) {
+		cs_strmap_put(&st->links, ent, NULL);
 		*why = cs_xasprintf("names `%s`: %s", ent, e.msg);
 		return NULL;
+	} else {
+		cs_strmap_put(&st->links, ent, cs_xstrdup(t));
 	}
 	/* ../<id>/diff, nothing else */
 	if (cs_str_startswith(t, "../") && cs_str_endswith(t, "/diff") && strlen(t) > 8) {
@@ -501,7 +519,7 @@ static void overlay_stack(pm_ctx *c, const char *top, cs_layer_stack *s, cs_prob
 			break;
 		}
 		_cleanup_free_ char *d = pm_layer_dir(st, id);
-		if (!dir_exists(c->src, d)) {
+		if (!dir_exists(st, d)) {
 			pm_warn(c, p, d, "layer %s (below %s): its directory `%s` is missing", id, top, d);
 			*incomplete = true;
 			s->complete = false;
@@ -539,7 +557,7 @@ void pm_layer_stack(pm_ctx *c, const char *layer_id, const char *top_role, cs_la
 		s->complete = false;
 	}
 	_cleanup_free_ char *top = pm_layer_dir(st, layer_id);
-	if (!dir_exists(c->src, top)) {
+	if (!dir_exists(st, top)) {
 		pm_warn(c, p, top, "layer %s: its directory `%s` is missing", layer_id, top);
 		*incomplete = true;
 		s->complete = false;
