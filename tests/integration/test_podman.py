@@ -413,6 +413,60 @@ def test_roots(t, root, sc, tmp):
          "--sysroot: CRI-O's root in etc/crio/crio.conf.d", err)
 
 
+def test_events_volumes_crio_logs(t, root, sc, tmp):
+    """The events log when containers.conf moves it onto the disk, named
+    volumes, bind sources, and a CRI-O container's kubelet log."""
+    s = os.path.join(tmp, "events")
+    subprocess.run(["cp", "-a", root, s], check=True)
+    os.makedirs(os.path.join(s, "var/log"), exist_ok=True)
+    shutil.copy(os.path.join(ENG, "root", "events.log"), os.path.join(s, "var/log/podman-events.log"))
+    with open(os.path.join(s, "etc/containers/containers.conf"), "a") as f:
+        f.write('events_logfile_path = "/var/log/podman-events.log"\n')
+    ch = [c for c in sc["containers"] if c["name"] == "changes"][0]
+    want = [e["Status"] for e in (json.loads(x) for x in open(os.path.join(ENG, "root", "events.log")))
+            if e.get("Type") == "container" and e.get("ID") == ch["id"]]
+    rc, out, err = csleuth("--sysroot", s, "timeline", "--format", "jsonl", "changes")
+    ev = [json.loads(x) for x in out.decode().splitlines()]
+    got = [e["message"].split("event `")[1].split("`")[0] for e in ev
+           if e["timestamp_desc"] == "Engine Event" and e["container_id"] == ch["id"]]
+    t.ok(rc == 0 and got and sorted(got) == sorted(want) and
+         any(e["timestamp_desc"] == "Engine Event" and not e["container_id"] and "tag" in e["message"] for e in ev),
+         f"timeline: the events log's records of changes ({len(want)}: {', '.join(want)}) and of its image", (got, want, err))
+    rc, ins, err = csleuth_json("--sysroot", s, "inspect", "changes")
+    t.ok(ins[0]["Csleuth"]["Sources"].get("events log") == "var/log/podman-events.log",
+         "inspect names the events log", ins[0]["Csleuth"]["Sources"])
+    # volumes and binds
+    rc, ps, err = csleuth_json("--sysroot", root, "ps", "--json")
+    vols = [p for p in ps if p["name"] == "vols"][0]
+    m = {x["destination"]: x for x in vols["mounts"]}
+    t.ok(m["/data"]["type"] == "volume" and m["/data"]["name"] == "appdata" and
+         m["/data"]["evidence_path"] == "var/lib/containers/storage/volumes/appdata/_data",
+         "the named volume appdata, its data in the evidence", vols["mounts"])
+    t.ok(m["/host"]["type"] == "bind" and m["/host"]["source"] == sc["bind_source:vols"] and
+         m["/host"]["evidence_path"] is None, "the bind mount: a host path", vols["mounts"])
+    if os.path.exists("/dev/fuse"):
+        mnt = tempfile.mkdtemp(prefix="csx-pmv-")
+        p = subprocess.run([BIN, "-q", "--sysroot", root, "mount", "--volumes", "vols", mnt], capture_output=True)
+        try:
+            t.ok(open(os.path.join(mnt, "data/secret.txt")).read() == "volume payload\n",
+                 "mount --volumes: the volume's file at its destination")
+        finally:
+            subprocess.run([BIN, "umount", mnt], capture_output=True)
+            os.rmdir(mnt)
+    # a CRI-O container's log, where the kubelet keeps it
+    cr = sc["crio_emulated"]
+    pod = cr["pod"]
+    d = os.path.join(s, f"var/log/pods/{pod['namespace']}_{pod['name']}_{pod['uid']}/app")
+    os.makedirs(d)
+    with open(os.path.join(d, "0.log"), "w") as f:
+        f.write("2026-11-26T14:35:31.000000001+00:00 stdout F k8s says hello\n"
+                "2026-11-26T14:35:31.5Z stderr F k8s says oops\n")
+    p = subprocess.run([BIN, "-q", "--sysroot", s, "logs", "-t", "cri-o:app"], capture_output=True)
+    t.eq((p.stdout, p.stderr), (b"2026-11-26T14:35:31.000000001Z k8s says hello\n",
+                                b"2026-11-26T14:35:31.500000000Z k8s says oops\n"),
+         "a CRI-O container's log from the path its spec records (var/log/pods)")
+
+
 def test_side_by_side(t, root, sc, tmp):
     """A host with Docker and Podman: both engines listed together."""
     dk = os.path.join(SRC, "testdata", "docker", "overlay2.tar.xz")
@@ -456,6 +510,7 @@ def main():
         t.run(test_mount, root, sc)
         t.run(test_timeline, root, sc)
         t.run(test_roots, root, sc, tmp)
+        t.run(test_events_volumes_crio_logs, root, sc, tmp)
         t.run(test_side_by_side, root, sc, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

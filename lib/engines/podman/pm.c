@@ -515,6 +515,12 @@ int cs_podman_locate(cs_source *sys, cs_engine_roots *out, cs_error *e)
 			if (g && *g) {
 				where = expand(g, u);
 				origin = cs_xasprintf("user %s: \"graphroot\" in %s", u->name, ucf);
+			} else {
+				size_t hl = strlen(u->home);
+				while (hl > 1 && u->home[hl - 1] == '/')
+					hl--;
+				where = cs_xasprintf("%.*s/.local/share/containers/storage", (int)hl, u->home);
+				origin = cs_xasprintf("user %s: %s sets no graphroot: the default location", u->name, ucf);
 			}
 		} else if (rootless_path && *rootless_path) {
 			where = expand(rootless_path, u);
