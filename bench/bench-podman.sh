@@ -35,9 +35,12 @@ WORK=$(mktemp -d "$BENCH_TMPDIR/bench-podman.XXXXXX")
 median_ms() {  # hyperfine json -> median ms of command $2
     python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]; print("%.1f" % (r["median"]*1000))' "$1" "$2"
 }
+cpu_ms() {  # hyperfine json -> mean user + system ms of command $2 (steadier on a shared machine)
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]; print("%.1f" % ((r["user"]+r["system"])*1000))' "$1" "$2"
+}
 
-echo "| case | reader | containers | median ms | ms per 1,000 containers | ratio vs Docker reader |"
-echo "| --- | --- | ---: | ---: | ---: | ---: |"
+echo "| case | reader | containers | median ms | ms per 1,000 containers | ratio vs Docker reader | CPU ms (user+sys) | CPU ratio |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for N in 300 2000; do
     P="$WORK/cs-$N" D="$WORK/docker-$N"
     say "generating a containers/storage store: $N containers, 30 images of 4 layers"
@@ -53,13 +56,16 @@ for N in 300 2000; do
         "${cmds[@]}" >&2
     mp=$(median_ms "$WORK/hf-$N.json" 0)
     md=$(median_ms "$WORK/hf-$N.json" 1)
+    cp=$(cpu_ms "$WORK/hf-$N.json" 0)
+    cd=$(cpu_ms "$WORK/hf-$N.json" 1)
     per() { awk -v m="$1" -v n="$N" 'BEGIN { printf "%.1f", m * 1000 / n }'; }
-    rat() { awk -v a="$1" -v b="$md" 'BEGIN { printf "%.2f×", a / b }'; }
-    echo "| $N containers, 30 images of 4 layers | csleuth, containers/storage (Podman) | $N | $mp | $(per "$mp") | $(rat "$mp") |"
-    echo "| $N containers, 30 images | csleuth, Docker | $N | $md | $(per "$md") | 1.00× |"
+    rat() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
+    echo "| $N containers, 30 images of 4 layers | csleuth, containers/storage (Podman) | $N | $mp | $(per "$mp") | $(rat "$mp" "$md") | $cp | $(rat "$cp" "$cd") |"
+    echo "| $N containers, 30 images | csleuth, Docker | $N | $md | $(per "$md") | 1.00× | $cd | 1.00× |"
     if [ -n "$PM" ]; then
         me=$(median_ms "$WORK/hf-$N.json" 2)
-        echo "| $N containers, 30 images of 4 layers | podman \`ps -a\` | $N | $me | $(per "$me") | $(rat "$me") |"
+        ce=$(cpu_ms "$WORK/hf-$N.json" 2)
+        echo "| $N containers, 30 images of 4 layers | podman \`ps -a\` | $N | $me | $(per "$me") | $(rat "$me" "$md") | $ce | $(rat "$ce" "$cd") |"
     fi
 done
 echo

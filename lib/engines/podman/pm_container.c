@@ -777,6 +777,8 @@ static void from_storage(pm_ctx *c, pm_sctr *s)
 	}
 	if (!ct->config_json)
 		ct->config_json = cs_xstrdup("{}");
+	if (!ct->name)
+		ct->name = cs_xstrdup(ct->id);
 	set_layers(c, ct, s);
 	meta_free(&m);
 	crio_free(&x);
