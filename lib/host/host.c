@@ -421,8 +421,9 @@ static bool ref_matches(const char *ref, const char *q)
 {
 	if (strcmp(ref, q) == 0)
 		return true;
-	/* docker.io/library/x:tag and library/x:tag are x:tag */
-	static const char *const prefixes[] = {"docker.io/library/", "docker.io/", "library/"};
+	/* docker.io/library/x:tag and library/x:tag are x:tag; Podman names
+	 * local images localhost/x:tag */
+	static const char *const prefixes[] = {"docker.io/library/", "docker.io/", "library/", "localhost/"};
 	for (size_t k = 0; k < CS_ARRAY_SIZE(prefixes); k++) {
 		const char *p = prefixes[k];
 		if (cs_str_startswith(q, p) && strcmp(ref, q + strlen(p)) == 0)
