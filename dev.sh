@@ -13,8 +13,8 @@ BUILD=${BUILD:-build}
 MESON_ARGS=${MESON_ARGS:-}
 
 PACKAGES="build-essential meson ninja-build pkg-config libjson-c-dev libarchive-dev
-libmagic-dev libfuse3-dev zlib1g-dev libsqlite3-dev libsystemd-dev fuse3 python3 xz-utils
-tar attr"
+libmagic-dev libfuse3-dev zlib1g-dev fuse3 python3 xz-utils tar attr sleuthkit
+libsqlite3-dev liblz4-dev libyaml-dev libsystemd-dev"
 
 install_deps() {
 	[ "${CSLEUTH_NO_INSTALL:-0}" = 1 ] && return 0

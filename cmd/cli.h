@@ -3,10 +3,18 @@
  * Commands are thin: they parse their flags, ask libcsleuth for the model
  * and print it. Everything printed from evidence goes through out_cell() or
  * out_escaped(), so raw control bytes never reach a terminal.
+ *
+ * Warnings and exit status. Problems met while the evidence is read are
+ * held, not printed: once a command knows what it reports (cli_report), it
+ * prints the problems of those items (and counts them for exit status 3),
+ * and sums up the others in one note ("2 other items are damaged; see
+ * csleuth ps"). Problems met later (while a tree or a log is read) belong
+ * to what the command is reporting and are printed as they come.
  */
 #ifndef CS_CLI_H
 #define CS_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -23,14 +31,35 @@ enum {
 	EXIT_NOTFOUND = 4,  /* a named container or image is unknown or ambiguous */
 };
 
+/* A diagnostic held while the evidence is read. */
+typedef struct cli_held {
+	cs_severity severity;
+	char *file, *msg;
+} cli_held;
+
 typedef struct cli {
 	const char *root;    /* --root */
 	const char *sysroot; /* --sysroot */
 	unsigned source_flags;
-	bool quiet;
+	bool quiet;          /* --no-warnings (-q before the command name) */
+	int argc;            /* the whole command line, for provenance */
+	char **argv;
+	cs_time started;     /* when the run began */
 	cs_source *src;
 	cs_host *host;
 	size_t warnings;
+	/* load-time diagnostics, held until cli_report() */
+	bool loading, reported;
+	cli_held *held;
+	size_t n_held, cap_held;
+	/* the progress line on stderr */
+	struct {
+		bool tty, shown;
+		const char *what;
+		cs_time start, last;
+	} progress;
+	struct option *optbuf; /* merged option table of the command */
+	const void *optfor;
 } cli;
 
 typedef struct cli_command {
@@ -38,6 +67,30 @@ typedef struct cli_command {
 	const char *summary;
 	int (*run)(cli *c, int argc, char **argv);
 } cli_command;
+
+/* --- options --- */
+
+/* How a command describes its options to cli_getopt(). */
+typedef struct cli_opts {
+	const char *cmd;               /* "ps", for messages */
+	const char *help;              /* the command's --help text */
+	const char *shortopts;         /* its short options, getopt style, without h */
+	const struct option *longopts; /* its long options, {0}-terminated */
+	bool own_quiet;                /* it has its own -q/--quiet */
+} cli_opts;
+
+#define CLI_OPT_EXIT (-2)
+
+/* getopt_long over the command's options plus the global ones (--root,
+ * --sysroot, --no-warnings, --help, and -q when the command has no -q of its
+ * own), which are handled here. Returns the next option of the command, -1
+ * at the end of the options, or CLI_OPT_EXIT when the command must return
+ * *ret_exit at once (it printed --help, or one line about a bad option). */
+int cli_getopt(cli *c, const cli_opts *o, int argc, char **argv, int *ret_exit);
+/* The help text of the global options, as every --help ends. */
+extern const char cli_global_help[];
+/* Prints a command's help and the global options. */
+void cli_help(const char *help);
 
 /* Opens the evidence and loads every engine root in it (c->host); prints
  * the error and returns non-zero (an exit code) on failure. */
@@ -48,24 +101,65 @@ cs_diag_fn cli_diag_callback(void);
 int cli_exit(const cli *c);
 void cli_free(cli *c);
 
-/* Prints a usage error for cmd and returns EXIT_USAGE. */
+/* What a command reports: its containers and images, and whether problems
+ * of the data roots themselves (not of one item) belong to it. */
+typedef struct cli_scope {
+	const cs_container *const *cts;
+	size_t n_cts;
+	const cs_image *const *ims;
+	size_t n_ims;
+	bool roots; /* data-root problems (listings of everything) */
+	const char *engine; /* also the problems of this engine's roots (a listing filtered by --engine), or NULL */
+} cli_scope;
+/* Prints the held problems of what s covers (counting warnings for the
+ * exit status) and one note summing up the damaged items it does not
+ * cover. Call once, after the items are chosen. */
+void cli_report(cli *c, const cli_scope *s);
+/* Shorthands: one container, one image (either may be NULL), everything. */
+void cli_report_one(cli *c, const cs_container *ct, const cs_image *im);
+void cli_report_all(cli *c);
+
+/* Prints a usage error for cmd on one line and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A note on stderr (unless --no-warnings); does not change the exit status. */
+void cli_note(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Escaped evidence text. */
 void out_escaped(FILE *f, const char *s);
 
-/* A simple column table. */
+/* --- progress on a terminal --- */
+
+/* Starts a progress line for `what` ("timeline") if stderr is a terminal
+ * and warnings are not silenced. */
+void cli_progress_start(cli *c, const char *what);
+/* Shows the phase, done/total (total 0: unknown) and an estimate of the
+ * time left; extra (may be NULL) follows. At most ten redraws a second. */
+void cli_progress(cli *c, const char *phase, uint64_t done, uint64_t total, const char *extra);
+/* Erases the progress line (notes call this, so none is glued onto it). */
+void cli_progress_clear(cli *c);
+void cli_progress_end(cli *c);
+
+/* --- tables --- */
+
 typedef struct table {
 	size_t ncols;
 	const char **head;
 	char **cells; /* row-major, owned, escaped */
 	size_t nrows, cap;
+	size_t width;  /* fit in this many columns (0: no limit) */
+	size_t *minw;  /* per column: cut no narrower (0: never cut) */
 } table;
 void table_init(table *t, const char **head, size_t ncols);
+/* Fit the table into width columns by cutting the columns that have a
+ * minimum width (minw[k] > 0) with an ellipsis, widest first. */
+void table_fit(table *t, size_t width, const size_t *minw);
 /* Adds one row of ncols raw strings (NULL shown as "-"); they are escaped. */
 void table_row(table *t, const char *const *cols);
-void table_print(table *t, FILE *f);
+void table_print(table *t, FILE *f); /* and frees the rows */
+void table_free(table *t);
+/* Cuts an escaped string to w display columns with an ellipsis. Owned. */
+char *cut_text(const char *s, size_t w);
 
 /* "2026-11-23T14:47:27Z" (full: with 9 digits), "-" for never. */
 void fmt_time(cs_time t, bool full, char buf[CS_TIME_STRMAX]);
@@ -82,17 +176,24 @@ int cli_find_stack(cli *c, const char *name, const cs_container **ret_ct, const 
 		   cs_layer_stack *img, const cs_layer_stack **ret_stack);
 
 /* Resolves a container or image query; prints the problem (with each
- * candidate's engine and namespace when ambiguous) and returns EXIT_NOTFOUND
- * if unknown or ambiguous. */
+ * candidate's engine and namespace when ambiguous, or the closest known
+ * name when unknown) and returns EXIT_NOTFOUND if unknown or ambiguous. */
 int cli_find_container(cli *c, const char *q, const cs_container **ret);
 int cli_find_image(cli *c, const char *q, const cs_image **ret);
 /* Prints the "not found" or "ambiguous" message for a lookup result r. */
-void cli_report_find(const char *what, const char *q, int r, const cs_container *const *cts,
+void cli_report_find(cli *c, const char *what, const char *q, int r, const cs_container *const *cts,
 		     const cs_image *const *ims, size_t n);
 
 /* "NAMESPACE/NAME" of a Kubernetes pod, "NAME" of a pod without a namespace
  * (Podman's), or NULL. Owned. */
 char *cli_pod_label(const cs_container *ct);
+
+/* Whether export, mount and cp show ct's owners as the container saw them:
+ * only when its ids are shifted on disk; then as its engine's own export
+ * does by default (rootless Podman: the container's view; LXC, LXD: the
+ * stored ids), --container-ids (cids) or --on-disk-ids (disk_ids) asking
+ * for one or the other. */
+bool cli_map_ids(const cs_container *ct, bool cids, bool disk_ids);
 
 /* True if an item of engine/namespace passes the --engine and --namespace
  * filters (NULL filters pass everything). */
@@ -109,15 +210,39 @@ struct cs_tree;
 int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t count,
 		   struct cs_tree **ret);
 
+/* --- JSON output with provenance --- */
+
+/* The provenance object of this run: tool, version, command line, evidence
+ * root and the engine roots read, start and end times. Owned JSON text. */
+char *cli_provenance_json(cli *c);
+/* Writes json (an array or object text) to f, wrapped as
+ * {"provenance": {...}, "items": json} when provenance is set. */
+void cli_put_json(cli *c, FILE *f, const char *json, bool provenance);
+
+/* --- docker --format templates --- */
+
+struct cs_template;
+/* Compiles a --format for cmd; prints the problem and returns EXIT_USAGE on
+ * error. "table" prefixes and \t, \n escapes are handled as docker does. */
+int cli_template(const char *cmd, const char *format, struct cs_template **ret, bool *ret_table);
+/* Runs a template over row JSON texts and prints the lines; as a table,
+ * after a header row (head: the same fields holding column titles),
+ * aligned as docker's tabwriter does. Returns 0 or EXIT_USAGE (printed). */
+int cli_run_template(const char *cmd, struct cs_template *t, bool as_table, const char *head, char **rows,
+		     size_t n);
+
 int cmd_ps(cli *c, int argc, char **argv);
 int cmd_images(cli *c, int argc, char **argv);
+int cmd_volumes(cli *c, int argc, char **argv);
 int cmd_inspect(cli *c, int argc, char **argv);
 int cmd_history(cli *c, int argc, char **argv);
 int cmd_logs(cli *c, int argc, char **argv);
 int cmd_diff(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
+int cmd_cp(cli *c, int argc, char **argv);
 int cmd_mount(cli *c, int argc, char **argv);
 int cmd_timeline(cli *c, int argc, char **argv);
+int cmd_collect(cli *c, int argc, char **argv);
 int cmd_umount(cli *c, int argc, char **argv);
 
 #endif

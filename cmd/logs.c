@@ -28,15 +28,22 @@ static const char help[] =
 	"`cat -v`, for hostile logs.\n"
 	"\n"
 	"  -t, --timestamps   prefix each record with its time (RFC 3339, 9 digits, UTC)\n"
-	"  --since T          records at or after T (RFC 3339 or Unix seconds[.ns])\n"
-	"  --until T          records at or before T\n"
-	"  --tail N           only the last N stored records (both streams), or `all`\n"
+	"  --since T          records at or after T: RFC 3339 (2026-11-23T14:58:04Z), a\n"
+	"                     date or minutes without zone (read as UTC: 2026-11-23,\n"
+	"                     2026-11-23T14:58), Unix seconds[.ns], or a time before\n"
+	"                     now (10m, 2h, 1h30m, 3d); --from is the same\n"
+	"  --until T          records at or before T (same forms; --to is the same)\n"
+	"  -n, --tail N       only the last N stored records (both streams), or `all`\n"
 	"  --stream S         only stdout or only stderr\n"
 	"  --join             put the pieces of long lines (split at 16 KiB) back together\n"
 	"  --json             one JSON object per record, with its file and offset\n"
+	"  --provenance       with --json: {\"provenance\": {...}, \"items\": [records]}\n"
+	"  --log NAME         a system container's (LXC, LXD) log: console (the default:\n"
+	"                     what the container wrote to its console), lxc (liblxc's\n"
+	"                     own log: starts, stops, errors; times to the second) or fork\n"
 	"  --file PATH        read this evidence file (repeat, oldest first); needs --format\n"
-	"  --format F         json-file, local, cri (k8s-file) or journald (for --file;\n"
-	"                     journald reads journal files, every entry)\n";
+	"  --format F         json-file, local, cri (k8s-file), journald (journal\n"
+	"                     files, every entry), text or lxc (for --file)\n";
 
 typedef struct outbuf {
 	int fd;
@@ -191,11 +198,12 @@ static bool put_json_string(outbuf *o, const char *s, size_t n)
 			if (j >= n)
 				break;
 			unsigned char ch = (unsigned char)s[j];
-			if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') {
+			if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') {
 				j++;
 			} else if (ch >= 0x80) {
 				size_t k = cs_utf8_seqlen((const unsigned char *)s + j, n - j);
-				if (!k)
+				/* C1 controls are valid UTF-8 but get escaped */
+				if (!k || (ch == 0xc2 && (unsigned char)s[j + 1] < 0xa0))
 					break;
 				j += k;
 			} else {
@@ -230,7 +238,10 @@ static bool put_json_string(outbuf *o, const char *s, size_t n)
 			ob_put(o, e, 2);
 			break;
 		default:
-			if (ch >= 0x80) {
+			if (ch == 0xc2 && j + 1 < n && (unsigned char)s[j + 1] >= 0x80 &&
+			    (unsigned char)s[j + 1] < 0xa0) {
+				ch = (unsigned char)s[++j];
+			} else if (ch >= 0x80) {
 				ob_put(o, "\xef\xbf\xbd", 3);
 				exact = false;
 				break;
@@ -352,6 +363,10 @@ static int parse_format(const char *s, cs_log_format *f)
 		*f = CS_LOG_CRI;
 	else if (strcmp(s, "journald") == 0)
 		*f = CS_LOG_JOURNALD;
+	else if (strcmp(s, "text") == 0)
+		*f = CS_LOG_TEXT;
+	else if (strcmp(s, "lxc") == 0)
+		*f = CS_LOG_LXC;
 	else
 		return -EINVAL;
 	return 0;
@@ -359,35 +374,42 @@ static int parse_format(const char *s, cs_log_format *f)
 
 int cmd_logs(cli *c, int argc, char **argv)
 {
+	enum { O_SINCE = 0x200, O_UNTIL, O_STREAM, O_JSON, O_JOIN, O_FILE, O_FORMAT, O_PROV, O_LOG };
 	static const struct option opts[] = {
 		{"timestamps", no_argument, NULL, 't'},
-		{"since", required_argument, NULL, 's'},
-		{"until", required_argument, NULL, 'u'},
+		{"since", required_argument, NULL, O_SINCE},
+		{"from", required_argument, NULL, O_SINCE},
+		{"until", required_argument, NULL, O_UNTIL},
+		{"to", required_argument, NULL, O_UNTIL},
 		{"tail", required_argument, NULL, 'n'},
-		{"stream", required_argument, NULL, 'S'},
-		{"json", no_argument, NULL, 'j'},
-		{"join", no_argument, NULL, 'J'},
-		{"file", required_argument, NULL, 'f'},
-		{"format", required_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
+		{"stream", required_argument, NULL, O_STREAM},
+		{"json", no_argument, NULL, O_JSON},
+		{"join", no_argument, NULL, O_JOIN},
+		{"file", required_argument, NULL, O_FILE},
+		{"format", required_argument, NULL, O_FORMAT},
+		{"provenance", no_argument, NULL, O_PROV},
+		{"log", required_argument, NULL, O_LOG},
 		{0},
 	};
+	static const cli_opts co = {.cmd = "logs", .help = help, .shortopts = "tn:", .longopts = opts};
 	cs_logs_opts lo;
 	cs_logs_opts_init(&lo);
-	bool ts = false, json = false, have_format = false;
+	bool ts = false, json = false, have_format = false, prov = false;
 	cs_log_format fmt = CS_LOG_JSONFILE;
-	const char **files = NULL;
+	const char **files = NULL, *role = NULL;
 	size_t n_files = 0, cap_files = 0;
 	int o, rc = EXIT_OK;
-	while ((o = getopt_long(argc, argv, "th", opts, NULL)) != -1) {
+	cs_time now = cs_time_now();
+	while ((o = cli_getopt(c, &co, argc, argv, &rc)) != -1) {
 		switch (o) {
+		case CLI_OPT_EXIT: free(files); return rc;
 		case 't': ts = true; break;
-		case 's':
-		case 'u':
-			if (cs_logs_parse_time(optarg, o == 's' ? &lo.since : &lo.until) < 0) {
+		case O_SINCE:
+		case O_UNTIL:
+			if (cs_time_parse_arg(optarg, now, o == O_SINCE ? &lo.since : &lo.until) < 0) {
 				free(files);
-				return cli_usage_error(
-					"logs", "bad time `%s` (RFC 3339 or Unix seconds)", optarg);
+				return cli_usage_error("logs", "bad time `%s` (RFC 3339, a date, Unix seconds, or "
+							       "a duration such as 10m)", optarg);
 			}
 			break;
 		case 'n':
@@ -395,39 +417,44 @@ int cmd_logs(cli *c, int argc, char **argv)
 				lo.tail = -1;
 			} else if (cs_parse_i64(optarg, &lo.tail) < 0 || lo.tail < 0) {
 				free(files);
-				return cli_usage_error("logs", "bad --tail `%s` (a number, or all)",
-						       optarg);
+				return cli_usage_error("logs", "bad --tail `%s` (a number, or all)", optarg);
 			}
 			break;
-		case 'S':
+		case O_STREAM:
 			if (strcmp(optarg, "stdout") == 0)
 				lo.streams = CS_LOG_STDOUT;
 			else if (strcmp(optarg, "stderr") == 0)
 				lo.streams = CS_LOG_STDERR;
 			else {
 				free(files);
-				return cli_usage_error(
-					"logs", "bad --stream `%s` (stdout or stderr)", optarg);
+				return cli_usage_error("logs", "bad --stream `%s` (stdout or stderr)", optarg);
 			}
 			break;
-		case 'j': json = true; break;
-		case 'J': lo.join = true; break;
-		case 'f': *CS_PUSH(files, n_files, cap_files) = optarg; break;
-		case 'F':
+		case O_JSON: json = true; break;
+		case O_JOIN: lo.join = true; break;
+		case O_PROV: prov = true; break;
+		case O_FILE: *CS_PUSH(files, n_files, cap_files) = optarg; break;
+		case O_LOG: role = optarg; break;
+		case O_FORMAT:
 			if (parse_format(optarg, &fmt) < 0) {
 				free(files);
-				return cli_usage_error(
-					"logs", "bad --format `%s` (json-file, local, cri, k8s-file or journald)",
-					optarg);
+				return cli_usage_error("logs",
+						       "unknown --format `%s`: use json-file, local, cri, k8s-file, "
+						       "journald, text or lxc",
+						       optarg);
 			}
 			have_format = true;
 			break;
-		case 'h':
-			free(files);
-			fputs(help, stdout);
-			return EXIT_OK;
 		default: free(files); return cli_usage_error("logs", "bad option");
 		}
+	}
+	if (CS_TIME_IS_REAL(lo.since) && CS_TIME_IS_REAL(lo.until) && lo.since > lo.until) {
+		free(files);
+		return cli_usage_error("logs", "--since is after --until: the range is empty");
+	}
+	if (prov && !json) {
+		free(files);
+		return cli_usage_error("logs", "--provenance goes with --json");
 	}
 	if (n_files && !have_format) {
 		free(files);
@@ -464,12 +491,33 @@ int cmd_logs(cli *c, int argc, char **argv)
 		const cs_container *ct;
 		if ((k = cli_find_container(c, argv[optind], &ct)))
 			return k;
+		cli_report_one(c, ct, NULL);
+		if (ct->n_logfiles || role || ct->type) {
+			/* a system container: its console or engine log */
+			k = cs_logs_open_role(c->src, ct, role ? role : "console", &lo, &r, &e);
+			if (k == -ENOENT) {
+				cs_buf have = {0};
+				for (size_t i = 0; i < ct->n_logfiles; i++)
+					if (!strstr(have.data ? have.data : "", ct->logfiles[i].role))
+						(void)cs_buf_printf(&have, "%s%s", have.len ? ", " : "", ct->logfiles[i].role);
+				char msg[CS_ERRMSG_MAX + 256];
+				snprintf(msg, sizeof(msg), "%s%s%s%s", e.msg, have.len ? " (it has: " : "",
+					 have.len ? have.data : "", have.len ? "; see --log)" : "");
+				cs_buf_free(&have);
+				cs_diag d = {.severity = CS_NOTE, .file = ct->dir, .msg = msg};
+				on_diag(&x, &d);
+				return cli_exit(c);
+			}
+			if (k < 0) {
+				cli_error("%s", e.msg);
+				return EXIT_FAILURE_;
+			}
+			goto print;
+		}
 		const char *drv = ct->log_driver && *ct->log_driver ? ct->log_driver : "json-file";
 		if (strcmp(drv, "none") == 0 || strcmp(drv, "passthrough") == 0) {
-			if (!c->quiet)
-				fprintf(stderr, "csleuth: note: log driver `%s`: the engine kept no log%s\n", drv,
-					strcmp(drv, "passthrough") == 0 ? " (the output went to podman's own streams)"
-									: "");
+			cli_note(c, "log driver `%s`: the engine kept no log%s", drv,
+				 strcmp(drv, "passthrough") == 0 ? " (the output went to podman's own streams)" : "");
 			return cli_exit(c);
 		}
 		k = cs_logs_open(c->src, ct, &lo, &r, &e);
@@ -504,6 +552,7 @@ int cmd_logs(cli *c, int argc, char **argv)
 			return EXIT_FAILURE_;
 		}
 	}
+print:
 	x.out = (outbuf){.fd = 1, .cap = 1 << 18};
 	x.err = (outbuf){.fd = 2, .cap = 1 << 16};
 	x.out.b = cs_xmalloc(x.out.cap);
@@ -513,14 +562,29 @@ int cmd_logs(cli *c, int argc, char **argv)
 	fflush(stdout);
 	const cs_log_record *rec;
 	int k;
+	uint64_t nrec = 0;
+	if (prov) {
+		/* {"provenance": {...}, "items": [record, ...]}, still streamed */
+		char *p = cli_provenance_json(c);
+		PUT_LIT(&x.out, "{\"provenance\":");
+		ob_put(&x.out, p, strlen(p));
+		PUT_LIT(&x.out, ",\"items\":[\n");
+		free(p);
+	}
 	while ((k = cs_logs_next(r, &rec, &e)) > 0) {
-		if (json)
+		if (json) {
+			if (prov && nrec)
+				PUT_LIT(&x.out, ",");
 			print_json(&x, rec);
-		else
+		} else {
 			print_text(&x, rec, ts);
+		}
+		nrec++;
 		if (x.out.failed || x.err.failed)
 			break;
 	}
+	if (prov)
+		PUT_LIT(&x.out, "]}\n");
 	ob_flush(&x.out);
 	ob_flush(&x.err);
 	if (k < 0) {

@@ -1,12 +1,18 @@
 /* csfuse.c - the read-only FUSE filesystem (see csfuse.h).
  *
- * Inode numbers. Node i of tree k has inode base[k] + i + 1; tree 0's root
- * is node 0, so it gets FUSE_ROOT_ID. Node numbers come from the evidence
- * alone (tree.h), so the same evidence mounts with the same inode numbers
- * every time. Names that are hard links to one file in their layer answer
- * with the first name's inode, so the kernel sees one inode with several
- * names. Two virtual directories (/.csleuth and /.csleuth/deleted) take the
- * two inodes after the last tree.
+ * The trees are lazy (lib/fs/lazy.h): a directory is merged from its layers
+ * on the first LOOKUP or READDIR inside it, an entry becomes a node when it
+ * is looked up, and FORGET frees what the kernel no longer holds, so the
+ * mount is ready after a stat of each layer's root and memory follows what
+ * the kernel caches, not the size of the tree.
+ *
+ * Inode numbers are the trees' own, derived from the evidence (lazy.c tells
+ * how): the same evidence mounts with the same numbers every time, and
+ * names that are hard links to one file in their layer are one inode with
+ * several names. Each tree has its own id inside the number, so the number
+ * alone finds the tree. Tree 0's root answers as FUSE_ROOT_ID; the virtual
+ * directories /.csleuth and /.csleuth/deleted are 2 and 3, below every
+ * derived number.
  *
  * Caching. Nothing ever changes, so entries and attributes are valid
  * "forever", negative lookups are cached too (ino 0), and file contents are
@@ -40,20 +46,15 @@
 #define FOREVER 1e9 /* seconds */
 #define FDCACHE 512 /* evidence files kept open for reads without OPEN */
 #define MAX_TREES 256
+#define INO_META 2    /* /.csleuth */
+#define INO_DELETED 3 /* /.csleuth/deleted */
 
 typedef struct fs {
-	cs_tree *trees[MAX_TREES];
-	uint64_t base[MAX_TREES + 1];
+	cs_lazy *trees[MAX_TREES];
 	size_t ntrees;
-	/* grafts: (tree 0 node) -> tree index */
-	uint32_t graft_node[MAX_TREES];
-	size_t graft_tree[MAX_TREES];
-	size_t ngrafts;
-	/* deleted view: tree index and which of its nodes are shown */
-	size_t deleted_tree; /* 0 = none */
-	unsigned char *shown;
-	uint64_t ino_meta, ino_deleted; /* /.csleuth, /.csleuth/deleted */
-	pthread_mutex_t lock; /* the evidence source and fd cache are not thread-safe */
+	uint16_t by_id[CS_LAZY_MAX_TREES]; /* tree id -> index + 1 */
+	size_t deleted_tree; /* index of the deleted view; 0 = none */
+	pthread_mutex_t lock; /* the trees, the evidence source and the fd cache */
 	bool no_open;         /* the kernel sends no OPEN/RELEASE: reads use the cache */
 	bool no_opendir;      /* nor OPENDIR/RELEASEDIR */
 	struct fdent {
@@ -63,7 +64,7 @@ typedef struct fs {
 		uint64_t used;
 	} fdc[FDCACHE];
 	uint64_t tick;
-	const cs_idmaps *ids; /* owners as the container saw them, or NULL */
+	unsigned layers_below; /* of tree 0 (see cs_fuse_opts) */
 } fs;
 
 static fs *FS(fuse_req_t req)
@@ -71,54 +72,41 @@ static fs *FS(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-/* Decodes an inode into (tree, node); false for virtual or unknown ones. */
-static bool decode(const fs *f, fuse_ino_t ino, size_t *k, uint32_t *node)
+/* The live node of an inode, and its tree (under the lock); false for the
+ * virtual directories and for numbers the kernel cannot hold. */
+static bool decode(const fs *f, fuse_ino_t ino, size_t *k, cs_lnode **node)
 {
-	for (size_t i = 0; i < f->ntrees; i++)
-		if (ino > f->base[i] && ino <= f->base[i + 1]) {
-			*k = i;
-			*node = (uint32_t)(ino - f->base[i] - 1);
-			return true;
-		}
-	return false;
+	if (ino == FUSE_ROOT_ID) {
+		*k = 0;
+		*node = cs_lazy_root(f->trees[0]);
+		return true;
+	}
+	uint32_t id = cs_lazy_ino_tree(ino);
+	if (id == UINT32_MAX || !f->by_id[id])
+		return false;
+	*k = f->by_id[id] - 1u;
+	*node = cs_lazy_get(f->trees[*k], ino);
+	return *node != NULL;
 }
 
-static fuse_ino_t encode(const fs *f, size_t k, uint32_t node)
+/* A graft shows another tree's root in place of a directory of tree 0: the
+ * directory's node carries the tree's index + 1 (see cs_fuse_serve). */
+static void follow_graft(const fs *f, size_t *k, cs_lnode **node)
 {
-	const cs_tnode *n = cs_tree_node(f->trees[k], node);
-	return f->base[k] + (n ? n->hardlink : node) + 1;
+	if (*k == 0 && (*node)->user) {
+		*k = (size_t)(uintptr_t)(*node)->user - 1;
+		*node = cs_lazy_root(f->trees[*k]);
+	}
 }
 
-/* A graft replaces a directory of tree 0 with another tree's root. */
-static void follow_graft(const fs *f, size_t *k, uint32_t *node)
+static void fill_attr(const cs_lnode *n, fuse_ino_t ino, struct stat *st)
 {
-	if (*k != 0)
-		return;
-	for (size_t g = 0; g < f->ngrafts; g++)
-		if (f->graft_node[g] == *node) {
-			*k = f->graft_tree[g];
-			*node = 0;
-			return;
-		}
-}
-
-static void fill_attr(const fs *f, size_t k, uint32_t node, struct stat *st)
-{
-	const cs_tnode *n = cs_tree_node(f->trees[k], node);
 	memset(st, 0, sizeof(*st));
-	st->st_ino = encode(f, k, node);
+	st->st_ino = ino;
 	st->st_mode = n->st.mode;
 	st->st_nlink = n->st.nlink ? n->st.nlink : 1;
 	st->st_uid = n->st.uid;
 	st->st_gid = n->st.gid;
-	if (f->ids && f->ids->n_uid) {
-		int64_t u = cs_idmap_to_container(f->ids->uid, f->ids->n_uid, n->st.uid);
-		st->st_uid = u < 0 ? CS_OVERFLOW_ID : (uid_t)u;
-	}
-	if (f->ids && f->ids->n_gid) {
-		int64_t g = cs_idmap_to_container(f->ids->gid, f->ids->n_gid, n->st.gid);
-		st->st_gid = g < 0 ? CS_OVERFLOW_ID : (gid_t)g;
-	}
 	st->st_size = (off_t)n->st.size;
 	st->st_blocks = (blkcnt_t)n->st.blocks;
 	st->st_blksize = 4096;
@@ -139,7 +127,7 @@ static void fill_attr(const fs *f, size_t k, uint32_t node, struct stat *st)
 
 static void fill_virtual(const fs *f, fuse_ino_t ino, struct stat *st)
 {
-	const cs_tnode *root = cs_tree_node(f->trees[0], 0);
+	const cs_lnode *root = cs_lazy_root(f->trees[0]);
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
 	st->st_mode = S_IFDIR | 0555;
@@ -155,11 +143,6 @@ static void reply_entry(fuse_req_t req, fuse_ino_t ino, const struct stat *st)
 	if (st)
 		e.attr = *st;
 	fuse_reply_entry(req, &e);
-}
-
-static bool shown(const fs *f, size_t k, uint32_t node)
-{
-	return k != f->deleted_tree || !f->shown || f->shown[node];
 }
 
 /* Ask the kernel for zero-copy replies (our read replies hand over the
@@ -195,41 +178,80 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	fs *f = FS(req);
 	struct stat st;
 	size_t k;
-	uint32_t node;
+	cs_lnode *dir, *c;
 	if (parent == FUSE_ROOT_ID && f->deleted_tree && strcmp(name, ".csleuth") == 0) {
-		fill_virtual(f, f->ino_meta, &st);
-		reply_entry(req, f->ino_meta, &st);
+		fill_virtual(f, INO_META, &st);
+		reply_entry(req, INO_META, &st);
 		return;
 	}
-	if (parent == f->ino_meta && f->deleted_tree) {
+	if (parent == INO_META && f->deleted_tree) {
 		if (strcmp(name, "deleted") == 0) {
-			fill_virtual(f, f->ino_deleted, &st);
-			reply_entry(req, f->ino_deleted, &st);
+			fill_virtual(f, INO_DELETED, &st);
+			reply_entry(req, INO_DELETED, &st);
 		} else {
 			reply_entry(req, 0, NULL);
 		}
 		return;
 	}
-	if (parent == f->ino_deleted && f->deleted_tree) {
+	pthread_mutex_lock(&f->lock);
+	if (parent == INO_DELETED && f->deleted_tree) {
 		k = f->deleted_tree;
-		node = 0;
-	} else if (!decode(f, parent, &k, &node)) {
+		dir = cs_lazy_root(f->trees[k]);
+	} else if (!decode(f, parent, &k, &dir)) {
+		pthread_mutex_unlock(&f->lock);
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
-	follow_graft(f, &k, &node);
-	uint32_t c = cs_tree_lookup(f->trees[k], node, name);
-	if (c == UINT32_MAX || !shown(f, k, c)) {
-		reply_entry(req, 0, NULL); /* negative entry, cached */
+	follow_graft(f, &k, &dir);
+	int r = cs_lazy_lookup(f->trees[k], dir, name, &c);
+	if (r < 0) {
+		pthread_mutex_unlock(&f->lock);
+		if (r == -ENOENT)
+			reply_entry(req, 0, NULL); /* negative entry, cached */
+		else
+			fuse_reply_err(req, -r);
 		return;
 	}
-	size_t ck = k;
-	uint32_t cn = c;
-	follow_graft(f, &ck, &cn);
-	fill_attr(f, ck, cn, &st);
-	if (ck != k) /* a graft keeps the mount point's inode number */
-		st.st_ino = encode(f, k, c);
-	reply_entry(req, st.st_ino, &st);
+	size_t gk = k;
+	cs_lnode *g = c;
+	follow_graft(f, &gk, &g);
+	fill_attr(g, c->ino, &st); /* a graft keeps the mount point's inode number */
+	pthread_mutex_unlock(&f->lock);
+	struct fuse_entry_param e = {.ino = c->ino, .generation = 1, .attr_timeout = FOREVER,
+				     .entry_timeout = FOREVER, .attr = st};
+	if (fuse_reply_entry(req, &e) != 0) {
+		/* the kernel did not take the reference */
+		pthread_mutex_lock(&f->lock);
+		cs_lazy_forget(f->trees[k], c, 1);
+		pthread_mutex_unlock(&f->lock);
+	}
+}
+
+static void forget_one(fs *f, fuse_ino_t ino, uint64_t nlookup)
+{
+	size_t k;
+	cs_lnode *n;
+	if (ino != FUSE_ROOT_ID && decode(f, ino, &k, &n))
+		cs_lazy_forget(f->trees[k], n, nlookup);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	fs *f = FS(req);
+	pthread_mutex_lock(&f->lock);
+	forget_one(f, ino, nlookup);
+	pthread_mutex_unlock(&f->lock);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	fs *f = FS(req);
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < count; i++)
+		forget_one(f, forgets[i].ino, forgets[i].nlookup);
+	pthread_mutex_unlock(&f->lock);
+	fuse_reply_none(req);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -238,36 +260,40 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fs *f = FS(req);
 	struct stat st;
 	size_t k;
-	uint32_t node;
-	if (ino == f->ino_meta || ino == f->ino_deleted) {
+	cs_lnode *n;
+	if (ino == INO_META || ino == INO_DELETED) {
 		fill_virtual(f, ino, &st);
-	} else if (decode(f, ino, &k, &node)) {
-		size_t gk = k;
-		uint32_t gn = node;
-		follow_graft(f, &gk, &gn);
-		fill_attr(f, gk, gn, &st);
-		st.st_ino = ino;
-	} else {
-		fuse_reply_err(req, ENOENT);
+		fuse_reply_attr(req, &st, FOREVER);
 		return;
 	}
-	fuse_reply_attr(req, &st, FOREVER);
+	pthread_mutex_lock(&f->lock);
+	bool ok = decode(f, ino, &k, &n);
+	if (ok) {
+		follow_graft(f, &k, &n);
+		fill_attr(n, ino, &st);
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (ok)
+		fuse_reply_attr(req, &st, FOREVER);
+	else
+		fuse_reply_err(req, ENOENT);
 }
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	fs *f = FS(req);
 	size_t k;
-	uint32_t node;
-	if (!decode(f, ino, &k, &node)) {
-		fuse_reply_err(req, EINVAL);
-		return;
-	}
-	const cs_tnode *n = cs_tree_node(f->trees[k], node);
-	if (!S_ISLNK(n->st.mode) || !n->link)
-		fuse_reply_err(req, EINVAL);
+	cs_lnode *n;
+	char *link = NULL;
+	pthread_mutex_lock(&f->lock);
+	if (decode(f, ino, &k, &n) && S_ISLNK(n->st.mode) && n->link)
+		link = cs_xstrdup(n->link);
+	pthread_mutex_unlock(&f->lock);
+	if (link)
+		fuse_reply_readlink(req, link);
 	else
-		fuse_reply_readlink(req, n->link);
+		fuse_reply_err(req, EINVAL);
+	free(link);
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -282,29 +308,33 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fuse_reply_open(req, fi);
 }
 
-/* Directory offsets: 1 ".", 2 "..", then 3 + child index (+ virtual). */
+/* Directory offsets: 1 ".", 2 "..", then 3 + entry index (+ virtual). */
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	(void)fi;
 	fs *f = FS(req);
 	size_t k = 0;
-	uint32_t node = 0;
-	bool is_meta = ino == f->ino_meta && f->deleted_tree;
-	if (ino == f->ino_deleted && f->deleted_tree) {
-		k = f->deleted_tree;
-		node = 0;
-	} else if (!is_meta && !decode(f, ino, &k, &node)) {
-		fuse_reply_err(req, ENOENT);
-		return;
-	}
+	cs_lnode *dir = NULL;
+	bool is_meta = ino == INO_META && f->deleted_tree;
 	char *buf = calloc(1, size);
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	pthread_mutex_lock(&f->lock);
+	if (ino == INO_DELETED && f->deleted_tree) {
+		k = f->deleted_tree;
+		dir = cs_lazy_root(f->trees[k]);
+	} else if (!is_meta && !decode(f, ino, &k, &dir)) {
+		pthread_mutex_unlock(&f->lock);
+		free(buf);
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
 	size_t used = 0;
 	struct stat st = {0};
 	off_t next = off;
+	int err = 0;
 #define ADD(nm, inode, mode)                                                                      \
 	do {                                                                                      \
 		st.st_ino = (inode);                                                              \
@@ -321,24 +351,28 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, s
 		ADD("..", FUSE_ROOT_ID, S_IFDIR);
 	if (is_meta) {
 		if (next == 2)
-			ADD("deleted", f->ino_deleted, S_IFDIR);
+			ADD("deleted", INO_DELETED, S_IFDIR);
 	} else {
-		follow_graft(f, &k, &node);
-		const cs_tnode *d = cs_tree_node(f->trees[k], node);
-		for (uint32_t i = (uint32_t)(next - 2); i < d->nchild; i++) {
-			uint32_t c = d->child0 + i;
-			if (!shown(f, k, c)) {
-				next++;
-				continue;
-			}
-			const cs_tnode *cn = cs_tree_node(f->trees[k], c);
-			ADD(cn->name, encode(f, k, c), cn->st.mode);
+		bool root0 = k == 0 && !dir->parent;
+		follow_graft(f, &k, &dir);
+		const cs_lentry *ents;
+		size_t n;
+		int r = cs_lazy_list(f->trees[k], dir, &ents, &n);
+		if (r < 0) {
+			err = -r;
+			goto full;
 		}
-		if (k == 0 && node == 0 && f->deleted_tree && (uint64_t)next == 2 + d->nchild)
-			ADD(".csleuth", f->ino_meta, S_IFDIR);
+		for (size_t i = (size_t)(next - 2); i < n; i++)
+			ADD(ents[i].name, ents[i].ino, ents[i].st.mode);
+		if (root0 && f->deleted_tree && (uint64_t)next == 2 + n)
+			ADD(".csleuth", INO_META, S_IFDIR);
 	}
 full:
-	fuse_reply_buf(req, buf, used);
+	pthread_mutex_unlock(&f->lock);
+	if (err && used == 0)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_buf(req, buf, used);
 	free(buf);
 #undef ADD
 }
@@ -347,14 +381,13 @@ full:
 static int open_node(fs *f, fuse_ino_t ino, cs_file **ret)
 {
 	size_t k;
-	uint32_t node;
-	if (!decode(f, ino, &k, &node))
+	cs_lnode *n;
+	if (!decode(f, ino, &k, &n))
 		return -EISDIR;
-	const cs_tnode *n = cs_tree_node(f->trees[k], node);
 	if (!S_ISREG(n->st.mode))
 		return S_ISDIR(n->st.mode) ? -EISDIR : -EACCES;
 	cs_error e = {0};
-	int r = cs_tree_open(f->trees[k], node, ret, &e);
+	int r = cs_lazy_open_file(f->trees[k], n, ret, &e);
 	return r == -ENOENT ? -EIO : r;
 }
 
@@ -469,32 +502,39 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 }
 
 /* Extended attributes: the evidence's own (overlay's hidden), plus
- * provenance: user.csleuth.layer (index, 0 = top), user.csleuth.layer_id,
+ * provenance: user.csleuth.layer (numbered from the base layer, 0, up;
+ * "volume" for a grafted volume), user.csleuth.layer_id,
  * user.csleuth.evidence_path. */
 static int collect_xattrs(fs *f, fuse_ino_t ino, cs_xattr **ret, size_t *ret_n)
 {
 	size_t k;
-	uint32_t node;
+	cs_lnode *n;
 	*ret = NULL;
 	*ret_n = 0;
-	if (!decode(f, ino, &k, &node))
-		return 0;
-	follow_graft(f, &k, &node);
 	pthread_mutex_lock(&f->lock);
-	int r = cs_tree_xattrs(f->trees[k], node, ret, ret_n, NULL);
-	char *ev = cs_tree_evidence_path(f->trees[k], node);
-	pthread_mutex_unlock(&f->lock);
-	if (r < 0)
-		*ret_n = 0;
-	const cs_tnode *n = cs_tree_node(f->trees[k], node);
-	if (!S_ISREG(n->st.mode) && !S_ISDIR(n->st.mode)) {
-		/* the kernel allows user.* attributes on files and directories only */
-		free(ev);
+	if (!decode(f, ino, &k, &n)) {
+		pthread_mutex_unlock(&f->lock);
 		return 0;
 	}
-	const cs_layer_dir *L = cs_tree_layer(f->trees[k], n->layer);
+	follow_graft(f, &k, &n);
+	int r = cs_lazy_xattrs(f->trees[k], n, ret, ret_n, NULL);
+	if (r < 0)
+		*ret_n = 0;
+	if (!S_ISREG(n->st.mode) && !S_ISDIR(n->st.mode)) {
+		/* the kernel allows user.* attributes on files and directories only */
+		pthread_mutex_unlock(&f->lock);
+		return 0;
+	}
+	char *ev = cs_lazy_evidence_path(f->trees[k], n);
+	const cs_layer_dir *L = cs_lazy_layer(f->trees[k], n->layer);
 	char layer[16];
-	snprintf(layer, sizeof(layer), "%d", n->layer);
+	int below = (int)cs_lazy_layers(f->trees[k]) - 1 - n->layer;
+	if (k == 0)
+		snprintf(layer, sizeof(layer), "%d", (int)f->layers_below + below);
+	else if (k == f->deleted_tree)
+		snprintf(layer, sizeof(layer), "%d", below);
+	else
+		snprintf(layer, sizeof(layer), "volume");
 	const char *names[] = {"user.csleuth.layer", "user.csleuth.layer_id", "user.csleuth.evidence_path"};
 	const char *vals[] = {layer, L && L->id ? L->id : "", ev ? ev : ""};
 	*ret = cs_xreallocarray(*ret, *ret_n + 3, sizeof(cs_xattr));
@@ -504,6 +544,7 @@ static int collect_xattrs(fs *f, fuse_ino_t ino, cs_xattr **ret, size_t *ret_n)
 		x->value = cs_xstrdup(vals[i]);
 		x->len = strlen(vals[i]);
 	}
+	pthread_mutex_unlock(&f->lock);
 	free(ev);
 	return 0;
 }
@@ -557,8 +598,13 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	(void)ino;
 	fs *f = FS(req);
+	uint64_t files = 0;
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < f->ntrees; i++)
+		files += cs_lazy_live_nodes(f->trees[i]);
+	pthread_mutex_unlock(&f->lock);
 	struct statvfs sv = {.f_bsize = 4096, .f_frsize = 4096, .f_namemax = 255,
-			     .f_files = f->base[f->ntrees], .f_flag = ST_RDONLY};
+			     .f_files = files, .f_flag = ST_RDONLY};
 	fuse_reply_statfs(req, &sv);
 }
 
@@ -633,6 +679,8 @@ static void erofs_fallocate(fuse_req_t r, fuse_ino_t i, int m, off_t o, off_t l,
 static const struct fuse_lowlevel_ops ops = {
 	.init = op_init,
 	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
 	.getattr = op_getattr,
 	.readlink = op_readlink,
 	.opendir = op_opendir,
@@ -659,65 +707,47 @@ static const struct fuse_lowlevel_ops ops = {
 	.fallocate = erofs_fallocate,
 };
 
-/* Marks the nodes of the deleted view: each deleted or overwritten entry
- * (with everything under a deleted directory) and its ancestors. */
-static void mark_deleted(fs *f, const cs_change *c, size_t n)
+static bool add_tree(fs *f, cs_lazy *t)
 {
-	const cs_tree *t = f->trees[f->deleted_tree];
-	size_t cnt = cs_tree_count(t);
-	f->shown = cs_xcalloc(cnt, 1);
-	f->shown[0] = 1;
-	uint32_t *stack = cs_xcalloc(cnt + 1, sizeof(uint32_t));
-	for (size_t i = 0; i < n; i++) {
-		if (c[i].old_node == UINT32_MAX)
-			continue;
-		const cs_tnode *on = cs_tree_node(t, c[i].old_node);
-		if (c[i].kind == CS_CHANGE_MODIFY && S_ISDIR(on->st.mode))
-			continue; /* a directory that merely holds changes */
-		size_t sp = 0;
-		stack[sp++] = c[i].old_node;
-		while (sp > 0) {
-			uint32_t x = stack[--sp];
-			if (f->shown[x])
-				continue;
-			f->shown[x] = 1;
-			const cs_tnode *xn = cs_tree_node(t, x);
-			if (c[i].kind == CS_CHANGE_DELETE)
-				for (uint32_t k = 0; k < xn->nchild && sp < cnt; k++)
-					stack[sp++] = xn->child0 + k;
-		}
-		for (uint32_t p = on->parent; !f->shown[p]; p = cs_tree_node(t, p)->parent)
-			f->shown[p] = 1;
+	uint32_t id = cs_lazy_tree_id(t);
+	if (f->ntrees >= MAX_TREES || id >= CS_LAZY_MAX_TREES || f->by_id[id]) {
+		fprintf(stderr, "csleuth: tree id %u given twice or too many trees\n", id);
+		return false;
 	}
-	free(stack);
+	f->trees[f->ntrees++] = t;
+	f->by_id[id] = (uint16_t)f->ntrees;
+	return true;
 }
 
-int cs_fuse_serve(cs_tree *tree, const cs_fuse_opts *o)
+int cs_fuse_serve(cs_lazy *tree, const cs_fuse_opts *o)
 {
 	fs f = {0};
+	f.layers_below = o->layers_below;
 	pthread_mutex_init(&f.lock, NULL);
-	f.ids = o->ids;
-	f.trees[f.ntrees++] = tree;
-	for (size_t g = 0; g < o->n_grafts && f.ntrees < MAX_TREES - 1; g++) {
-		uint32_t at = cs_tree_resolve(tree, o->grafts[g].path);
-		if (at == UINT32_MAX || !S_ISDIR(cs_tree_node(tree, at)->st.mode)) {
+	if (!add_tree(&f, tree)) {
+		pthread_mutex_destroy(&f.lock);
+		return -1;
+	}
+	if (o->deleted_tree && add_tree(&f, o->deleted_tree))
+		f.deleted_tree = f.ntrees - 1;
+	for (size_t g = 0; g < o->n_grafts; g++) {
+		cs_lnode *at = NULL;
+		if (cs_lazy_resolve(tree, o->grafts[g].path, &at) < 0 || !S_ISDIR(at->st.mode) || at->user ||
+		    !at->parent) {
 			fprintf(stderr, "csleuth: volume destination %s is not a directory in the view; "
 				"not shown\n", o->grafts[g].path);
+			if (at)
+				cs_lazy_forget(tree, at, 1);
 			continue;
 		}
-		f.graft_node[f.ngrafts] = at;
-		f.graft_tree[f.ngrafts++] = f.ntrees;
-		f.trees[f.ntrees++] = o->grafts[g].tree;
+		if (!add_tree(&f, o->grafts[g].tree)) {
+			cs_lazy_forget(tree, at, 1);
+			continue;
+		}
+		/* the reference taken by resolve pins the mount point, and with it
+		 * the graft, for the life of the mount */
+		at->user = (void *)(uintptr_t)f.ntrees;
 	}
-	if (o->deleted_tree) {
-		f.deleted_tree = f.ntrees;
-		f.trees[f.ntrees++] = o->deleted_tree;
-		mark_deleted(&f, o->changes, o->n_changes);
-	}
-	for (size_t i = 0; i < f.ntrees; i++)
-		f.base[i + 1] = f.base[i] + cs_tree_count(f.trees[i]);
-	f.ino_meta = f.base[f.ntrees] + 1;
-	f.ino_deleted = f.base[f.ntrees] + 2;
 
 	char fsname[300];
 	snprintf(fsname, sizeof(fsname), "-ofsname=%s", o->fsname ? o->fsname : "csleuth");
@@ -751,7 +781,6 @@ int cs_fuse_serve(cs_tree *tree, const cs_fuse_opts *o)
 			while (n < 0 && errno == EINTR);
 			close(ready[0]);
 			fuse_opt_free_args(&args);
-			free(f.shown);
 			pthread_mutex_destroy(&f.lock);
 			return n == 1 && b == 'r' ? CS_FUSE_PARENT : -1;
 		}
@@ -796,7 +825,6 @@ out:
 	if (ready[1] >= 0)
 		close(ready[1]); /* the parent reads EOF: failure */
 	fuse_opt_free_args(&args);
-	free(f.shown);
 	pthread_mutex_destroy(&f.lock);
 	return ret;
 }

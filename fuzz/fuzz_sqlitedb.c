@@ -16,7 +16,7 @@ static int row(void *ud, sqlite3_stmt *st)
 {
 	(void)ud;
 	for (int i = 0; i < sqlite3_column_count(st); i++)
-		free(cs_sqlite_text(st, i));
+		free(cs_sqlitedb_text(st, i));
 	return 0;
 }
 
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (data[0] & 1) ? 0 : cl, &img, &il, &info, NULL) < 0)
 		return 0;
 	cs_sqlite *s;
-	if (cs_sqlite_open_image(img, il, "fuzz.db", &s, NULL) < 0)
+	if (cs_sqlitedb_open_image(img, il, "fuzz.db", &s, NULL) < 0)
 		return 0;
 	static const char *const q[] = {
 		"SELECT ID, Name, PodID, JSON FROM ContainerConfig",
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"SELECT name, sql FROM sqlite_master",
 	};
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
-		(void)cs_sqlite_each(s, q[i], row, NULL, NULL);
+		(void)cs_sqlitedb_each(s, q[i], row, NULL, NULL);
 	cs_sqlite_close(s);
 	return 0;
 }

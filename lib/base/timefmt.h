@@ -26,6 +26,19 @@ typedef int64_t cs_time;
  * not fit in int64 nanoseconds; *ret is then CS_TIME_INVALID. */
 int cs_time_parse(const char *s, cs_time *ret);
 
+/* Parses a time given on the command line, in the forms `docker logs
+ * --since` takes, all read as UTC when they name no zone:
+ *   RFC 3339 with or without fraction and zone ("2026-11-23T14:58:04.5Z",
+ *   "2026-11-23T14:58:04+01:00", "2026-11-23T14:58:04"), minutes or hours
+ *   only ("2026-11-23T14:58", "2026-11-23T14"), a date alone
+ *   ("2026-11-23"), a space instead of the T; Unix seconds with an
+ *   optional fraction ("1700000000.5"); or a duration before now, as Go
+ *   writes them plus days ("10m", "2h", "1h30m", "45s", "3d", "500ms").
+ * Returns 0 and *ret, or -EINVAL (-ERANGE for a time outside int64 ns). */
+int cs_time_parse_arg(const char *s, cs_time now, cs_time *ret);
+/* The current time (CLOCK_REALTIME). */
+cs_time cs_time_now(void);
+
 /* Builds a time from seconds + nanoseconds; CS_TIME_INVALID on overflow. */
 cs_time cs_time_from_parts(int64_t sec, int64_t nsec);
 

@@ -221,6 +221,18 @@ size_t cs_strv_len(char *const *v)
 	return n;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void cs_strv_sort(char **v)
+{
+	size_t n = cs_strv_len(v);
+	if (n > 1)
+		qsort(v, n, sizeof(char *), cmp_str);
+}
+
 bool cs_str_startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -258,4 +270,107 @@ int cs_parse_i64(const char *s, int64_t *ret)
 		return -EINVAL;
 	*ret = (int64_t)v;
 	return 0;
+}
+
+int cs_parse_size(const char *s, uint64_t *ret)
+{
+	if (!s || !*s || *s < '0' || *s > '9')
+		return -EINVAL;
+	uint64_t v = 0;
+	const char *p = s;
+	while (*p >= '0' && *p <= '9') {
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
+			return -ERANGE;
+		p++;
+	}
+	unsigned shift = 0;
+	switch (*p) {
+	case 'k': case 'K': shift = 10; p++; break;
+	case 'm': case 'M': shift = 20; p++; break;
+	case 'g': case 'G': shift = 30; p++; break;
+	case 't': case 'T': shift = 40; p++; break;
+	case 'b': case 'B': p++; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (shift && (*p == 'i' || *p == 'I'))
+		p++;
+	if (shift && (*p == 'b' || *p == 'B'))
+		p++;
+	if (*p)
+		return -EINVAL;
+	if (shift && v > (UINT64_C(1) << (63 - shift)))
+		return -ERANGE;
+	v <<= shift;
+	if (v > (uint64_t)INT64_MAX)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+size_t cs_edit_distance(const char *a, const char *b, size_t max)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 256 || m > 256)
+		return max + 1;
+	if ((n > m ? n - m : m - n) > max)
+		return max + 1;
+	/* three rows of the optimal-string-alignment table */
+	size_t *pp = cs_xcalloc(m + 1, sizeof(size_t)), *p = cs_xcalloc(m + 1, sizeof(size_t)),
+	       *c = cs_xcalloc(m + 1, sizeof(size_t));
+	for (size_t j = 0; j <= m; j++)
+		p[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		c[0] = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t v = p[j] + 1;
+			if (c[j - 1] + 1 < v)
+				v = c[j - 1] + 1;
+			if (p[j - 1] + cost < v)
+				v = p[j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			c[j] = v;
+		}
+		size_t *t = pp;
+		pp = p;
+		p = c;
+		c = t;
+	}
+	size_t d = p[m];
+	free(pp);
+	free(p);
+	free(c);
+	return d > max ? max + 1 : d;
+}
+
+const char *cs_closest(const char *q, const char *const *cands, size_t n)
+{
+	size_t ql = strlen(q);
+	if (!ql)
+		return NULL;
+	size_t limit = ql / 3;
+	if (limit < 1)
+		limit = 1;
+	if (limit > 3)
+		limit = 3;
+	const char *best = NULL, *prefixed = NULL;
+	size_t bestd = limit + 1, nprefixed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!cands[i] || strcmp(cands[i], q) == 0)
+			continue;
+		size_t d = cs_edit_distance(q, cands[i], limit);
+		if (d < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+		if (ql >= 2 && strncmp(cands[i], q, ql) == 0 && (!prefixed || strcmp(prefixed, cands[i]) != 0)) {
+			prefixed = cands[i];
+			nprefixed++;
+		}
+	}
+	if (best)
+		return best;
+	return nprefixed == 1 ? prefixed : NULL;
 }

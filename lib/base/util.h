@@ -90,6 +90,8 @@ void cs_grow(void **arr, size_t *cap, size_t n, size_t esz);
 /* String list helpers (NULL-terminated arrays of owned strings). */
 void cs_strv_free(char **v);
 size_t cs_strv_len(char *const *v);
+/* Sorts a NULL-terminated string list bytewise, in place. */
+void cs_strv_sort(char **v);
 
 bool cs_str_startswith(const char *s, const char *prefix);
 bool cs_str_endswith(const char *s, const char *suffix);
@@ -97,6 +99,21 @@ bool cs_is_hex(const char *s, size_t n); /* n lowercase hex digits, exact */
 
 /* Parses a whole decimal integer with bounds. Returns 0 or -EINVAL/-ERANGE. */
 int cs_parse_i64(const char *s, int64_t *ret);
+
+/* Parses a size: a whole number of bytes with an optional binary suffix
+ * (K, M, G, T, alone or followed by "i", "B" or "iB": "64M" and "64MiB" are
+ * both 64 * 2^20, as docker reads memory sizes). Returns 0, -EINVAL for
+ * anything else, -ERANGE past 2^63. */
+int cs_parse_size(const char *s, uint64_t *ret);
+
+/* Damerau-Levenshtein (optimal string alignment) distance of a and b,
+ * computed up to max (returns max + 1 when it is larger). */
+size_t cs_edit_distance(const char *a, const char *b, size_t max);
+/* The candidate most like q ("did you mean"): the one at the smallest edit
+ * distance, if that distance is at most a third of q's length (at least 1,
+ * at most 3), or the only candidate that q is a prefix of. NULL if none is
+ * close enough. Returns a pointer into cands. */
+const char *cs_closest(const char *q, const char *const *cands, size_t n);
 
 /* Cleanup attributes (GCC/Clang). Ownership leaves by nulling the variable. */
 static inline void cs_freep(void *p) { free(*(void **)p); }

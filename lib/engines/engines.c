@@ -5,12 +5,16 @@
 
 #include "engines/containerd/containerd.h"
 #include "engines/docker/docker.h"
+#include "engines/lxc/lxc.h"
+#include "engines/lxd/lxd.h"
 #include "engines/podman/podman.h"
 
 static const cs_engine *const all[] = {
 	&cs_engine_docker,
 	&cs_engine_containerd,
 	&cs_engine_podman,
+	&cs_engine_lxc,
+	&cs_engine_lxd,
 };
 
 const cs_engine *const *cs_engines(size_t *ret_n)

@@ -55,6 +55,14 @@ enum {
 
 /* Opens a directory as an evidence source. Returns 0 and *ret, or -errno. */
 int cs_source_open_dir(const char *root, unsigned flags, cs_source **ret, cs_error *e);
+/* Opens a tar archive (any compression libarchive reads) that is a file
+ * of outer as a read-only source of its members under prefix ("rootfs/";
+ * "" for all), indexed in memory (source_archive.c). map_id (may be NULL)
+ * maps each member's uid ('u') and gid ('g') as it is read. Returns 0 and
+ * *ret (close with cs_source_close), or -EBADMSG for a damaged archive. */
+int cs_source_open_archive(cs_source *outer, const char *path, const char *prefix,
+			   uint32_t (*map_id)(void *ud, char kind, uint32_t id), void *map_ud, cs_source **ret,
+			   cs_error *e);
 /* Closes a source; NULL is fine. Open cs_files must be closed first. */
 void cs_source_close(cs_source *src);
 /* The root as given, for messages. */

@@ -114,6 +114,22 @@ char **cs_json_strv(json_object *o, const char *key)
 	return v;
 }
 
+char **cs_json_labels(json_object *o)
+{
+	if (!o || !json_object_is_type(o, json_type_object))
+		return NULL;
+	size_t n = 0;
+	char **v = cs_xcalloc((size_t)json_object_object_length(o) + 1, sizeof(char *));
+	json_object_object_foreach(o, key, val) {
+		if (n >= 4096)
+			break;
+		if (val && json_object_is_type(val, json_type_string))
+			v[n++] = cs_xasprintf("%s=%s", key, json_object_get_string(val));
+	}
+	cs_strv_sort(v);
+	return v;
+}
+
 char *cs_json_dump(json_object *o, bool pretty)
 {
 	int fl = JSON_C_TO_STRING_NOSLASHESCAPE |

@@ -37,6 +37,9 @@ int64_t cs_json_i64(json_object *o, const char *key, int64_t def);
 /* Array of strings as a NULL-terminated owned vector (non-strings skipped);
  * an absent member yields an empty vector. */
 char **cs_json_strv(json_object *o, const char *key);
+/* An object of string members (labels) as "key=value" strings, sorted, in a
+ * NULL-terminated owned vector (at most 4096; non-strings skipped). */
+char **cs_json_labels(json_object *o);
 /* Serialises o compactly with '/' unescaped, as Go does. Owned. */
 char *cs_json_dump(json_object *o, bool pretty);
 

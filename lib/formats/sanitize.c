@@ -174,3 +174,114 @@ int cs_hex4(const char *p, uint32_t *v)
 	*v = x;
 	return 0;
 }
+
+bool cs_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	for (size_t i = 0; i < n;) {
+		size_t l = cs_utf8_seqlen(s + i, n - i);
+		if (!l)
+			return false;
+		i += l;
+	}
+	return true;
+}
+
+bool cs_json_quote(cs_buf *b, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	bool exact = true;
+	(void)cs_buf_append(b, "\"", 1);
+	size_t i = 0;
+	while (i < n) {
+		size_t start = i;
+		for (;;) {
+			if (i >= n)
+				break;
+			unsigned char c = s[i];
+			if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+				i++;
+				continue;
+			}
+			if (c >= 0x80) {
+				size_t l = cs_utf8_seqlen(s + i, n - i);
+				if (l && !is_c1(s + i, l)) {
+					i += l;
+					continue;
+				}
+			}
+			break;
+		}
+		(void)cs_buf_append(b, s + start, i - start);
+		if (i >= n)
+			break;
+		unsigned char c = s[i];
+		char e[8] = {'\\', 0};
+		size_t el = 2;
+		switch (c) {
+		case '"': e[1] = '"'; break;
+		case '\\': e[1] = '\\'; break;
+		case '\n': e[1] = 'n'; break;
+		case '\r': e[1] = 'r'; break;
+		case '\t': e[1] = 't'; break;
+		default:
+			if (c >= 0x80 && is_c1(s + i, cs_utf8_seqlen(s + i, n - i))) {
+				c = s[i + 1];
+				i++; /* the lead byte 0xc2 */
+			} else if (c >= 0x80) {
+				(void)cs_buf_append(b, "\\ufffd", 6);
+				exact = false;
+				i++;
+				continue;
+			}
+			e[1] = 'u';
+			e[2] = '0';
+			e[3] = '0';
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			el = 6;
+		}
+		(void)cs_buf_append(b, e, el);
+		i++;
+	}
+	(void)cs_buf_append(b, "\"", 1);
+	return exact;
+}
+
+char *cs_json_escape_c1(const char *json, size_t n, size_t *ret_len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)json;
+	cs_buf b = {.max = SIZE_MAX};
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool c1 = s[i] == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f;
+		if (!c1 && s[i] != 0x7f)
+			continue;
+		(void)cs_buf_append(&b, s + start, i - start);
+		unsigned char c = c1 ? s[i + 1] : 0x7f;
+		char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+		(void)cs_buf_append(&b, e, 6);
+		if (c1)
+			i++;
+		start = i + 1;
+	}
+	(void)cs_buf_append(&b, s + start, n - start);
+	if (ret_len)
+		*ret_len = b.len;
+	return cs_buf_steal(&b);
+}
+
+void cs_base64(cs_buf *b, const void *data, size_t n)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+		char q[4] = {t[v >> 18], t[(v >> 12) & 63], i + 1 < n ? t[(v >> 6) & 63] : '=',
+			     i + 2 < n ? t[v & 63] : '='};
+		(void)cs_buf_append(b, q, 4);
+	}
+}

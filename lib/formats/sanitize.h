@@ -31,5 +31,21 @@ void cs_utf8_put(cs_buf *b, uint32_t cp);
 int cs_hex4(const char *p, uint32_t *ret);
 /* Returns a newly allocated copy where invalid UTF-8 bytes are U+FFFD. */
 char *cs_utf8_repair(const char *s, size_t n, size_t *ret_len);
+/* True if s[0..n) is valid UTF-8 (controls allowed). */
+bool cs_utf8_valid(const char *s, size_t n);
+
+/* Appends s[0..n) as a JSON string literal, the one way csleuth writes
+ * them: valid UTF-8 as is; '"', '\\' and C0 controls escaped (\n, \t,
+ * \u001b); DEL and the C1 controls U+0080..U+009F as \u007f..\u009f, so
+ * no terminal control survives a `jq -r`; each byte that is not UTF-8 as
+ * U+FFFD. Returns false when a byte had to be replaced (the caller may add
+ * the exact bytes as base64 beside it). */
+bool cs_json_quote(cs_buf *b, const char *s, size_t n);
+/* Escapes the C1 controls (and DEL) inside the strings of a JSON text made
+ * by another writer (json-c), in place into a new buffer. The text must be
+ * valid UTF-8. Owned. */
+char *cs_json_escape_c1(const char *json, size_t n, size_t *ret_len);
+/* Appends the base64 (RFC 4648, padded) of p[0..n). */
+void cs_base64(cs_buf *b, const void *p, size_t n);
 
 #endif

@@ -337,7 +337,7 @@ int cs_sqlite_image(const uint8_t *db, size_t db_len, const uint8_t *wal, size_t
 	return 0;
 }
 
-int cs_sqlite_open_image(uint8_t *image, size_t len, const char *name, cs_sqlite **ret, cs_error *e)
+int cs_sqlitedb_open_image(uint8_t *image, size_t len, const char *name, cs_sqlite **ret, cs_error *e)
 {
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY | SQLITE_OPEN_NOMUTEX,
@@ -429,7 +429,7 @@ int cs_sqlite_open(cs_source *src, const char *path, cs_sqlite **ret, cs_sqlite_
 		info->note[n] = '\0';
 		free(msg);
 	}
-	return cs_sqlite_open_image(image, il, path, ret, e);
+	return cs_sqlitedb_open_image(image, il, path, ret, e);
 }
 
 sqlite3 *cs_sqlite_db(const cs_sqlite *s)
@@ -452,7 +452,7 @@ void cs_sqlite_close(cs_sqlite *s)
 	free(s);
 }
 
-int cs_sqlite_each(const cs_sqlite *s, const char *sql, cs_sqlite_row_fn fn, void *ud, cs_error *e)
+int cs_sqlitedb_each(const cs_sqlite *s, const char *sql, cs_sqlitedb_row_fn fn, void *ud, cs_error *e)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
@@ -472,7 +472,7 @@ int cs_sqlite_each(const cs_sqlite *s, const char *sql, cs_sqlite_row_fn fn, voi
 	return r;
 }
 
-char *cs_sqlite_text(sqlite3_stmt *st, int col)
+char *cs_sqlitedb_text(sqlite3_stmt *st, int col)
 {
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return NULL;

@@ -73,7 +73,7 @@ typedef struct cs_sqlite cs_sqlite;
  * or -errno with a message naming the file. */
 int cs_sqlite_open(cs_source *src, const char *path, cs_sqlite **ret, cs_sqlite_info *info, cs_error *e);
 /* Opens an image (taking ownership of it) under name (used in messages). */
-int cs_sqlite_open_image(uint8_t *image, size_t len, const char *name, cs_sqlite **ret, cs_error *e);
+int cs_sqlitedb_open_image(uint8_t *image, size_t len, const char *name, cs_sqlite **ret, cs_error *e);
 /* The connection, for sqlite3_prepare_v2() and friends. */
 sqlite3 *cs_sqlite_db(const cs_sqlite *s);
 const char *cs_sqlite_name(const cs_sqlite *s);
@@ -82,10 +82,10 @@ void cs_sqlite_close(cs_sqlite *s);
 /* Runs `sql` (one statement) and calls fn for each row; fn returns non-zero
  * to stop. Returns 0, or -EBADMSG with SQLite's message (a damaged page, a
  * missing table) in e. */
-typedef int (*cs_sqlite_row_fn)(void *ud, sqlite3_stmt *st);
-int cs_sqlite_each(const cs_sqlite *s, const char *sql, cs_sqlite_row_fn fn, void *ud, cs_error *e);
+typedef int (*cs_sqlitedb_row_fn)(void *ud, sqlite3_stmt *st);
+int cs_sqlitedb_each(const cs_sqlite *s, const char *sql, cs_sqlitedb_row_fn fn, void *ud, cs_error *e);
 
 /* Column helpers: an owned copy of a text/blob column (NULL when NULL). */
-char *cs_sqlite_text(sqlite3_stmt *st, int col);
+char *cs_sqlitedb_text(sqlite3_stmt *st, int col);
 
 #endif

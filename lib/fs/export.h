@@ -15,17 +15,31 @@
 
 #include <stdbool.h>
 
+#include <stdint.h>
+
 #include "fs/tree.h"
+
+/* What was written. */
+typedef struct cs_export_result {
+	uint64_t bytes;   /* archive bytes */
+	uint64_t entries; /* members */
+	char sha256[65];  /* of the archive, lowercase hex */
+} cs_export_result;
 
 typedef struct cs_export_opts {
 	bool precise;      /* keep nanosecond times (pax) */
-	/* Owners as the container saw them (stored ids mapped back through the
-	 * container's user namespace, 65534 where no range holds them), as the
-	 * engine's export does for rootless containers; NULL keeps them as
-	 * stored. */
-	const cs_idmaps *ids;
 	cs_diag_fn diag;   /* unreadable entries: reported, skipped */
 	void *diag_userdata;
+	/* Only the subtree at node `root` (0: the whole tree, without the root
+	 * itself); with root != 0 it is archived under the name `root_name`
+	 * (its own name when NULL), as `docker cp CONTAINER:PATH -` does. */
+	uint32_t root;
+	const char *root_name;
+	/* Called now and then with the members written so far, the tree's
+	 * size in nodes and the archive bytes written (may be NULL). */
+	void (*progress)(void *userdata, uint64_t entries, uint64_t total, uint64_t bytes);
+	void *progress_userdata;
+	cs_export_result *result; /* filled on success (may be NULL) */
 } cs_export_opts;
 
 /* Writes the tree as tar to fd. Returns 0 (entries that could not be read

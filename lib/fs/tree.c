@@ -1,15 +1,11 @@
 /* tree.c - merged layer trees (see tree.h for the semantics).
  *
  * The build is breadth-first. Each directory waiting in the queue carries
- * the layers that contribute to it (top first). Processing a directory lists
- * it in each contributing layer, top down, deciding every name at the first
- * layer that has it: an entry becomes a node, a whiteout hides the name. A
- * name already decided as a directory collects further contributing layers
- * below it until a non-directory or whiteout blocks them. An opaque
- * directory ends the walk down the layers. The decided names are sorted and
- * appended as one contiguous block of nodes, and subdirectories are queued.
- * Entries hidden by upper layers are typed from readdir's d_type where it is
- * given, so only visible entries cost a stat.
+ * the layers that contribute to it (top first); merge.c decides its
+ * children (the one place that rule lives, shared with the lazy view in
+ * lazy.c), which are appended as one contiguous, sorted block of nodes, and
+ * subdirectories are queued. Whiteouts and opaque directories met on the way
+ * are kept in the list of deletions.
  */
 #include "fs/tree.h"
 
@@ -20,6 +16,7 @@
 #include <sys/sysmacros.h>
 
 #include "base/strmap.h"
+#include "fs/merge.h"
 
 struct cs_tree {
 	cs_source *src;
@@ -40,18 +37,6 @@ typedef struct pending {
 	size_t nlayers;
 	unsigned depth;
 } pending;
-
-typedef struct cand {
-	char *name;
-	bool whiteout;
-	bool isdir;
-	bool blocked;
-	int32_t layer;
-	cs_stat st;
-	char *link;
-	int32_t *contrib;
-	size_t ncontrib, capcontrib;
-} cand;
 
 bool cs_xattr_is_overlay_internal(const char *name)
 {
@@ -80,20 +65,9 @@ static void problem(cs_tree *t, const char *file, const char *fmt, ...)
 	}
 }
 
-static char *layer_path(const cs_tree *t, int32_t layer, const char *rel, const char *name)
+bool cs_dir_opaque_xattr(cs_source *src, const char *path, cs_whiteout_format format)
 {
-	const char *base = t->layers[layer].path;
-	if (*rel && name)
-		return cs_xasprintf("%s/%s/%s", base, rel, name);
-	if (*rel)
-		return cs_xasprintf("%s/%s", base, rel);
-	if (name)
-		return cs_xasprintf("%s/%s", base, name);
-	return cs_xstrdup(base);
-}
-
-static bool opaque_xattr(cs_source *src, const char *path, bool fuse)
-{
+	bool fuse = format == CS_WH_FUSE;
 	cs_xattr *x;
 	size_t n;
 	if (cs_source_xattrs(src, path, &x, &n, NULL) < 0)
@@ -111,7 +85,7 @@ static bool opaque_xattr(cs_source *src, const char *path, bool fuse)
 
 bool cs_overlay_is_opaque(cs_source *src, const char *path)
 {
-	return opaque_xattr(src, path, false);
+	return cs_dir_opaque_xattr(src, path, CS_WH_OVERLAY);
 }
 
 bool cs_dir_is_opaque(cs_source *src, const char *path, cs_whiteout_format format)
@@ -124,7 +98,7 @@ bool cs_dir_is_opaque(cs_source *src, const char *path, cs_whiteout_format forma
 		if (format == CS_WH_AUFS)
 			return false;
 	}
-	return opaque_xattr(src, path, format == CS_WH_FUSE);
+	return cs_dir_opaque_xattr(src, path, format);
 }
 
 cs_wh_kind cs_whiteout_name(cs_whiteout_format format, const char *name, const cs_stat *st)
@@ -159,147 +133,37 @@ static void add_deletion(cs_tree *t, const char *rel, const char *name, int32_t 
 	d->evidence_path = cs_xstrdup(evpath);
 }
 
-static int cmp_cand(const void *a, const void *b)
+static void on_problem(void *ud, const char *file, const char *msg)
 {
-	return strcmp(((const cand *)a)->name, ((const cand *)b)->name);
+	problem(ud, file, "%s", msg);
 }
 
-static cand *cand_get(cs_strmap *idx, cand **cv, size_t *cn, size_t *ccap, const char *name,
-		      bool create)
+static void on_deletion(void *ud, const char *rel, const char *name, int32_t layer, cs_deletion_kind kind,
+			const cs_stat *st, const char *evpath)
 {
-	void *p = cs_strmap_get(idx, name);
-	if (p)
-		return &(*cv)[(uintptr_t)p - 1];
-	if (!create)
-		return NULL;
-	cand *c = CS_PUSH(*cv, *cn, *ccap);
-	c->name = cs_xstrdup(name);
-	cs_strmap_put(idx, name, (void *)(uintptr_t)*cn);
-	return c;
+	add_deletion(ud, rel, name, layer, kind, st, evpath);
 }
 
-static unsigned char dtype_of(cs_tree *t, const char *path, unsigned char dt)
-{
-	if (dt != DT_UNKNOWN)
-		return dt;
-	cs_stat st;
-	if (cs_source_stat(t->src, path, false, &st, NULL) < 0)
-		return DT_UNKNOWN;
-	return S_ISDIR(st.mode) ? DT_DIR : S_ISCHR(st.mode) ? DT_CHR : DT_REG;
-}
-
-/* Lists pending directory p in every contributing layer and decides its
- * children. Appends them as nodes; queues subdirectories. */
+/* Decides pending directory p's children (merge.c) and appends them as one
+ * contiguous block of nodes; queues subdirectories. */
 static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t *qcap)
 {
-	cand *cv = NULL;
-	size_t cn = 0, ccap = 0;
-	cs_strmap idx = {0};
-	cs_whiteout_format fmt = t->opts.format;
-	bool wh_names = fmt == CS_WH_AUFS || fmt == CS_WH_FUSE; /* .wh.NAME files are whiteouts */
-	bool wh_char = fmt != CS_WH_AUFS;                        /* char 0/0 devices are whiteouts */
-	for (size_t k = 0; k < p->nlayers; k++) {
-		int32_t L = p->layers[k];
-		char *dpath = layer_path(t, L, p->rel, NULL);
-		cs_dirent *d = NULL;
-		size_t n = 0;
-		cs_error err;
-		if (cs_source_list(t->src, dpath, &d, &n, &err) < 0) {
-			problem(t, dpath, "layer %d (%s): %s", (int)L, t->layers[L].id ? t->layers[L].id : "?",
-				err.msg);
-			free(dpath);
-			continue;
-		}
-		bool opaque_here = false;
-		for (size_t i = 0; i < n; i++) {
-			const char *name = d[i].name;
-			if (wh_names && cs_str_startswith(name, ".wh.")) {
-				cs_wh_kind wk = cs_whiteout_name(fmt, name, NULL);
-				if (wk == CS_WH_KIND_OPAQUE) {
-					opaque_here = true;
-					continue;
-				}
-				if (wk == CS_WH_KIND_HIDDEN)
-					continue;
-				const char *target = name + 4;
-				cand *c = cand_get(&idx, &cv, &cn, &ccap, target, false);
-				if (!c) {
-					c = cand_get(&idx, &cv, &cn, &ccap, target, true);
-					c->whiteout = true;
-					c->layer = L;
-					char *wp = layer_path(t, L, p->rel, name);
-					cs_stat st;
-					if (cs_source_stat(t->src, wp, false, &st, NULL) == 0)
-						add_deletion(t, p->rel, target, L, CS_DEL_WHITEOUT, &st, wp);
-					free(wp);
-				} else if (!c->whiteout && c->isdir) {
-					c->blocked = true;
-				}
-				continue;
-			}
-			cand *c = cand_get(&idx, &cv, &cn, &ccap, name, false);
-			char *ep = layer_path(t, L, p->rel, name);
-			if (c) {
-				if (!c->whiteout && c->isdir && !c->blocked) {
-					if (dtype_of(t, ep, d[i].type) == DT_DIR)
-						*CS_PUSH(c->contrib, c->ncontrib, c->capcontrib) = L;
-					else
-						c->blocked = true;
-				}
-				free(ep);
-				continue;
-			}
-			cs_stat st;
-			if (cs_source_stat(t->src, ep, false, &st, &err) < 0) {
-				problem(t, ep, "layer %d: %s", (int)L, err.msg);
-				free(ep);
-				continue;
-			}
-			c = cand_get(&idx, &cv, &cn, &ccap, name, true);
-			c->layer = L;
-			c->st = st;
-			if (wh_char && S_ISCHR(st.mode) && st.rdev_major == 0 && st.rdev_minor == 0) {
-				c->whiteout = true;
-				add_deletion(t, p->rel, name, L, CS_DEL_WHITEOUT, &st, ep);
-			} else if (S_ISDIR(st.mode)) {
-				c->isdir = true;
-				*CS_PUSH(c->contrib, c->ncontrib, c->capcontrib) = L;
-			} else if (S_ISLNK(st.mode)) {
-				if (cs_source_readlink(t->src, ep, &c->link, &err) < 0)
-					problem(t, ep, "layer %d: %s", (int)L, err.msg);
-			}
-			free(ep);
-		}
-		cs_dirents_free(d, n);
-		if (fmt != CS_WH_AUFS && !opaque_here)
-			opaque_here = opaque_xattr(t->src, dpath, fmt == CS_WH_FUSE);
-		if (opaque_here) {
-			if (k == 0)
-				t->v[p->node].opaque = true;
-			/* a replacement only when a lower layer has the directory too
-			 * (fuse-overlayfs marks every directory it creates opaque) */
-			if (k + 1 < p->nlayers) {
-				cs_stat st;
-				if (cs_source_stat(t->src, dpath, false, &st, NULL) == 0)
-					add_deletion(t, p->rel, NULL, L, CS_DEL_OPAQUE, &st, dpath);
-			}
-			free(dpath);
-			break;
-		}
-		free(dpath);
-	}
-	cs_strmap_free(&idx, NULL);
-	if (cn > 1)
-		qsort(cv, cn, sizeof(cand), cmp_cand);
-
+	cs_merge m = {.src = t->src, .layers = t->layers, .nlayers = t->nlayers,
+		      .format = t->opts.format, .problem = on_problem,
+		      .deletion = on_deletion, .ud = t};
+	cs_mentry *cv;
+	size_t cn;
+	bool opaque;
+	cs_merge_dir(&m, p->rel, p->layers, p->nlayers, &cv, &cn, &opaque);
+	if (opaque)
+		t->v[p->node].opaque = true;
 	uint32_t first = (uint32_t)t->n;
 	uint32_t count = 0;
 	for (size_t i = 0; i < cn; i++) {
-		cand *c = &cv[i];
-		if (c->whiteout || t->n >= CS_TREE_MAX_NODES) {
-			if (!c->whiteout)
-				problem(t, t->layers[0].path, "more than %u entries: the rest is not shown",
-					CS_TREE_MAX_NODES);
+		cs_mentry *c = &cv[i];
+		if (t->n >= CS_TREE_MAX_NODES) {
+			problem(t, t->layers[0].path, "more than %u entries: the rest is not shown",
+				CS_TREE_MAX_NODES);
 			free(c->name);
 			free(c->link);
 			free(c->contrib);
@@ -313,8 +177,15 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 		nd->link = c->link;
 		nd->hardlink = (uint32_t)(t->n - 1);
 		count++;
-		if (c->isdir) {
+		if (S_ISDIR(c->st.mode)) {
+			char *rel = *p->rel ? cs_xasprintf("%s/%s", p->rel, c->name) : cs_xstrdup(c->name);
+			if (t->opts.descend && !t->opts.descend(t->opts.descend_userdata, rel)) {
+				free(rel);
+				free(c->contrib);
+				continue;
+			}
 			if (p->depth + 1 > CS_TREE_MAX_DEPTH) {
+				free(rel);
 				problem(t, t->layers[c->layer].path, "directories nested deeper than %d: not shown",
 					CS_TREE_MAX_DEPTH);
 				free(c->contrib);
@@ -322,7 +193,7 @@ static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t 
 			}
 			pending *np = CS_PUSH(*q, *qn, *qcap);
 			np->node = (uint32_t)(t->n - 1);
-			np->rel = *p->rel ? cs_xasprintf("%s/%s", p->rel, c->name) : cs_xstrdup(c->name);
+			np->rel = rel;
 			np->layers = c->contrib;
 			np->nlayers = c->ncontrib;
 			np->depth = p->depth + 1;
@@ -501,6 +372,58 @@ uint32_t cs_tree_resolve(const cs_tree *t, const char *path)
 	return cur;
 }
 
+uint32_t cs_tree_resolve_follow(const cs_tree *t, const char *path, bool follow_last)
+{
+	uint32_t cur = 0;
+	int links = 0;
+	char *rest = cs_xstrdup(path);
+	size_t pos = 0;
+	char comp[NAME_MAX + 1];
+	for (;;) {
+		while (rest[pos] == '/')
+			pos++;
+		if (!rest[pos])
+			break;
+		size_t l = strcspn(rest + pos, "/");
+		if (l > NAME_MAX) {
+			cur = UINT32_MAX;
+			break;
+		}
+		memcpy(comp, rest + pos, l);
+		comp[l] = '\0';
+		pos += l;
+		bool last = rest[pos + strspn(rest + pos, "/")] == '\0';
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			cur = t->v[cur].parent;
+			continue;
+		}
+		uint32_t nx = cs_tree_lookup(t, cur, comp);
+		if (nx == UINT32_MAX) {
+			cur = nx;
+			break;
+		}
+		const cs_tnode *nd = &t->v[nx];
+		if (S_ISLNK(nd->st.mode) && nd->link && (!last || follow_last)) {
+			if (++links > 40) {
+				cur = UINT32_MAX;
+				break;
+			}
+			char *nr = cs_xasprintf("%s/%s", nd->link, rest + pos);
+			if (nd->link[0] == '/')
+				cur = 0;
+			free(rest);
+			rest = nr;
+			pos = 0;
+			continue;
+		}
+		cur = nx;
+	}
+	free(rest);
+	return cur;
+}
+
 char *cs_tree_path(const cs_tree *t, uint32_t i)
 {
 	if (i == 0 || i >= t->n)
@@ -538,6 +461,11 @@ const cs_layer_dir *cs_tree_layer(const cs_tree *t, int32_t i)
 size_t cs_tree_layers(const cs_tree *t)
 {
 	return t->nlayers;
+}
+
+cs_whiteout_format cs_tree_format(const cs_tree *t)
+{
+	return t->opts.format;
 }
 
 int cs_tree_open(const cs_tree *t, uint32_t i, cs_file **ret, cs_error *e)
@@ -583,4 +511,18 @@ const cs_deletion *cs_tree_deletions(const cs_tree *t, size_t *ret_n)
 const cs_problems *cs_tree_problems(const cs_tree *t)
 {
 	return &t->problems;
+}
+
+size_t cs_tree_map_ids(cs_tree *t, const cs_idmap *m)
+{
+	size_t unmapped = 0;
+	if (!m || !m->shifted)
+		return 0;
+	for (size_t i = 0; i < t->n; i++) {
+		bool ok_u, ok_g;
+		t->v[i].st.uid = cs_idmap_to_container(m, 'u', t->v[i].st.uid, &ok_u);
+		t->v[i].st.gid = cs_idmap_to_container(m, 'g', t->v[i].st.gid, &ok_g);
+		unmapped += !ok_u + !ok_g;
+	}
+	return unmapped;
 }

@@ -65,6 +65,11 @@ typedef struct cs_tree_opts {
 	cs_whiteout_format format;
 	cs_diag_fn diag;
 	void *diag_userdata;
+	/* When set, a directory below the root is descended into only if
+	 * descend(descend_userdata, "a/b") is true; the others are kept as
+	 * nodes without children. */
+	bool (*descend)(void *ud, const char *rel);
+	void *descend_userdata;
 } cs_tree_opts;
 
 /* Upper bounds against hostile evidence. */
@@ -85,6 +90,11 @@ uint32_t cs_tree_lookup(const cs_tree *t, uint32_t dir, const char *name);
 /* Resolves an absolute merged path without following symlinks; UINT32_MAX if
  * absent. */
 uint32_t cs_tree_resolve(const cs_tree *t, const char *path);
+/* Resolves an absolute merged path as the kernel would inside the view:
+ * ".", ".." (stopping at the root) and symlinks in the middle of the path
+ * are followed within the tree (absolute targets from its root, 40 links at
+ * most), the last component only when follow_last. UINT32_MAX if absent. */
+uint32_t cs_tree_resolve_follow(const cs_tree *t, const char *path, bool follow_last);
 /* The merged path of node i ("/" for the root). Owned. */
 char *cs_tree_path(const cs_tree *t, uint32_t i);
 /* The evidence path of node i in its supplying layer. Owned. */
@@ -92,6 +102,8 @@ char *cs_tree_evidence_path(const cs_tree *t, uint32_t i);
 /* Layer i's directory and id. */
 const cs_layer_dir *cs_tree_layer(const cs_tree *t, int32_t i);
 size_t cs_tree_layers(const cs_tree *t);
+/* How the tree's layers record deletions (the opts it was built with). */
+cs_whiteout_format cs_tree_format(const cs_tree *t);
 /* Opens a regular file node for reading. */
 int cs_tree_open(const cs_tree *t, uint32_t i, cs_file **ret, cs_error *e);
 /* Extended attributes of node i as the merged view shows them (overlay's
@@ -102,6 +114,11 @@ const cs_deletion *cs_tree_deletions(const cs_tree *t, size_t *ret_n);
 /* Problems met while building. */
 const cs_problems *cs_tree_problems(const cs_tree *t);
 
+/* Rewrites every node's owner to the ids the container saw, through m
+ * (see cs_idmap_to_container; nothing changes when m is not shifted).
+ * Returns how many ids had no mapping (shown as 65534, the overflow id). */
+size_t cs_tree_map_ids(cs_tree *t, const cs_idmap *m);
+
 /* True if the directory at path is opaque in its overlay layer
  * (trusted.overlay.opaque or user.overlay.opaque is "y"). */
 bool cs_overlay_is_opaque(cs_source *src, const char *path);
@@ -109,6 +126,10 @@ bool cs_overlay_is_opaque(cs_source *src, const char *path);
  * overlay xattrs (overlay), a .wh..wh..opq entry (aufs), either or
  * user.fuseoverlayfs.opaque (fuse-overlayfs). */
 bool cs_dir_is_opaque(cs_source *src, const char *path, cs_whiteout_format format);
+/* The same, by the directory's xattrs alone (overlay's two, and
+ * fuse-overlayfs's own for that format): for a caller that has listed the
+ * directory and seen no `.wh..wh..opq` in it. */
+bool cs_dir_opaque_xattr(cs_source *src, const char *path, cs_whiteout_format format);
 
 /* What a directory entry of a layer is, by its name and (for devices) its
  * metadata (st may be NULL for names only). */

@@ -117,14 +117,91 @@ static int load_root(cs_host *h, const cs_host_opts *o, const cs_engine_root *wh
 	return 0;
 }
 
-/* A short hint at what a directory that no engine claims might be. */
-static const char *hint_for(cs_source *src)
+/* The best bid any engine makes on path, and that engine. */
+static int best_bid(cs_source *src, const char *path, const cs_engine **ret)
 {
-	static const char *const host_marks[] = {"etc/os-release", "usr/lib/os-release", "var/lib"};
-	for (size_t i = 0; i < CS_ARRAY_SIZE(host_marks); i++)
-		if (cs_source_exists(src, host_marks[i]))
-			return "; it looks like a host filesystem: use --sysroot";
-	return "";
+	size_t n;
+	const cs_engine *const *engines = cs_engines(&n);
+	int best = 0;
+	*ret = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int bid = engines[i]->probe(src, path);
+		if (bid > best) {
+			best = bid;
+			*ret = engines[i];
+		}
+	}
+	return best;
+}
+
+/* Engine roots a little below path (an examiner who named the parent of
+ * a data root): "; did you mean --root ROOT/docker (a Docker data root)?".
+ * Looks two levels down, at most 200 entries per directory. */
+static void hint_below(cs_source *src, cs_buf *hint)
+{
+	typedef struct lvl {
+		char *path;
+		int depth;
+	} lvl;
+	lvl q[256];
+	size_t qh = 0, qt = 0, found = 0;
+	q[qt++] = (lvl){cs_xstrdup(""), 0};
+	while (qh < qt) {
+		lvl cur = q[qh++];
+		cs_dirent *d = NULL;
+		size_t n = 0;
+		if (cs_source_list(src, cur.path, &d, &n, NULL) == 0) {
+			for (size_t i = 0; i < n && i < 200; i++) {
+				char *p = cs_path_join(cur.path, d[i].name);
+				cs_stat st;
+				if (cs_source_stat(src, p, false, &st, NULL) < 0 || !S_ISDIR(st.mode)) {
+					free(p);
+					continue;
+				}
+				const cs_engine *en;
+				if (best_bid(src, p, &en) > 0) {
+					if (found++ < 3)
+						(void)cs_buf_printf(hint, "%s --root %s/%s (a %s)", found == 1 ? "; did you mean" : " or",
+								    cs_source_root(src), p, en->what);
+					free(p);
+				} else if (cur.depth + 1 < 2 && qt < CS_ARRAY_SIZE(q)) {
+					q[qt++] = (lvl){p, cur.depth + 1};
+				} else {
+					free(p);
+				}
+			}
+			cs_dirents_free(d, n);
+		}
+		free(cur.path);
+	}
+	for (size_t i = qh; i < qt; i++)
+		free(q[i].path);
+	if (found)
+		(void)cs_buf_puts(hint, "?");
+}
+
+/* What a directory that no engine claims might be: a host filesystem (any
+ * engine would locate a root in it), or the parent of a data root. */
+static void hint_for(cs_source *src, cs_buf *hint)
+{
+	size_t n;
+	const cs_engine *const *engines = cs_engines(&n);
+	bool host = false;
+	static const char *const host_marks[] = {"etc/os-release", "usr/lib/os-release", "etc/passwd"};
+	for (size_t i = 0; i < CS_ARRAY_SIZE(host_marks) && !host; i++)
+		host = cs_source_exists(src, host_marks[i]);
+	for (size_t i = 0; i < n && !host; i++) {
+		cs_engine_roots roots = {0};
+		(void)engines[i]->locate(src, &roots, NULL);
+		for (size_t k = 0; k < roots.n && !host; k++)
+			host = engines[i]->probe(src, roots.v[k].path) > 0;
+		cs_engine_roots_clear(&roots);
+	}
+	if (host) {
+		(void)cs_buf_puts(hint, "; it looks like a host filesystem: use --sysroot");
+		return;
+	}
+	hint_below(src, hint);
 }
 
 static int load_root_dir(cs_host *h, const cs_host_opts *o, cs_error *e)
@@ -132,28 +209,37 @@ static int load_root_dir(cs_host *h, const cs_host_opts *o, cs_error *e)
 	size_t n;
 	const cs_engine *const *engines = cs_engines(&n);
 	const cs_engine *best = NULL;
-	int best_bid = 0;
+	/* a root csleuth may not read is said as such, not as "no data root" */
+	cs_dirent *d = NULL;
+	size_t nd = 0;
+	cs_error le = {0};
+	if (cs_source_list(h->src, "", &d, &nd, &le) < 0 && (le.code == -EACCES || le.code == -EPERM))
+		return cs_err(e, le.code, "`%s`: permission denied: csleuth needs read access to the evidence "
+				       "(run it as root, or as the owner)", cs_source_root(h->src));
+	cs_dirents_free(d, nd);
 	if (o->engine) {
 		best = cs_engine_find(o->engine);
 		if (!best)
 			return cs_err(e, -EINVAL, "unknown engine `%s`", o->engine);
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			int bid = engines[i]->probe(h->src, "");
-			if (bid > best_bid) {
-				best_bid = bid;
-				best = engines[i];
-			}
+		if (best->probe(h->src, "") <= 0) {
+			const cs_engine *other;
+			if (best_bid(h->src, "", &other) > 0)
+				return cs_err(e, -ENOENT, "`%s` looks like a %s, not a %s", cs_source_root(h->src),
+					      other->what, best->what);
 		}
+	} else {
+		(void)best_bid(h->src, "", &best);
 	}
 	if (!best) {
-		cs_buf what = {0};
+		cs_buf what = {0}, hint = {0};
 		for (size_t i = 0; i < n; i++)
 			(void)cs_buf_printf(&what, "%s%s", i ? (i + 1 == n ? " or " : ", ") : "",
 					    engines[i]->what);
+		hint_for(h->src, &hint);
 		cs_err(e, -ENOENT, "`%s` does not look like a %s%s", cs_source_root(h->src),
-		       what.data ? what.data : "data root", hint_for(h->src));
+		       what.data ? what.data : "data root", hint.data ? hint.data : "");
 		cs_buf_free(&what);
+		cs_buf_free(&hint);
 		return -ENOENT;
 	}
 	char empty[] = "", origin[] = "--root";
@@ -196,8 +282,13 @@ static int load_sysroot(cs_host *h, const cs_host_opts *o, cs_error *e)
 	}
 	cs_engine_roots_clear(&roots);
 	if (h->n_roots == 0) {
+		const cs_engine *self;
 		if (err)
 			cs_err(e, err, "no engine data root in `%s` could be read", cs_source_root(h->src));
+		else if (best_bid(h->src, "", &self) > 0)
+			/* a data root given where a host filesystem was expected */
+			cs_err(e, -ENOENT, "`%s` is a %s, not a host filesystem: use --root %s",
+			       cs_source_root(h->src), self->what, cs_source_root(h->src));
 		else
 			cs_err(e, -ENOENT, "no container engine data in `%s`: looked for %s",
 			       cs_source_root(h->src), looked.data ? looked.data : "nothing");
@@ -457,6 +548,10 @@ static const char *strip_ns(const char *ns, const char *q)
 	size_t l = ns ? strlen(ns) : 0;
 	if (l && strncmp(q, ns, l) == 0 && q[l] == '/')
 		return q + l + 1;
+	/* an item outside any namespace is in the engine's default one (an LXD
+	 * instance of project default): "default/NAME" names it */
+	if (!ns && cs_str_startswith(q, "default/"))
+		return q + 8;
 	return NULL;
 }
 
@@ -576,7 +671,7 @@ static bool ct_name(const void *p, const char *q, int round)
 	if (!c->name)
 		return false;
 	const char *rest = strip_ns(c->namespace, q);
-	if (rest && strcmp(c->name, *rest == '/' ? rest + 1 : rest) == 0)
+	if (rest && (strcmp(c->name, *rest == '/' ? rest + 1 : rest) == 0 || strcmp(bare_id(c->id), bare_id(rest)) == 0))
 		return true;
 	return strcmp(c->name, *q == '/' ? q + 1 : q) == 0;
 }
@@ -596,7 +691,8 @@ static bool im_name(const void *p, const char *q, int round)
 	(void)round;
 	const cs_image *im = p;
 	const char *rest = strip_ns(im->namespace, q);
-	if ((rest && image_ref_matches(im, rest)) || image_ref_matches(im, q))
+	if ((rest && (image_ref_matches(im, rest) || strcmp(bare_id(im->id), bare_id(rest)) == 0)) ||
+	    image_ref_matches(im, q))
 		return true;
 	/* containerd: any record name (the CRI's sha256:<config> too) */
 	for (char **nm = im->names; nm && *nm; nm++)
@@ -624,6 +720,13 @@ char *cs_host_item_where(const char *engine, const char *namespace)
 	return namespace ? cs_xasprintf("%s:%s", engine, namespace) : cs_xstrdup(engine);
 }
 
+char *cs_host_inspect_one(const cs_host *h, const cs_item *it)
+{
+	(void)h;
+	const cs_dataroot *dr = it->ct ? it->ct->dr : it->im->dr;
+	return dr && dr->ops && dr->ops->inspect ? dr->ops->inspect(dr, it->ct, it->im) : NULL;
+}
+
 char *cs_host_inspect(const cs_host *h, const cs_item *items, size_t n)
 {
 	(void)h;
@@ -645,4 +748,119 @@ char *cs_host_inspect(const cs_host *h, const cs_item *items, size_t n)
 	}
 	(void)cs_buf_puts(&b, done ? "\n]" : "]");
 	return cs_buf_steal(&b);
+}
+
+/* --- "did you mean" --- */
+
+char *cs_host_suggest(const cs_host *h, const char *q, bool containers, bool images)
+{
+	/* candidates are plain names; the answer is qualified when names alone
+	 * would not say which item */
+	const char **cands = NULL;
+	char **qual = NULL;
+	size_t n = 0, cap = 0, capq = 0, nq = 0;
+	const char *colon = strchr(q, ':');
+	const char *bare = q;
+	if (colon) {
+		_cleanup_free_ char *en = cs_xstrndup(q, (size_t)(colon - q));
+		if (cs_engine_find(en))
+			bare = colon + 1;
+	}
+	for (size_t i = 0; containers && i < h->n_containers; i++) {
+		const cs_container *c = h->containers[i];
+		if (!c->name)
+			continue;
+		*CS_PUSH(cands, n, cap) = c->name;
+		*CS_PUSH(qual, nq, capq) = cs_xasprintf("%s:%s%s%s", c->engine, c->namespace ? c->namespace : "",
+							 c->namespace ? "/" : "", c->name);
+	}
+	for (size_t i = 0; images && i < h->n_images; i++) {
+		const cs_image *im = h->images[i];
+		for (char **t = im->tags; t && *t; t++) {
+			*CS_PUSH(cands, n, cap) = *t;
+			*CS_PUSH(qual, nq, capq) = cs_xasprintf("%s:%s%s%s", im->engine,
+								 im->namespace ? im->namespace : "",
+								 im->namespace ? "/" : "", *t);
+		}
+	}
+	const char *best = cs_closest(bare, cands, n);
+	char *ret = NULL;
+	for (size_t i = 0; best && i < n && !ret; i++)
+		if (cands[i] == best)
+			ret = cs_xstrdup(h->many ? qual[i] : best);
+	for (size_t i = 0; i < nq; i++)
+		free(qual[i]);
+	free(qual);
+	free(cands);
+	return ret;
+}
+
+/* --- volumes and the containers that mount them --- */
+
+static int cmp_use(const void *a, const void *b)
+{
+	const cs_volume_use *x = a, *y = b;
+	int r = strcmp(x->engine ? x->engine : "", y->engine ? y->engine : "");
+	if (!r)
+		r = strcmp(x->namespace ? x->namespace : "", y->namespace ? y->namespace : "");
+	if (!r)
+		r = strcmp(x->name, y->name);
+	return r;
+}
+
+size_t cs_host_volumes(const cs_host *h, cs_volume_use **ret)
+{
+	cs_volume_use *v = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < h->n_volumes; i++) {
+		const cs_volume *vol = h->volumes[i];
+		cs_volume_use *u = CS_PUSH(v, n, cap);
+		memset(u, 0, sizeof(*u));
+		u->vol = vol;
+		u->name = vol->name;
+		u->engine = vol->engine;
+		u->namespace = vol->namespace;
+		u->dr = vol->dr;
+	}
+	size_t nvol = n;
+	for (size_t i = 0; i < h->n_containers; i++) {
+		const cs_container *c = h->containers[i];
+		for (size_t m = 0; m < c->n_mounts; m++) {
+			const cs_mount *mp = &c->mounts[m];
+			if (mp->type != CS_MOUNT_VOLUME || !mp->name || !*mp->name)
+				continue;
+			cs_volume_use *u = NULL;
+			for (size_t k = 0; k < n && !u; k++)
+				if (v[k].dr == c->dr && str_eq(v[k].namespace, c->namespace) &&
+				    strcmp(v[k].name, mp->name) == 0)
+					u = &v[k];
+			if (!u) {
+				u = CS_PUSH(v, n, cap);
+				memset(u, 0, sizeof(*u));
+				u->name = mp->name;
+				u->engine = c->engine;
+				u->namespace = c->namespace;
+				u->dr = c->dr;
+			}
+			bool dup = false;
+			for (size_t k = 0; k < u->n_users; k++)
+				dup = dup || u->users[k] == c;
+			if (!dup) {
+				u->users = cs_xreallocarray(u->users, u->n_users + 1, sizeof(*u->users));
+				u->users[u->n_users++] = c;
+			}
+		}
+	}
+	(void)nvol;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_use);
+	*ret = v;
+	return n;
+}
+
+void cs_volume_uses_free(cs_volume_use *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].users);
+	free(v);
 }

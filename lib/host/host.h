@@ -63,6 +63,19 @@ int cs_host_find_container(const cs_host *h, const char *q, const cs_container *
 int cs_host_find_image(const cs_host *h, const char *q, const cs_image **ret,
 		       const cs_image ***ret_cands, size_t *ret_n);
 
+/* The known name closest to q, a query that found nothing ("did you
+ * mean"): container names when containers, image references when images;
+ * qualified as ENGINE:NAME when several engines or namespaces hold items.
+ * Owned, or NULL when nothing is close. */
+char *cs_host_suggest(const cs_host *h, const char *q, bool containers, bool images);
+
+/* Every volume of the host with the containers that mount it, plus each
+ * named volume that containers mount but the evidence does not hold,
+ * sorted by engine, namespace and name. Returns the count; *ret is owned
+ * (free with cs_volume_uses_free). */
+size_t cs_host_volumes(const cs_host *h, cs_volume_use **ret);
+void cs_volume_uses_free(cs_volume_use *v, size_t n);
+
 /* "ENGINE" or "ENGINE:NAMESPACE" of an item, for messages. Owned. */
 char *cs_host_item_where(const char *engine, const char *namespace);
 
@@ -75,5 +88,8 @@ typedef struct cs_item {
 /* `inspect`: a JSON array holding each item in its engine's own inspect
  * shape. Owned, valid UTF-8. */
 char *cs_host_inspect(const cs_host *h, const cs_item *items, size_t n);
+/* One item in its engine's inspect shape (a JSON object), or NULL when the
+ * engine has none. Owned, valid UTF-8. */
+char *cs_host_inspect_one(const cs_host *h, const cs_item *item);
 
 #endif

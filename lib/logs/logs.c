@@ -634,6 +634,28 @@ static int json_next(cs_logs *r)
 	}
 }
 
+/* Plain text and liblxc lines: every line is a record. */
+static int text_next(cs_logs *r)
+{
+	const char *line;
+	size_t n;
+	uint64_t off;
+	bool last;
+	if (!next_line(r, &line, &n, &off, &last))
+		return 0;
+	const char *why = NULL;
+	if (r->fmt == CS_LOG_LXC) {
+		if (cs_log_decode_lxc(line, n, &r->raw, &why) < 0 && n > 0)
+			diag(r, CS_NOTE, r->files[r->cur].path, "%s: offset %" PRIu64 ": %s",
+			     r->files[r->cur].path, off, why);
+	} else {
+		cs_log_decode_text(line, n, &r->raw);
+	}
+	r->raw.newline = !last;
+	r->raw.offset = off;
+	return 1;
+}
+
 /* A frame that agrees with itself at the start of the window? */
 static bool frame_ok(cs_logs *r, size_t avail)
 {
@@ -808,7 +830,9 @@ static int raw_next(cs_logs *r)
 				continue;
 			}
 		}
-		int k = r->fmt == CS_LOG_LOCAL ? local_next(r) : json_next(r);
+		int k = r->fmt == CS_LOG_LOCAL ? local_next(r)
+			: r->fmt == CS_LOG_TEXT || r->fmt == CS_LOG_LXC ? text_next(r)
+									 : json_next(r);
 		if (k == 0) {
 			close_file(r);
 			r->cur++;
@@ -1217,6 +1241,8 @@ int cs_logs_open(cs_source *src, const cs_container *ct, const cs_logs_opts *o, 
 		*ret = r;
 		return 0;
 	}
+	if (ct->n_logfiles)
+		return cs_logs_open_role(src, ct, "console", o, ret, e);
 	if (ct->log_driver && (strcmp(ct->log_driver, "cri") == 0 || strcmp(ct->log_driver, "k8s-file") == 0)) {
 		if (!ct->log_evidence_path)
 			return cs_err(e, -ENOENT, "container `%s`: no CRI log file in the evidence%s%s%s",
@@ -1309,7 +1335,8 @@ int cs_logs_open(cs_source *src, const cs_container *ct, const cs_logs_opts *o, 
 int cs_logs_open_files(cs_source *src, cs_log_format fmt, const char *const *paths, size_t n,
 		       const cs_logs_opts *o, cs_logs **ret, cs_error *e)
 {
-	if (fmt != CS_LOG_JSONFILE && fmt != CS_LOG_LOCAL && fmt != CS_LOG_CRI && fmt != CS_LOG_JOURNALD)
+	if (fmt != CS_LOG_JSONFILE && fmt != CS_LOG_LOCAL && fmt != CS_LOG_CRI && fmt != CS_LOG_TEXT &&
+	    fmt != CS_LOG_LXC && fmt != CS_LOG_JOURNALD)
 		return cs_err(e, -EINVAL, "unknown log format %d", (int)fmt);
 	cs_logs *r = logs_new(src, fmt, o);
 	if (fmt == CS_LOG_JOURNALD) {
@@ -1566,5 +1593,27 @@ static int open_journal(cs_logs *r, char **paths, size_t n, const char *label, c
 		(void)cs_log__journal_rewind(r->jrnl);
 		r->jskip = total > (uint64_t)r->o.tail ? total - (uint64_t)r->o.tail : 0;
 	}
+	return 0;
+}
+
+int cs_logs_open_role(cs_source *src, const cs_container *ct, const char *role, const cs_logs_opts *o,
+		      cs_logs **ret, cs_error *e)
+{
+	int fmt = 0;
+	for (size_t i = 0; i < ct->n_logfiles && !fmt; i++)
+		if (strcmp(ct->logfiles[i].role, role) == 0)
+			fmt = ct->logfiles[i].format;
+	if (!fmt)
+		return cs_err(e, -ENOENT, "container `%s`: no %s log in the evidence", ct->name ? ct->name : ct->id,
+			      role);
+	cs_logs *r = logs_new(src, (cs_log_format)fmt, o);
+	for (size_t i = 0; i < ct->n_logfiles; i++)
+		if (strcmp(ct->logfiles[i].role, role) == 0 && ct->logfiles[i].format == fmt)
+			add_file(r, ct->logfiles[i].path, false, -1);
+	r->paths = cs_xcalloc(r->n_files + 1, sizeof(char *));
+	for (size_t i = 0; i < r->n_files; i++)
+		r->paths[i] = r->files[i].path;
+	plan_tail(r);
+	*ret = r;
 	return 0;
 }

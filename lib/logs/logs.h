@@ -61,6 +61,8 @@ typedef enum cs_log_format {
 	CS_LOG_JSONFILE = 1,
 	CS_LOG_LOCAL,
 	CS_LOG_CRI,
+	CS_LOG_TEXT, /* plain lines without times (LXC and LXD console logs) */
+	CS_LOG_LXC,  /* liblxc's own log: `PROG [NAME] YYYYmmddHHMMSS.fff LEVEL ...` */
 	CS_LOG_JOURNALD, /* systemd journal files (Podman's journald driver) */
 } cs_log_format;
 
@@ -145,6 +147,26 @@ int cs_log_decode_entry(const uint8_t *p, size_t len, cs_log_record *rec, const 
 /* One CRI line, without its '\n'. */
 int cs_log_decode_cri(const char *line, size_t len, cs_log_record *rec, const char **why,
 		      size_t *err_off);
+
+/* Appends the JSON object `logs --json` prints for a record, with its line
+ * end: time (null when none), stream, text (with text_base64 when the text
+ * is not UTF-8), partial, newline, truncated, parts, the local driver's
+ * partial metadata when present, file and offset. */
+void cs_log_record_json(cs_buf *b, const cs_log_record *r);
+/* One plain text line, without its '\n' (a '\r' stays: the engine's bytes). */
+int cs_log_decode_text(const char *line, size_t len, cs_log_record *rec);
+/* One liblxc log line (src/lxc/log.c): the time is UTC, written as
+ * YYYYmmddHHMMSS followed by the first three digits of the nanoseconds
+ * *without* zero padding (".800" may be .8, .08 or .008 s), so only the
+ * whole second is certain: rec->time is that second. Returns 0, or
+ * -EBADMSG (*why set) for a line without a time (kept as text, time NEVER). */
+int cs_log_decode_lxc(const char *line, size_t len, cs_log_record *rec, const char **why);
+
+/* Opens a container's log files of one role (cs_container.logfiles:
+ * "console", "lxc", ...) oldest first. Returns 0 and *ret, -ENOENT if it
+ * has none in the evidence. */
+int cs_logs_open_role(cs_source *src, const cs_container *ct, const char *role, const cs_logs_opts *o,
+		      cs_logs **ret, cs_error *e);
 
 /* Parses a time bound for since/until: RFC 3339, or Unix seconds with an
  * optional fraction ("1700000000.5"). Returns 0 or -EINVAL. */

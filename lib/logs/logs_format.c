@@ -1180,3 +1180,32 @@ int cs_logs_parse_time(const char *s, cs_time *ret)
 	*ret = t;
 	return 0;
 }
+
+void cs_log_record_json(cs_buf *b, const cs_log_record *r)
+{
+	char t[CS_TIME_STRMAX];
+	(void)cs_buf_puts(b, "{\"time\":");
+	if (CS_TIME_IS_REAL(r->time) && cs_time_format(r->time, t))
+		(void)cs_buf_printf(b, "\"%s\"", t);
+	else
+		(void)cs_buf_puts(b, "null");
+	(void)cs_buf_puts(b, ",\"stream\":");
+	(void)cs_json_quote(b, r->source ? r->source : "", r->source ? r->source_len : 0);
+	(void)cs_buf_puts(b, ",\"text\":");
+	if (!cs_json_quote(b, r->text ? r->text : "", r->text ? r->len : 0)) {
+		(void)cs_buf_puts(b, ",\"text_base64\":\"");
+		cs_base64(b, r->text, r->len);
+		(void)cs_buf_puts(b, "\"");
+	}
+	(void)cs_buf_printf(b, ",\"partial\":%s,\"newline\":%s,\"truncated\":%s,\"parts\":%u",
+			    r->partial ? "true" : "false", r->newline ? "true" : "false",
+			    r->truncated ? "true" : "false", r->parts);
+	if (r->has_meta) {
+		(void)cs_buf_puts(b, ",\"partial_id\":");
+		(void)cs_json_quote(b, r->partial_id ? r->partial_id : "", r->partial_id ? r->partial_id_len : 0);
+		(void)cs_buf_printf(b, ",\"ordinal\":%d,\"last\":%s", (int)r->ordinal, r->last ? "true" : "false");
+	}
+	(void)cs_buf_puts(b, ",\"file\":");
+	(void)cs_json_quote(b, r->file ? r->file : "", r->file ? strlen(r->file) : 0);
+	(void)cs_buf_printf(b, ",\"offset\":%llu}\n", (unsigned long long)r->offset);
+}

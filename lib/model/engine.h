@@ -50,7 +50,10 @@ typedef struct cs_engine {
 	int (*locate)(cs_source *sysroot, cs_engine_roots *out, cs_error *e);
 	/* Reads one root. Returns 0 and *ret (free with cs_dataroot_free) even
 	 * when items are damaged (flagged, reported through o->diag and counted
-	 * in n_warnings); -errno only when the root cannot be read at all. */
+	 * in n_warnings); -errno only when the root cannot be read at all. A
+	 * diagnostic about one item is also recorded, with the same file and
+	 * message, in that item's `problems` (else in the root's), so that a
+	 * command can report the problems of the items it shows. */
 	int (*load)(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_error *e);
 	/* The engine's own inspect shape of one item (exactly one of ct, im is
 	 * non-NULL): an owned JSON object text, valid UTF-8. NULL when the

@@ -2,6 +2,8 @@
 #include "model/model.h"
 #include "model/engine.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *cs_container_status(const cs_container *c)
@@ -31,6 +33,119 @@ const char *cs_container_state(const cs_container *c)
 	return cs_container_status(c);
 }
 
+bool cs_container_start_failed(const cs_container *c)
+{
+	return !c->state.running && c->state.error && *c->state.error;
+}
+
+char *cs_container_status_text(const cs_container *c)
+{
+	const char *s = cs_container_state(c);
+	if (!s)
+		return cs_xstrdup("Unknown");
+	if (strcmp(s, "running") == 0)
+		return cs_xstrdup("Up");
+	if (strcmp(s, "paused") == 0)
+		return cs_xstrdup("Up (Paused)");
+	if (strcmp(s, "restarting") == 0)
+		return cs_xasprintf("Restarting (%lld)", (long long)c->state.exit_code);
+	if (strcmp(s, "removing") == 0)
+		return cs_xstrdup("Removal In Progress");
+	if (strcmp(s, "dead") == 0)
+		return cs_xstrdup("Dead");
+	if (strcmp(s, "created") == 0)
+		return cs_container_start_failed(c)
+			       ? cs_xasprintf("Start failed (%lld)", (long long)c->state.exit_code)
+			       : cs_xstrdup("Created");
+	return cs_container_start_failed(c)
+		       ? cs_xasprintf("Restart failed (%lld)", (long long)c->state.exit_code)
+		       : cs_xasprintf("Exited (%lld)", (long long)c->state.exit_code);
+}
+
+uint32_t cs_idmap_to_container(const cs_idmap *m, char kind, uint32_t stored, bool *mapped)
+{
+	if (mapped)
+		*mapped = true;
+	if (!m->shifted)
+		return stored;
+	for (size_t i = 0; i < m->n; i++) {
+		const cs_idmap_range *r = &m->v[i];
+		if (r->kind == kind && stored >= r->host_id && stored - r->host_id < r->count)
+			return r->ns_id + (stored - r->host_id);
+	}
+	if (mapped)
+		*mapped = false;
+	return 65534;
+}
+
+void cs_idmap_add(cs_idmap *m, char kind, uint32_t ns_id, uint32_t host_id, uint32_t count)
+{
+	cs_idmap_range *r = CS_PUSH(m->v, m->n, m->cap);
+	r->kind = kind;
+	r->ns_id = ns_id;
+	r->host_id = host_id;
+	r->count = count;
+}
+
+static void events_free(cs_ctevent *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].desc);
+		free(v[i].message);
+		free(v[i].file);
+	}
+	free(v);
+}
+
+static void event_vadd(cs_ctevent **v, size_t *n, size_t *cap, cs_time t, const char *desc, const char *file,
+		       bool file_time, const char *fmt, va_list ap)
+{
+	cs_ctevent *x = CS_PUSH(*v, *n, *cap);
+	x->time = t;
+	x->desc = cs_xstrdup(desc);
+	x->file = cs_xstrdup(file);
+	x->file_time = file_time;
+	if (vasprintf(&x->message, fmt, ap) < 0)
+		abort();
+}
+
+void cs_container_event(cs_container *c, cs_time t, const char *desc, const char *file, bool file_time,
+			const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	event_vadd(&c->events, &c->n_events, &c->cap_events, t, desc, file, file_time, fmt, ap);
+	va_end(ap);
+}
+
+void cs_image_event(cs_image *im, cs_time t, const char *desc, const char *file, bool file_time, const char *fmt,
+		    ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	event_vadd(&im->events, &im->n_events, &im->cap_events, t, desc, file, file_time, fmt, ap);
+	va_end(ap);
+}
+
+void cs_container_logfile(cs_container *c, const char *path, const char *role, int format)
+{
+	cs_logfile *x = CS_PUSH(c->logfiles, c->n_logfiles, c->cap_logfiles);
+	x->path = cs_xstrdup(path);
+	x->role = cs_xstrdup(role);
+	x->format = format;
+}
+
+void cs_snapshot_clear(cs_snapshot *s)
+{
+	free(s->name);
+	free(s->created_how);
+	free(s->comment);
+	free(s->dir);
+	free(s->config_json);
+	cs_layer_stack_clear(&s->layers);
+	memset(s, 0, sizeof(*s));
+}
+
 void cs_problems_add(cs_problems *p, const char *file, const char *msg)
 {
 	cs_problem *x = CS_PUSH(p->v, p->n, p->cap);
@@ -46,28 +161,6 @@ void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path)
 	cs_evfile *x = CS_PUSH(e->v, e->n, e->cap);
 	x->role = cs_xstrdup(role);
 	x->path = cs_xstrdup(path);
-}
-
-void cs_engine_events_add(cs_engine_event **v, size_t *n, cs_time t, const char *action, const char *detail,
-			  const char *file, uint64_t line)
-{
-	*v = cs_xreallocarray(*v, *n + 1, sizeof(**v));
-	cs_engine_event *e = &(*v)[(*n)++];
-	e->time = t;
-	e->action = cs_xstrdup(action);
-	e->detail = cs_xstrdup(detail);
-	e->file = cs_xstrdup(file);
-	e->line = line;
-}
-
-static void events_free(cs_engine_event *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].action);
-		free(v[i].detail);
-		free(v[i].file);
-	}
-	free(v);
 }
 
 static void problems_free(cs_problems *p)
@@ -110,6 +203,7 @@ static void container_free(cs_container *c)
 	for (size_t i = 0; i < c->state.n_health_log; i++)
 		free(c->state.health_log[i].output);
 	free(c->state.health_log);
+	cs_strv_free(c->labels);
 	free(c->log_driver);
 	free(c->log_path);
 	free(c->log_evidence_path);
@@ -139,9 +233,6 @@ static void container_free(cs_container *c)
 	free(c->hostconfig_json);
 	problems_free(&c->problems);
 	evfiles_free(&c->evidence);
-	free(c->idmaps.uid);
-	free(c->idmaps.gid);
-	events_free(c->events, c->n_events);
 	cs_strv_free(c->diff_hidden);
 	free(c->snapshotter);
 	free(c->snapshot_key);
@@ -150,6 +241,21 @@ static void container_free(cs_container *c)
 	free(c->status_json);
 	free(c->snapshot_namespace);
 	cs_strv_free(c->snapshot_roots);
+	free(c->engine_status);
+	free(c->type);
+	free(c->idmap.v);
+	for (size_t i = 0; i < c->n_snapshots; i++)
+		cs_snapshot_clear(&c->snapshots[i]);
+	free(c->snapshots);
+	events_free(c->events, c->n_events);
+	for (size_t i = 0; i < c->n_logfiles; i++) {
+		free(c->logfiles[i].path);
+		free(c->logfiles[i].role);
+	}
+	free(c->logfiles);
+	free(c->inspect_json);
+	free(c->base_archive);
+	free(c->base_archive_prefix);
 }
 
 static void image_free(cs_image *im)
@@ -181,6 +287,7 @@ static void image_free(cs_image *im)
 		free(im->history[i].image_id);
 	}
 	free(im->history);
+	cs_strv_free(im->labels);
 	free(im->config_path);
 	free(im->config_json);
 	problems_free(&im->problems);
@@ -190,6 +297,9 @@ static void image_free(cs_image *im)
 	free(im->config_digest);
 	free(im->manifest_digest);
 	free(im->platform);
+	free(im->archive);
+	free(im->archive_prefix);
+	free(im->inspect_json);
 	events_free(im->events, im->n_events);
 }
 
@@ -208,6 +318,7 @@ void cs_dataroot_free(cs_dataroot *dr)
 		free(dr->volumes[i].name);
 		free(dr->volumes[i].driver);
 		free(dr->volumes[i].data_path);
+		free(dr->volumes[i].host_path);
 	}
 	free(dr->volumes);
 	problems_free(&dr->problems);
@@ -276,19 +387,11 @@ void cs_dataroot_seal(cs_dataroot *dr)
 		if (!dr->images[i].engine)
 			dr->images[i].engine = dr->engine;
 	}
-	for (size_t i = 0; i < dr->n_volumes; i++)
+	for (size_t i = 0; i < dr->n_volumes; i++) {
 		if (!dr->volumes[i].engine)
 			dr->volumes[i].engine = dr->engine;
-}
-
-int64_t cs_idmap_to_container(const cs_idmap *m, size_t n, uint32_t stored)
-{
-	if (n == 0)
-		return stored;
-	for (size_t i = 0; i < n; i++)
-		if (stored >= m[i].host && (uint64_t)stored - m[i].host < m[i].size)
-			return (int64_t)m[i].container + (stored - m[i].host);
-	return -1;
+		dr->volumes[i].dr = dr;
+	}
 }
 
 void cs_engine_roots_add(cs_engine_roots *r, const struct cs_engine *engine, const char *path,

@@ -94,23 +94,6 @@ typedef struct cs_layer_stack {
 	bool upper_diff;
 } cs_layer_stack;
 
-/* One range of an id mapping: container ids [container, container+size)
- * are ids [host, host+size) on disk. */
-typedef struct cs_idmap {
-	uint32_t container, host, size;
-} cs_idmap;
-
-typedef struct cs_idmaps {
-	cs_idmap *uid, *gid;
-	size_t n_uid, n_gid;
-} cs_idmaps;
-
-/* The id a container with mapping m (n ranges) sees for an id stored on
- * disk, or -1 when no range holds it (the kernel then shows the overflow
- * id, 65534). With n == 0 ids are stored as the container saw them. */
-int64_t cs_idmap_to_container(const cs_idmap *m, size_t n, uint32_t stored);
-#define CS_OVERFLOW_ID 65534u
-
 typedef struct cs_health_log {
 	cs_time start, end;
 	int exit_code;
@@ -129,20 +112,71 @@ typedef struct cs_state {
 	size_t n_health_log;
 } cs_state;
 
+/* User namespace id mapping: ids ns_id..ns_id+count-1 inside the container
+ * are host_id.. outside (lxc.idmap, LXD's volatile.idmap.current). */
+typedef struct cs_idmap_range {
+	char kind;        /* 'u' (uids) or 'g' (gids) */
+	uint32_t ns_id, host_id, count;
+} cs_idmap_range;
+
+typedef struct cs_idmap {
+	cs_idmap_range *v;
+	size_t n, cap;
+	/* The container's files carry host ids on disk (shifted): owners must
+	 * be mapped back to be what the container saw. False for a privileged
+	 * container, and for an unprivileged LXD instance never started (not
+	 * shifted yet) or one that uses idmapped mounts. */
+	bool shifted;
+	/* The engine's own export and mount show the container's ids (rootless
+	 * Podman runs them in the user's namespace): csleuth's do so by default
+	 * too, and --on-disk-ids asks for the stored ones. False: the stored
+	 * ids by default (`lxc export`), --container-ids maps them. */
+	bool container_view;
+} cs_idmap;
+
+/* The id the kernel shows for an id no range maps. */
+#define CS_OVERFLOW_ID 65534u
+
+/* The id the container saw for a stored (host) id, per the map; *mapped
+ * (may be NULL) is false when the map has no range for it (the container
+ * then saw the overflow id 65534). Without a shift, the stored id. */
+uint32_t cs_idmap_to_container(const cs_idmap *m, char kind, uint32_t stored, bool *mapped);
+void cs_idmap_add(cs_idmap *m, char kind, uint32_t ns_id, uint32_t host_id, uint32_t count);
+
+/* A snapshot of a container's filesystem (LXC snaps/, LXD snapshots). */
+typedef struct cs_snapshot {
+	char *name;
+	cs_time created;     /* NEVER when unknown */
+	char *created_how;   /* where the time came from, for the examiner */
+	cs_time expires;     /* NEVER for none */
+	char *comment;
+	bool stateful;
+	char *dir;           /* evidence-relative snapshot directory */
+	cs_layer_stack layers; /* its filesystem, top first (may be empty) */
+	char *config_json;   /* the engine's record of it (JSON), or NULL */
+} cs_snapshot;
+
+/* A dated fact about a container beyond created/started/finished (an
+ * engine's lifecycle record, a snapshot, a file time). */
+typedef struct cs_ctevent {
+	cs_time time;
+	char *desc;    /* timestamp_desc, e.g. "Container Last Used" */
+	char *message;
+	char *file;    /* evidence file it came from, or NULL */
+	bool file_time; /* dated from a file's time stamp, not from a record */
+} cs_ctevent;
+
+/* A log file of a container that is not its engine's stdout log. */
+typedef struct cs_logfile {
+	char *path;   /* evidence-relative */
+	char *role;   /* "console", "lxc" (liblxc's log), "lxc.conf", ... */
+	int format;   /* a cs_log_format (lib/logs/logs.h) */
+} cs_logfile;
+
 /* The Kubernetes pod a container belongs to. */
 typedef struct cs_pod {
 	char *name, *namespace, *uid;
 } cs_pod;
-
-/* One record of an engine's own event log (Podman's events.log): what the
- * engine said happened to an item, when. */
-typedef struct cs_engine_event {
-	cs_time time;
-	char *action;  /* "create", "init", "start", "exec", "died", "tag", ... */
-	char *detail;  /* the rest of the record, as text, or NULL */
-	char *file;    /* evidence path of the log */
-	uint64_t line; /* 1-based line in it */
-} cs_engine_event;
 
 struct cs_dataroot;
 
@@ -167,6 +201,7 @@ typedef struct cs_container {
 	bool has_been_started_before;
 	bool has_been_manually_stopped;
 	cs_state state;
+	char **labels;   /* Config.Labels as "key=value", sorted, NULL-terminated (may be NULL) */
 	char *log_driver; /* HostConfig.LogConfig.Type */
 	char *log_path;   /* as recorded (host path) */
 	char *log_evidence_path; /* evidence-relative, or NULL */
@@ -203,9 +238,6 @@ typedef struct cs_container {
 	 * NULL when not used. */
 	char *snapshot_namespace;
 	char **snapshot_roots;
-	/* User namespaces (rootless Podman, --userns): how the container's ids
-	 * map to the owners stored on disk; empty when they are the same. */
-	cs_idmaps idmaps;
 	/* Paths the engine's own diff leaves out (Podman's mount points for
 	 * /etc/hosts, /run/.containerenv, ...), NULL-terminated, or NULL. */
 	char **diff_hidden;
@@ -216,9 +248,25 @@ typedef struct cs_container {
 	 * was written without syncs and never cleanly unmounted): its files may
 	 * be torn if the host went down while it was mounted. */
 	bool upper_torn;
-	/* What the engine's event log says of it, oldest first. */
-	cs_engine_event *events;
-	size_t n_events;
+	/* System containers (LXC, LXD, Incus) and other engines without
+	 * Docker's state record; zero/NULL/NEVER where they do not apply. */
+	bool exit_code_unknown; /* the engine keeps no exit code */
+	char *engine_status;    /* the engine's own status word ("STOPPED"), or NULL */
+	char *type;             /* "container", "virtual-machine", or NULL */
+	cs_time last_used;      /* the engine's last start, NEVER if never */
+	cs_idmap idmap;         /* ids shifted on disk */
+	cs_snapshot *snapshots;
+	size_t n_snapshots, cap_snapshots;
+	cs_ctevent *events;     /* further dated facts, for the timeline */
+	size_t n_events, cap_events;
+	cs_logfile *logfiles;   /* console and engine logs */
+	size_t n_logfiles, cap_logfiles;
+	char *inspect_json;     /* the engine's own view, made at load, or NULL */
+	/* The archive the root filesystem was unpacked from (an LXD image),
+	 * evidence-relative, and the member prefix of the filesystem in it
+	 * ("rootfs/"), or NULL: what `diff` compares with when no layer lies
+	 * below. */
+	char *base_archive, *base_archive_prefix;
 } cs_container;
 
 typedef struct cs_history {
@@ -262,6 +310,7 @@ typedef struct cs_image {
 	size_t n_layers;
 	cs_history *history; /* oldest first, as in the config */
 	size_t n_history;
+	char **labels;       /* config.Labels as "key=value", sorted, NULL-terminated (may be NULL) */
 	char *config_path;   /* evidence-relative */
 	char *config_json;   /* raw image config */
 	bool legacy;
@@ -275,18 +324,38 @@ typedef struct cs_image {
 	char *config_digest;   /* the platform config blob ("sha256:..."): the CRI's image id */
 	char *manifest_digest; /* the platform manifest chosen */
 	char *platform;        /* "linux/amd64" of the manifest chosen, or NULL */
-	/* What the engine's event log says of it (pulls, tags), oldest first. */
-	cs_engine_event *events;
-	size_t n_events;
+	/* Images kept as archives (LXD, Incus): the file, evidence-relative,
+	 * and the member prefix of the root filesystem in it, or NULL. */
+	char *archive, *archive_prefix;
+	cs_time last_used;     /* NEVER if never or unknown */
+	char *inspect_json;    /* the engine's own view, made at load, or NULL */
+	/* Dated facts beyond its creation and tagging (records of the engine's
+	 * event log: pulls, tags), for the timeline. */
+	cs_ctevent *events;
+	size_t n_events, cap_events;
 } cs_image;
 
 typedef struct cs_volume {
 	const char *engine; /* as for containers */
 	char *namespace;
+	const struct cs_dataroot *dr;
 	char *name;
 	char *driver;
 	char *data_path; /* evidence-relative _data dir */
+	char *host_path; /* the data directory as the host knew it, or NULL */
+	cs_time created; /* as the engine reports it (CreatedAt), or NEVER */
 } cs_volume;
+
+/* A volume as `volumes` lists it. */
+typedef struct cs_volume_use {
+	const cs_volume *vol;       /* NULL: containers mount it, the evidence does not hold it */
+	const char *name;
+	const char *engine;
+	const char *namespace;
+	const struct cs_dataroot *dr;
+	const cs_container **users; /* the containers that mount it (owned array) */
+	size_t n_users;
+} cs_volume_use;
 
 typedef struct cs_dataroot {
 	cs_source *src;   /* borrowed */
@@ -314,11 +383,25 @@ const char *cs_container_status(const cs_container *c);
 /* As cs_container_status, or NULL when the evidence records no state (no
  * config read, or state_unknown): callers show "unknown", never a guess. */
 const char *cs_container_state(const cs_container *c);
+/* True when the engine recorded an error starting the container (State.Error
+ * set and the container not running): a start that failed looks "created"
+ * (never started) or "exited" (a restart failed). */
+bool cs_container_start_failed(const cs_container *c);
+/* The status as `docker ps` words it, without relative times: "Up", "Up
+ * (Paused)", "Exited (137)", "Created", "Dead", ...; a failed start is
+ * "Start failed (127)" (a failed restart "Restart failed (N)"). Owned. */
+char *cs_container_status_text(const cs_container *c);
+
+/* Adds a dated fact to c (strings copied). */
+void cs_container_event(cs_container *c, cs_time t, const char *desc, const char *file, bool file_time,
+			const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Adds a dated fact to im (strings copied). */
+void cs_image_event(cs_image *im, cs_time t, const char *desc, const char *file, bool file_time, const char *fmt,
+		    ...) __attribute__((format(printf, 6, 7)));
+void cs_container_logfile(cs_container *c, const char *path, const char *role, int format);
+void cs_snapshot_clear(cs_snapshot *s);
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);
-/* Appends an event (strings copied). */
-void cs_engine_events_add(cs_engine_event **v, size_t *n, cs_time t, const char *action, const char *detail,
-			  const char *file, uint64_t line);
 void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);
 void cs_dataroot_free(cs_dataroot *dr);
 /* Stamps every item with the data root and, unless the engine labelled it

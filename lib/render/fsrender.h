@@ -9,16 +9,22 @@
 #include "fs/tree.h"
 
 /* `diff --json`: one object per change with the entry's type, size, mode,
- * owner, nanosecond mtime and ctime, the layer it came from, the sha256 and
- * libmagic description of regular files (m may be NULL to skip), and, for
- * deletions, the whiteout that recorded them. Owned, valid UTF-8. */
+ * owner, nanosecond mtime and ctime, the layer it came from (numbered from
+ * the base layer, 0, up), the sha256 and libmagic description of regular
+ * files (of their first CS_MAGIC_BYTES; m may be NULL to skip), and, for deletions, the whiteout that
+ * recorded them. Paths that are not UTF-8 also come as <key>_base64.
+ * progress (may be NULL) is called now and then with the changes done.
+ * Owned, valid UTF-8. */
 char *cs_render_changes_json(const cs_tree *old_tree, const cs_tree *new_tree,
-			     const cs_change *c, size_t n, cs_magic *m);
-/* As cs_render_changes_json; with ids (a container's user namespace) each
- * entry also shows "container_uid" and "container_gid", the owners the
- * container saw (null where no range maps the stored id). */
-char *cs_render_changes_json_ids(const cs_tree *old_tree, const cs_tree *new_tree, const cs_change *c, size_t n,
-				 cs_magic *m, const cs_idmaps *ids);
+			     const cs_change *c, size_t n, cs_typer *m,
+			     void (*progress)(void *userdata, size_t done, size_t total), void *userdata);
+
+/* As cs_render_changes_json, and when ids is shifted each entry also
+ * gives `container_uid` / `container_gid`: the owner as the container saw
+ * it (uid/gid stay as stored on disk). */
+char *cs_render_changes_json_ids(const cs_tree *old_tree, const cs_tree *new_tree, const cs_change *c,
+				 size_t n, cs_typer *m, const cs_idmap *ids,
+				 void (*progress)(void *userdata, size_t done, size_t total), void *userdata);
 
 /* "file", "dir", "symlink", "char", "block", "fifo", "socket" or "unknown". */
 const char *cs_mode_type(uint32_t mode);

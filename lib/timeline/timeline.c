@@ -3,7 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "formats/sanitize.h"
@@ -25,6 +27,7 @@ struct cs_timeline {
 	size_t nruns, capruns;
 	uint64_t seq, count, skipped;
 	cs_buf scratch;
+	char *spilldir; /* chosen at the first spill */
 };
 
 /* A packed row: this header, len bytes, zero padding to 8 bytes (in memory
@@ -55,24 +58,14 @@ static const byteclass *csv_class(void)
 	static byteclass bc;
 	static bool init;
 	if (!init) {
-		byteclass_init(&bc, "\"");
-		init = true;
-	}
-	return &bc;
-}
-
-static const byteclass *json_class(void)
-{
-	static byteclass bc;
-	static bool init;
-	if (!init) {
 		byteclass_init(&bc, "\"\\");
 		init = true;
 	}
 	return &bc;
 }
 
-/* Length of the run at s[0..n) that needs no escaping. */
+/* Length of the run at s[0..n) that needs no escaping (C1 controls, which
+ * are valid UTF-8, need it too). */
 static size_t plain_run(const char *s, size_t n, const byteclass *bc)
 {
 	size_t i = 0;
@@ -85,7 +78,7 @@ static size_t plain_run(const char *s, size_t n, const byteclass *bc)
 		if (k == 1)
 			break;
 		size_t l = cs_utf8_seqlen((const unsigned char *)s + i, n - i);
-		if (l == 0)
+		if (l == 0 || ((unsigned char)s[i] == 0xc2 && (unsigned char)s[i + 1] < 0xa0))
 			break;
 		i += l;
 	}
@@ -108,13 +101,22 @@ void cs_csv_cell(cs_buf *b, const char *s)
 		if (i >= n)
 			break;
 		unsigned char c = (unsigned char)s[i];
+		char x[8];
 		if (c == '"') {
 			(void)cs_buf_append(b, "\"\"", 2);
 		} else if (c == '\n') {
 			(void)cs_buf_append(b, "\n", 1); /* kept: the cell is quoted */
+		} else if (c == '\\') {
+			/* escapes below start with a backslash: a real one is doubled,
+			 * so `back\x41slash` and an escaped byte never read the same */
+			(void)cs_buf_append(b, "\\\\", 2);
+		} else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+			   (unsigned char)s[i + 1] <= 0x9f) {
+			snprintf(x, sizeof(x), "\\u%04x", (unsigned char)s[i + 1]);
+			(void)cs_buf_append(b, x, 6);
+			i++;
 		} else {
 			/* other control characters and bytes that are not UTF-8 */
-			char x[8];
 			snprintf(x, sizeof(x), "\\x%02x", c);
 			(void)cs_buf_append(b, x, 4);
 		}
@@ -138,38 +140,6 @@ void cs_body_name(cs_buf *b, const char *s)
 			(void)cs_buf_append(b, esc.data + i, 1);
 	}
 	cs_buf_free(&esc);
-}
-
-static void json_str(cs_buf *b, const char *s)
-{
-	if (!s) {
-		(void)cs_buf_append(b, "null", 4);
-		return;
-	}
-	size_t n = strlen(s);
-	(void)cs_buf_append(b, "\"", 1);
-	size_t i = 0;
-	while (i < n) {
-		size_t r = plain_run(s + i, n - i, json_class());
-		(void)cs_buf_append(b, s + i, r);
-		i += r;
-		if (i >= n)
-			break;
-		unsigned char c = (unsigned char)s[i];
-		char x[8];
-		if (c == '"' || c == '\\') {
-			x[0] = '\\';
-			x[1] = (char)c;
-			(void)cs_buf_append(b, x, 2);
-		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(x, sizeof(x), "\\u%04x", c);
-			(void)cs_buf_append(b, x, 6);
-		} else {
-			(void)cs_buf_append(b, "\\ufffd", 6); /* not UTF-8 */
-		}
-		i++;
-	}
-	(void)cs_buf_append(b, "\"", 1);
 }
 
 /* Hot-path formatting without printf: decimal, zero-padded, octal. */
@@ -237,25 +207,36 @@ static void put_time(cs_time t, char out[CS_TIME_STRMAX])
 	out[30] = '\0';
 }
 
-#define NFLAT 15 /* flat columns after timestamp_desc (COLS_TS from index 4) */
-static const char *const COLS_TS[] = {"message", "timestamp", "datetime", "timestamp_desc", "source",
-	"container_id", "container_name", "image", "layer", "path", "size", "mode", "uid", "gid",
-	"sha256", "magic", "engine", "namespace", "pod"};
-static const char *const COLS_CSV[] = {"datetime", "timestamp_desc", "source", "message",
-	"container_id", "container_name", "image", "layer", "path", "size", "mode", "uid", "gid",
-	"sha256", "magic", "engine", "namespace", "pod"};
+/* The flat columns, after message/timestamp/datetime/timestamp_desc in
+ * Timesketch output, and after datetime/timestamp_desc/data_type/source/
+ * message in plain CSV. */
+enum {
+	F_DATA_TYPE, F_SOURCE, F_ENGINE, F_NAMESPACE, F_POD, F_CONTAINER_ID, F_CONTAINER_NAME, F_IMAGE, F_LAYER,
+	F_VOLUME, F_PATH, F_SIZE, F_MODE, F_UID, F_GID, F_SHA256, F_MAGIC, F_EVIDENCE_PATH,
+	F_EVIDENCE_OFFSET, F_N
+};
+static const char *const FLAT[F_N] = {"data_type", "source", "engine", "namespace", "pod", "container_id",
+	"container_name", "image", "layer", "volume", "path", "size", "mode", "uid", "gid", "sha256", "magic",
+	"evidence_path", "evidence_offset"};
+static const bool NUMERIC[F_N] = {[F_SIZE] = true, [F_UID] = true, [F_GID] = true, [F_EVIDENCE_OFFSET] = true};
 
-static void mode_octal(int64_t mode, char buf[24])
+void cs_mode_text(int64_t mode, char buf[24])
 {
 	buf[0] = '\0';
 	if (mode < 0)
 		return;
 	uint64_t m = (uint64_t)mode & 07777777;
-	for (int i = 5; i >= 0; i--) {
-		buf[i] = (char)('0' + (m & 7));
+	char oct[16];
+	int n = 0;
+	do {
+		oct[n++] = (char)('0' + (m & 7));
 		m >>= 3;
-	}
-	buf[6] = '\0';
+	} while (m);
+	buf[0] = '0';
+	buf[1] = 'o';
+	for (int i = 0; i < n; i++)
+		buf[2 + i] = oct[n - 1 - i];
+	buf[2 + n] = '\0';
 }
 
 static void num(int64_t v, char buf[24])
@@ -265,16 +246,17 @@ static void num(int64_t v, char buf[24])
 		put_u64(buf, (uint64_t)v);
 }
 
-/* Fills the values of the flat columns, in COLS_TS order from index 4. */
-static void flat_values(const cs_event *ev, char nb[4][24], const char *v[NFLAT])
+/* Fills the values of the flat columns. */
+static void flat_values(const cs_event *ev, char nb[5][24], const char *v[F_N])
 {
 	num(ev->size, nb[0]);
-	mode_octal(ev->mode, nb[1]);
+	cs_mode_text(ev->mode, nb[1]);
 	num(ev->uid, nb[2]);
 	num(ev->gid, nb[3]);
-	const char *vals[NFLAT] = {ev->source, ev->container_id, ev->container_name, ev->image, ev->layer,
-				ev->path, nb[0], nb[1], nb[2], nb[3], ev->sha256, ev->magic,
-				ev->engine, ev->namespace, ev->pod};
+	num(ev->evidence_offset, nb[4]);
+	const char *vals[F_N] = {ev->data_type, ev->source, ev->engine, ev->namespace, ev->pod, ev->container_id,
+				 ev->container_name, ev->image, ev->layer, ev->volume, ev->path, nb[0], nb[1],
+				 nb[2], nb[3], ev->sha256, ev->magic, ev->evidence_path, nb[4]};
 	memcpy(v, vals, sizeof(vals));
 }
 
@@ -309,6 +291,22 @@ static bool body_secs(cs_time t, char buf[24])
 	return true;
 }
 
+/* A JSON member "key":value, with key_base64 when the value is not UTF-8. */
+static void json_member(cs_buf *b, const char *key, const char *v)
+{
+	(void)cs_buf_printf(b, ",\"%s\":", key);
+	if (!v || !*v) {
+		(void)cs_buf_append(b, "null", 4);
+		return;
+	}
+	size_t n = strlen(v);
+	if (!cs_json_quote(b, v, n)) {
+		(void)cs_buf_printf(b, ",\"%s_base64\":\"", key);
+		cs_base64(b, v, n);
+		(void)cs_buf_append(b, "\"", 1);
+	}
+}
+
 /* Formats ev as one output row (with its line end) into b. */
 static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 {
@@ -319,8 +317,8 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 	if (ev->time % 1000 < 0)
 		q--;
 	put_i64(us, q);
-	char nb[4][24];
-	const char *v[NFLAT];
+	char nb[5][24];
+	const char *v[F_N];
 	flat_values(ev, nb, v);
 	switch (t->o.format) {
 	case CS_TL_TIMESKETCH:
@@ -331,7 +329,7 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 		(void)cs_buf_append(b, dt, 30);
 		(void)cs_buf_append(b, ",", 1);
 		cs_csv_cell(b, ev->desc);
-		for (int i = 0; i < NFLAT; i++) {
+		for (int i = 0; i < F_N; i++) {
 			(void)cs_buf_puts(b, ",");
 			cs_csv_cell(b, v[i]);
 		}
@@ -341,28 +339,31 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 		(void)cs_buf_append(b, dt, 30);
 		(void)cs_buf_append(b, ",", 1);
 		cs_csv_cell(b, ev->desc);
-		(void)cs_buf_puts(b, ",");
-		cs_csv_cell(b, v[0]);
-		(void)cs_buf_puts(b, ",");
-		cs_csv_cell(b, ev->message);
-		for (int i = 1; i < NFLAT; i++) {
+		for (int i = 0; i < F_N; i++) {
 			(void)cs_buf_puts(b, ",");
 			cs_csv_cell(b, v[i]);
+			if (i == F_SOURCE) {
+				(void)cs_buf_puts(b, ",");
+				cs_csv_cell(b, ev->message);
+			}
 		}
 		(void)cs_buf_puts(b, "\r\n");
 		break;
 	case CS_TL_JSONL: {
 		(void)cs_buf_puts(b, "{\"message\":");
-		json_str(b, ev->message);
-		(void)cs_buf_printf(b, ",\"timestamp\":%s,\"datetime\":\"%s\",\"timestamp_desc\":", us, dt);
-		json_str(b, ev->desc);
-		for (int i = 0; i < NFLAT; i++) {
-			(void)cs_buf_printf(b, ",\"%s\":", COLS_TS[4 + i]);
-			bool numeric = i >= 6 && i <= 9 && i != 7;
-			if (numeric && v[i][0])
-				(void)cs_buf_puts(b, v[i]);
+		const char *m = ev->message ? ev->message : "";
+		if (!cs_json_quote(b, m, strlen(m))) {
+			(void)cs_buf_puts(b, ",\"message_base64\":\"");
+			cs_base64(b, m, strlen(m));
+			(void)cs_buf_append(b, "\"", 1);
+		}
+		(void)cs_buf_printf(b, ",\"timestamp\":%s,\"datetime\":\"%s\"", us, dt);
+		json_member(b, "timestamp_desc", ev->desc);
+		for (int i = 0; i < F_N; i++) {
+			if (NUMERIC[i] && v[i][0])
+				(void)cs_buf_printf(b, ",\"%s\":%s", FLAT[i], v[i]);
 			else
-				json_str(b, v[i] && v[i][0] ? v[i] : NULL);
+				json_member(b, FLAT[i], v[i]);
 		}
 		(void)cs_buf_puts(b, "}\n");
 		break;
@@ -380,18 +381,13 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 		if (ev->mode >= 0)
 			body_mode((uint32_t)ev->mode, mode);
 		(void)cs_buf_puts(b, "0|"); /* MD5: not computed */
+		/* a name unique per object: mactime keeps one size, mode and
+		 * owner per name */
 		cs_buf name = {.max = SIZE_MAX};
-		if (ev->container_name || ev->namespace || ev->pod) {
-			/* [name] on a Docker-only host; else [engine:namespace/name pod ns/pod] */
+		const char *obj = ev->object ? ev->object : ev->container_name;
+		if (obj) {
 			(void)cs_buf_puts(&name, "[");
-			if (ev->namespace || ev->pod || (ev->engine && strcmp(ev->engine, "docker") != 0)) {
-				(void)cs_buf_printf(&name, "%s:%s%s", ev->engine ? ev->engine : "",
-						    ev->namespace ? ev->namespace : "",
-						    ev->namespace && ev->container_name ? "/" : "");
-			}
-			(void)cs_buf_puts(&name, ev->container_name ? ev->container_name : "");
-			if (ev->pod)
-				(void)cs_buf_printf(&name, " pod %s", ev->pod);
+			(void)cs_buf_puts(&name, obj);
 			(void)cs_buf_puts(&name, "] ");
 		}
 		if (ev->file_row)
@@ -399,7 +395,7 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 		else
 			(void)cs_buf_puts(&name, ev->message ? ev->message : "");
 		if (ev->deleted)
-			(void)cs_buf_puts(&name, " (deleted)");
+			(void)cs_buf_puts(&name, ev->replaced ? " (replaced)" : " (deleted)");
 		cs_body_name(b, name.data ? name.data : "");
 		cs_buf_free(&name);
 		(void)cs_buf_printf(b, "|%llu|%s|%s|%s|%s|%s|%s|%s|%s\n", (unsigned long long)ev->inode,
@@ -451,27 +447,60 @@ static void sort_rows(cs_timeline *t)
 	sort_ctx = NULL;
 }
 
+/* A tmpfs with at least this much free space takes the run files when no
+ * directory was named: the merge then reads them from memory. */
+#define TMPFS_MIN_FREE ((uint64_t)4 << 30)
+
+static bool roomy_tmpfs(const char *dir)
+{
+	struct statfs sf;
+	return statfs(dir, &sf) == 0 && sf.f_type == TMPFS_MAGIC && access(dir, W_OK | X_OK) == 0 &&
+	       (uint64_t)sf.f_bavail * (uint64_t)sf.f_bsize >= TMPFS_MIN_FREE;
+}
+
+/* Where run files go: the directory named (option, then $TMPDIR), else a
+ * roomy tmpfs (/tmp, then /dev/shm), else /tmp. */
+static const char *spill_dir(cs_timeline *t)
+{
+	if (!t->spilldir) {
+		const char *dir = t->o.tmpdir ? t->o.tmpdir : getenv("TMPDIR");
+		if (!dir || !*dir)
+			dir = roomy_tmpfs("/tmp") ? "/tmp" : roomy_tmpfs("/dev/shm") ? "/dev/shm" : "/tmp";
+		t->spilldir = cs_xstrdup(dir);
+	}
+	return t->spilldir;
+}
+
 static int spill(cs_timeline *t, cs_error *e)
 {
 	sort_rows(t);
 	char path[4096];
-	const char *dir = t->o.tmpdir ? t->o.tmpdir : getenv("TMPDIR");
-	snprintf(path, sizeof(path), "%s/csleuth-run-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return cs_err(e, -errno, "temporary run file in `%s`: %s", path, strerror(errno));
-	unlink(path);
-	FILE *f = fdopen(fd, "w+");
-	for (size_t i = 0; i < t->n; i++) {
-		const rowhdr *h = (const rowhdr *)(t->rows.data + t->idx[i]);
-		if (fwrite(h, sizeof(*h) + h->len, 1, f) != 1) {
-			fclose(f);
-			return cs_err(e, -EIO, "writing a temporary run file: %s", strerror(errno));
+	FILE *f;
+	for (;;) {
+		snprintf(path, sizeof(path), "%s/csleuth-run-XXXXXX", spill_dir(t));
+		int fd = mkstemp(path);
+		if (fd < 0)
+			return cs_err(e, -errno, "temporary run file in `%s`: %s", path, strerror(errno));
+		unlink(path);
+		f = fdopen(fd, "w+");
+		int err = 0;
+		for (size_t i = 0; i < t->n && !err; i++) {
+			const rowhdr *h = (const rowhdr *)(t->rows.data + t->idx[i]);
+			if (fwrite(h, sizeof(*h) + h->len, 1, f) != 1)
+				err = errno ? errno : EIO;
 		}
-	}
-	if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+		if (!err && (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0))
+			err = errno ? errno : EIO;
+		if (!err)
+			break;
 		fclose(f);
-		return cs_err(e, -EIO, "writing a temporary run file: %s", strerror(errno));
+		/* a tmpfs chosen here that filled up: the rest on disk */
+		if (err == ENOSPC && !t->o.tmpdir && !getenv("TMPDIR") && strcmp(t->spilldir, "/var/tmp") != 0) {
+			free(t->spilldir);
+			t->spilldir = cs_xstrdup("/var/tmp");
+			continue;
+		}
+		return cs_err(e, -err, "writing a temporary run file in `%s`: %s", t->spilldir, strerror(err));
 	}
 	run *r = CS_PUSH(t->runs, t->nruns, t->capruns);
 	r->f = f;
@@ -545,11 +574,15 @@ static bool run_next(run *r)
 int cs_timeline_finish(cs_timeline *t, FILE *out, cs_error *e)
 {
 	/* header */
-	if (t->o.format == CS_TL_TIMESKETCH || t->o.format == CS_TL_CSV) {
-		const char *const *cols = t->o.format == CS_TL_TIMESKETCH ? COLS_TS : COLS_CSV;
-		size_t nc = t->o.format == CS_TL_TIMESKETCH ? CS_ARRAY_SIZE(COLS_TS) : CS_ARRAY_SIZE(COLS_CSV);
-		for (size_t i = 0; i < nc; i++)
-			fprintf(out, "%s%s", i ? "," : "", cols[i]);
+	if (t->o.format == CS_TL_TIMESKETCH) {
+		fputs("message,timestamp,datetime,timestamp_desc", out);
+		for (size_t i = 0; i < F_N; i++)
+			fprintf(out, ",%s", FLAT[i]);
+		fputs("\r\n", out);
+	} else if (t->o.format == CS_TL_CSV) {
+		fputs("datetime,timestamp_desc", out);
+		for (size_t i = 0; i < F_N; i++)
+			fprintf(out, ",%s%s", FLAT[i], i == F_SOURCE ? ",message" : "");
 		fputs("\r\n", out);
 	}
 	if (t->nruns > 0 && t->n > 0) {
@@ -597,6 +630,7 @@ void cs_timeline_free(cs_timeline *t)
 	cs_buf_free(&t->rows);
 	cs_buf_free(&t->scratch);
 	free(t->idx);
+	free(t->spilldir);
 	free(t);
 }
 

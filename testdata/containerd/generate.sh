@@ -106,7 +106,7 @@ remove_cgroups() { # cgroups named after our containers / pod, then our namespac
   [ -s "$SCRATCH/ids" ] && ids=$(sort -u "$SCRATCH/ids")
   for c in /sys/fs/cgroup/*/; do
     for d in $ids; do
-      find "$c" -maxdepth 4 -type d -name "*$d*" 2>/dev/null | sort -r | while read -r x; do
+      find "$c"default "$c"k8s.io "$c"csx "$c"moby "$c"docker "$c"kubepods -maxdepth 3 -type d -name "*$d*" 2>/dev/null | sort -r | while read -r x; do
         find "$x" -depth -type d -exec rmdir {} \; 2>/dev/null; done
     done
     for d in default k8s.io csx moby docker kubepods/besteffort kubepods; do
@@ -423,6 +423,11 @@ subprocess.run(["mount", "-t", "overlay", "overlay", "-o", "ro,lowerdir=" + opts
 PY
     "$PY" "$TOOLS/fstools.py" changes "$mnt" "$mnt2" >"$E/docker/diff/$name.json"
     umount "$mnt" "$mnt2"
+    # the init layer as the snapshotter keeps it: the fs dir of <id>-init (first lowerdir of <id>)
+    local initfs; initfs=$(jq -r '.mounts[0].options[] | select(startswith("lowerdir=")) | sub("lowerdir=";"") | split(":")[0]' "$E/fs/mounts/moby--$name.json")
+    "$PY" "$TOOLS/fstools.py" manifest "$initfs" namespace=moby container="$name" id="$id" snapshot_key="$id-init" dir="$initfs" \
+      source="fs dir of the committed init snapshot <id>-init (moby initlayer.Setup replayed on the mounted snapshot)" \
+      >"$E/fs/upper/moby--$name-init.json"
   done
   "$PY" "$TOOLS/moby_scenario.py" finish "$SCRATCH/moby-state.json" "$E/docker"
   jq '[.containers[] | {name, id, config_v2: .config, hostconfig, oci_spec: .spec}]' "$SCRATCH/moby-state.json" >"$E/docker/written.json"

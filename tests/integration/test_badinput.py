@@ -128,7 +128,8 @@ def check(t, tmp):
     t.eq(rc, 3, "table ps also exits 3")
     t.ok(not has_control(table), "no raw control character reaches the table", table[:300])
     t.ok(not has_control(err2), "no raw control character reaches stderr")
-    t.ok(b"evil\\x1b[31mname\\nline2" in table, "the name is shown escaped")
+    rc, table, _ = csleuth("--root", root, "ps", "--no-trunc")
+    t.ok(b"evil\\x1b[31mname\\nline2" in table and not has_control(table), "the name is shown escaped")
     # images: the ghost tag and the modified config
     rc, out, err = csleuth("--root", root, "images", "--json")
     ims = json.loads(out)
@@ -144,8 +145,33 @@ def check(t, tmp):
     ins = json.loads(out)
     t.ok(rc == 3 and ins[0]["Id"] == ids["exit3"] and ins[0]["Csleuth"]["Incomplete"],
          "inspect shows a truncated container as incomplete")
-    rc, out, _ = csleuth("-q", "--root", root, "history", "csx/app:1.0")
-    t.eq(rc, 3, "-q still exits 3")
+    rc, out, err = csleuth("-q", "--root", root, "ps")
+    t.ok(rc == 3 and err == b"", "-q (--no-warnings) prints no warning and still exits 3", err)
+    rc, out, err = csleuth("--root", root, "ps", "--no-warnings")
+    t.ok(rc == 3 and err == b"", "--no-warnings after the command name works too", err)
+    check_scope(t, root, ids)
+
+
+def check_scope(t, root, ids):
+    """A command's exit status and warnings cover only what it reports."""
+    rc, out, err = csleuth("--root", root, "diff", "powercut")
+    errs = err.decode("utf-8", "replace")
+    t.eq(rc, 0, "diff of an intact container exits 0 although other items are damaged")
+    t.ok(out.startswith(b"C /tmp") or b"/tmp/ticks.log" in out, "and prints its changes", out[:200])
+    t.ok("warning:" not in errs, "no warning about unrelated items", errs)
+    lines = [ln for ln in errs.splitlines() if ln]
+    n = len(DAMAGE)
+    t.ok(len(lines) == 1 and f"{n} other containers" in lines[0] and "image" in lines[0]
+         and "see csleuth ps" in lines[0], f"one summary line counts the {n} damaged containers and the images", errs)
+    rc, out, err = csleuth("--root", root, "inspect", ids["exit3"])
+    errs = err.decode("utf-8", "replace")
+    t.ok(rc == 3 and f"containers/{ids['exit3']}/config.v2.json" in errs
+         and f"containers/{ids['killed']}/config.v2.json" not in errs,
+         "inspect of a damaged container warns about that container only, and exits 3", errs)
+    rc, out, err = csleuth("--root", root, "ps", "--filter", "name=powercut")
+    errs = err.decode("utf-8", "replace")
+    t.ok(rc == 0 and "warning:" not in errs and b"powercut" in out,
+         "ps filtered to an intact container exits 0", errs)
 
 
 def check_not_a_root(t, tmp):

@@ -9,7 +9,8 @@ import tempfile
 
 from harness import SRC, Tap, csleuth, csleuth_json, fixture
 
-COMMANDS = ["ps", "images", "inspect", "history", "logs", "diff", "export", "mount", "timeline"]
+COMMANDS = ["ps", "images", "volumes", "inspect", "history", "logs", "diff", "export", "cp", "mount", "umount",
+            "timeline", "collect"]
 
 
 def check_help(t):
@@ -19,6 +20,18 @@ def check_help(t):
     for c in COMMANDS:
         rc, out, _ = csleuth(c, "--help")
         t.ok(rc == 0 and out.startswith(f"Usage: csleuth {c}".encode()), f"{c} --help prints its usage")
+        if c != "umount":
+            t.ok(b"Global options" in out and b"--sysroot" in out and b"--no-warnings" in out,
+                 f"{c} --help shows the global options")
+        # every option --help names is in the manual page, and every long
+        # option the command takes is in --help
+        page_text = open(os.path.join(SRC, "docs", "man", f"csleuth-{c}.1")).read().replace("\\-", "-")
+        opts = set(re.findall(rb"(--[a-z][a-z-]+)", out.split(b"Global options")[0]))
+        missing = [o.decode() for o in opts if o.decode() not in page_text]
+        t.ok(not missing, f"{c}: the manual documents every option of --help", missing)
+        readme = open(os.path.join(SRC, "README.md")).read()
+        missing = [o.decode() for o in opts if o.decode() not in readme]
+        t.ok(f"`{c}" in readme and not missing, f"{c}: the README table lists the command and its options", missing)
         page = os.path.join(SRC, "docs", "man", f"csleuth-{c}.1")
         t.ok(os.path.exists(page), f"{c} has a manual page")
         r = subprocess.run(["man", "-l", "--warnings", page], capture_output=True,

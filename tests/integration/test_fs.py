@@ -6,6 +6,7 @@ the engine's recorded `docker diff`."""
 import json
 import os
 import re
+import subprocess
 import tempfile
 
 from fsview import can_mount_overlay, diff_records, kernel_overlay, walk_tar, walk_tree
@@ -32,10 +33,18 @@ def check_diff_json(t, root, tag):
     drop = by.get("/tmp/dropper", {}).get("entry", {})
     t.ok(drop.get("type") == "file" and "ELF" in (drop.get("magic") or ""),
          f"{tag}: the ELF dropped in /tmp is identified by libmagic", drop)
-    t.ok(len(drop.get("sha256") or "") == 64 and drop.get("layer") == 0, f"{tag}: with its sha256 and layer 0")
+    # layers are numbered from the base (0) up: the container's own layer
+    # is the top one, n - 1 of the n directories docker stacks
+    rc, ins, _ = csleuth_json("--root", root, "inspect", "changes")
+    gd = ins[0]["GraphDriver"]["Data"]
+    top = len(gd["LowerDir"].split(":")) if gd.get("LowerDir") else 0
+    t.ok(len(drop.get("sha256") or "") == 64 and drop.get("layer") == top,
+         f"{tag}: with its sha256 and layer {top} (the container's own, counted from the base)", drop)
     grp = by.get("/etc/group", {})
     t.ok(grp.get("kind") == "D" and grp.get("deleted_by", {}).get("kind") == "whiteout",
          f"{tag}: a deletion names the whiteout that recorded it", grp)
+    t.ok(grp.get("deleted_by", {}).get("layer") == top and grp.get("entry", {}).get("layer") == 0,
+         f"{tag}: the whiteout is in layer {top}, the deleted original in the base layer 0", grp)
     t.ok(all(c["entry"].get("mtime", "").endswith("Z") for c in d if c["entry"].get("mtime")),
          f"{tag}: times are UTC with Z")
 
@@ -103,6 +112,39 @@ def check_kernel(t, root, tag, tmp):
              diff_records(got, want))
 
 
+def check_export_xattrs(t, root, tmp):
+    """Extended attributes on files with bodies (export reads them from the
+    open file), on empty files and on directories, against the kernel's
+    overlay mount of the same layers."""
+    copy = os.path.join(tmp, "xattrs")
+    subprocess.run(["cp", "-a", root, copy], check=True)
+    rc, ins, _ = csleuth_json("--root", copy, "inspect", "changes")
+    gd = ins[0]["GraphDriver"]["Data"]
+    host_root = re.match(r"^(.*)/(overlay2|overlay)/[^/]+/(diff|upper)$", gd["UpperDir"]).group(1)
+    layers = [gd["UpperDir"]] + (gd["LowerDir"].split(":") if gd.get("LowerDir") else [])
+    layers = [os.path.join(copy, os.path.relpath(x, host_root)) for x in layers]
+    up = layers[0]
+    body = os.path.join(up, "tmp", "with-xattrs")
+    with open(body, "wb") as f:
+        f.write(b"data " * 100000)  # large enough for the in-kernel copy
+    open(os.path.join(up, "tmp", "empty-xattrs"), "wb").close()
+    os.setxattr(body, "user.note", b"seized")
+    os.setxattr(body, "user.a", b"\x00\x01binary")
+    os.setxattr(body, "security.capability",
+                bytes.fromhex("0100000200200000000000000000000000000000"))
+    os.setxattr(os.path.join(up, "tmp", "empty-xattrs"), "user.empty", b"e")
+    os.setxattr(os.path.join(up, "tmp"), "user.dir", b"d")
+    tarp = os.path.join(tmp, "xattrs.tar")
+    rc, _, err = csleuth("--root", copy, "export", "--precise", "-o", tarp, "changes")
+    got = walk_tar(tarp)
+    with kernel_overlay(layers) as mnt:
+        want = walk_tree(mnt)
+    t.ok(rc == 0 and got == want and got[b"tmp/with-xattrs"]["xattrs"].get("user.note") == b"seized",
+         f"export keeps the xattrs of files with bodies, empty files and directories ({len(want)} entries)",
+         diff_records(got, want) or err)
+    subprocess.run(["rm", "-rf", copy])
+
+
 def check_image_kernel(t, root, tag, tmp):
     rc, ims, _ = csleuth_json("--root", root, "inspect", "--type", "image", "dive-test:latest")
     if rc != 0:
@@ -138,6 +180,7 @@ def main():
                 t.run(check_kernel, root, fx, tmp)
                 if fx == "overlay2":
                     t.run(check_image_kernel, root, fx, tmp)
+                    t.run(check_export_xattrs, root, tmp)
             else:
                 t.skip(f"{fx}: the kernel's overlayfs cannot be mounted here (needs root and overlay)")
     t.done()

@@ -100,13 +100,39 @@ def check_readonly(t, root):
             except OSError as e:
                 t.eq(e.errno, errno.EROFS, f"{what} fails with EROFS")
         # provenance
-        t.eq(os.getxattr(os.path.join(m.mnt, "tmp", "dropper"), "user.csleuth.layer"), b"0",
-             "user.csleuth.layer says the dropped file is the container's own")
+        # one numbering everywhere: from the base layer (0) up
+        rc, ins, _ = csleuth_json("--root", root, "inspect", "changes")
+        gd = ins[0]["GraphDriver"]["Data"]
+        top = len(gd["LowerDir"].split(":"))
+        t.eq(os.getxattr(os.path.join(m.mnt, "tmp", "dropper"), "user.csleuth.layer"), str(top).encode(),
+             f"user.csleuth.layer says the dropped file is in the container's own layer ({top}, the top)")
+        t.eq(os.getxattr(os.path.join(m.mnt, "bin", "busybox"), "user.csleuth.layer"), b"0",
+             "user.csleuth.layer of a base-image file is 0, as mount --layer and diff --json count")
+        rc, d, _ = csleuth_json("--root", root, "diff", "--json", "changes")
+        drop = [c for c in d if c["path"] == "/tmp/dropper"]
+        t.ok(drop and drop[0]["entry"]["layer"] == top, "diff --json counts layers the same way")
         ev = os.getxattr(os.path.join(m.mnt, "bin", "busybox"), "user.csleuth.evidence_path").decode()
         t.ok(ev.startswith("overlay2/") and os.path.exists(os.path.join(root, ev)),
              "user.csleuth.evidence_path names the file in the evidence")
         st1, st2 = os.stat(os.path.join(m.mnt, "srv/data/orig")), os.stat(os.path.join(m.mnt, "srv/data/hardlink1"))
         t.ok(st1.st_ino == st2.st_ino and st1.st_nlink >= 2, "hard links share one inode")
+
+
+def check_no_stacking(t, root):
+    """A mount point must be an empty directory that is not a mount point."""
+    with Mounted(root, "changes") as m:
+        rc, _, err = csleuth("--root", root, "mount", "exit0", m.mnt)
+        t.ok(rc == 2 and b"already a mount point" in err and b"fuse.csleuth" in err and b"csleuth:638eff8361df" in err,
+             "mounting over a csleuth mount is refused, naming what is mounted there", err)
+        t.ok(os.path.exists(os.path.join(m.mnt, "tmp", "dropper")), "the first mount is still what is seen")
+    with tempfile.TemporaryDirectory() as d:
+        open(os.path.join(d, "case-notes.txt"), "w").close()
+        rc, _, err = csleuth("--root", root, "mount", "changes", d)
+        t.ok(rc == 2 and b"not empty" in err and b"case-notes.txt" in err,
+             "mounting over a non-empty directory is refused, naming what it holds", err)
+        t.ok(os.listdir(d) == ["case-notes.txt"] and not os.path.ismount(d), "nothing was mounted")
+        rc, _, err = csleuth("umount", d)
+        t.ok(rc == 1 and b"not a mount point" in err, "umount of a plain directory is refused", err)
 
 
 def check_stable_inodes(t, root):
@@ -126,9 +152,15 @@ def check_views(t, root):
         top = sorted(os.listdir(m.mnt))
         t.eq(top, ["etc", "root", "tmp", "usr"], "--upper shows only the container's own layer")
         t.ok(not os.path.exists(os.path.join(m.mnt, "etc", "group")), "--upper never shows a whiteout")
+        rc, ins, _ = csleuth_json("--root", root, "inspect", "changes")
+        n = len(ins[0]["GraphDriver"]["Data"]["LowerDir"].split(":")) + 1
+        t.eq(os.getxattr(os.path.join(m.mnt, "tmp", "dropper"), "user.csleuth.layer"), str(n - 1).encode(),
+             "--upper: user.csleuth.layer still counts from the base of the whole stack")
     with Mounted(root, "changes", "--layer", "0") as m:
         t.ok(os.path.exists(os.path.join(m.mnt, "etc", "motd")) and not os.path.exists(os.path.join(m.mnt, "tmp", "dropper")),
              "--layer 0 shows the base layer alone (the file later deleted is there)")
+        t.eq(os.getxattr(os.path.join(m.mnt, "etc", "motd"), "user.csleuth.layer"), b"0",
+             "--layer 0: its files say layer 0")
     with Mounted(root, "changes", "--deleted") as m:
         d = os.path.join(m.mnt, ".csleuth", "deleted")
         t.ok(open(os.path.join(d, "etc", "group"), "rb").read().startswith(b"root:"),
@@ -211,6 +243,7 @@ def main():
         else:
             t.skip("the kernel's overlayfs cannot be mounted here")
         t.run(check_readonly, root)
+        t.run(check_no_stacking, root)
         t.run(check_stable_inodes, root)
         t.run(check_views, root)
         t.run(check_untouched, root, tmp)

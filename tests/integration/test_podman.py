@@ -103,8 +103,9 @@ def test_ps(t, root, sc):
     t.eq(sorted(p["id"] for p in sel), sorted([cr["sandbox"]["id"], cr["container"]["id"]]), "--engine cri-o")
     rc, sel, _ = csleuth_json("--sysroot", root, "ps", "--namespace", "alice", "--json")
     t.ok(sel and all(p["namespace"] == "alice" for p in sel), "--namespace alice: alice's rootless store")
-    rc, out, err = csleuth("--sysroot", root, "ps")
-    t.ok(b"running when seized; upper may be torn" in out, "ps: the volatile container running at the cut",
+    # the NOTE column is in the wide table (ps -w)
+    rc, out, err = csleuth("--sysroot", root, "ps", "--wide")
+    t.ok(b"running when seized; upper may be torn" in out, "ps --wide: the volatile container running at the cut",
          out.decode())
 
 
@@ -444,6 +445,16 @@ def test_events_volumes_crio_logs(t, root, sc, tmp):
          "the named volume appdata, its data in the evidence", vols["mounts"])
     t.ok(m["/host"]["type"] == "bind" and m["/host"]["source"] == sc["bind_source:vols"] and
          m["/host"]["evidence_path"] is None, "the bind mount: a host path", vols["mounts"])
+    # `volumes` against `podman volume inspect`
+    want = {v["Name"]: v for v in json.load(open(os.path.join(ENG, "root", "volume-inspect.json")))}
+    rc, vl, err = csleuth_json("--sysroot", root, "volumes", "--json")
+    got = {v["name"]: v for v in vl if v["engine"] == "podman" and v["namespace"] is None}
+    t.ok(rc == 0 and set(got) == set(want) and
+         all(got[n]["created"] == want[n]["CreatedAt"] and got[n]["mountpoint"] == want[n]["Mountpoint"] and
+             got[n]["driver"] == want[n]["Driver"] for n in want) and
+         [c["name"] for c in got["appdata"]["containers"]] == ["vols"],
+         "volumes: name, driver, creation time and mount point as podman volume inspect says, used by vols",
+         (got, want, err))
     if os.path.exists("/dev/fuse"):
         mnt = tempfile.mkdtemp(prefix="csx-pmv-")
         p = subprocess.run([BIN, "-q", "--sysroot", root, "mount", "--volumes", "vols", mnt], capture_output=True)

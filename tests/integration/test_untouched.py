@@ -24,6 +24,13 @@ def run_everything(root, flags=()):
     csleuth(*flags, "--root", root, "inspect", "--type", "image", *[i["id"] for i in ims])
     for i in ims:
         csleuth(*flags, "--root", root, "history", i["id"])
+    csleuth(*flags, "--root", root, "volumes")
+    # collect reads everything: logs, diffs, timelines
+    with tempfile.TemporaryDirectory() as out_dir:
+        csleuth(*flags, "--root", root, "collect", "--no-magic", "-o", os.path.join(out_dir, "case"))
+        for c in ps[:3]:
+            if c["mount_id"]:
+                csleuth(*flags, "--root", root, "cp", c["id"] + ":/", os.path.join(out_dir, c["id"]))
     return len(ps)
 
 

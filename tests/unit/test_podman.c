@@ -49,12 +49,20 @@ int main(void)
 	TAP_STR_EQ(n, "manifest.v1", "a key of [0-9a-z.] is stored as is");
 	free(n);
 
-	cs_idmap m[] = {{0, 2000, 1}, {1, 10100001, 65536}};
-	tap_ok(cs_idmap_to_container(m, 2, 2000) == 0, "the user's own id is container root");
-	tap_ok(cs_idmap_to_container(m, 2, 10101000) == 1000, "a subordinate id maps to its container id");
-	tap_ok(cs_idmap_to_container(m, 2, 10100001 + 65536) == -1, "past the range: unmapped");
-	tap_ok(cs_idmap_to_container(m, 2, 0) == -1, "host root: unmapped (the overflow id)");
-	tap_ok(cs_idmap_to_container(NULL, 0, 1234) == 1234, "no mapping: as stored");
+	/* a rootless store's map: container 0 is the user, 1.. its subordinate ids */
+	cs_idmap m = {.shifted = true};
+	cs_idmap_add(&m, 'u', 0, 2000, 1);
+	cs_idmap_add(&m, 'u', 1, 10100001, 65536);
+	bool ok;
+	tap_ok(cs_idmap_to_container(&m, 'u', 2000, &ok) == 0 && ok, "the user's own id is container root");
+	tap_ok(cs_idmap_to_container(&m, 'u', 10101000, &ok) == 1000 && ok, "a subordinate id maps to its container id");
+	tap_ok(cs_idmap_to_container(&m, 'u', 10100001 + 65536, &ok) == CS_OVERFLOW_ID && !ok,
+	       "past the range: unmapped (the overflow id)");
+	tap_ok(cs_idmap_to_container(&m, 'u', 0, &ok) == CS_OVERFLOW_ID && !ok, "host root: unmapped (the overflow id)");
+	tap_ok(cs_idmap_to_container(&m, 'g', 2000, &ok) == CS_OVERFLOW_ID && !ok, "gids have their own ranges");
+	free(m.v);
+	cs_idmap none = {0};
+	tap_ok(cs_idmap_to_container(&none, 'u', 1234, &ok) == 1234 && ok, "no mapping: as stored");
 
 	cs_stat wh = {.mode = S_IFCHR, .rdev_major = 0, .rdev_minor = 0}, reg = {.mode = S_IFREG | 0644};
 	tap_ok(cs_whiteout_name(CS_WH_OVERLAY, "x", &wh) == CS_WH_KIND_WHITEOUT, "overlay: char 0/0 whiteout");

@@ -92,7 +92,7 @@ static void journal_tests(const char *src)
 	TAP_STR_EQ(hex, want, "rolled back, the database is byte for byte the committed one (sha256 as SQLite's own "
 			      "rollback gave)");
 	cs_sqlite *s = NULL;
-	if (k == 0 && cs_sqlite_open_image(img, il, "db.sql", &s, &e) == 0) {
+	if (k == 0 && cs_sqlitedb_open_image(img, il, "db.sql", &s, &e) == 0) {
 		tap_ok(scalar(s, "SELECT count(*) FROM ContainerConfig") == 12, "12 containers, as before the removal");
 		tap_ok(scalar(s, "PRAGMA query_only") == 1, "the connection is query-only");
 		tap_ok(sqlite3_exec(cs_sqlite_db(s), "DELETE FROM ContainerConfig", NULL, NULL, NULL) != SQLITE_OK,
@@ -147,12 +147,12 @@ static void wal_tests(const char *src)
 	cs_sqlite *s;
 	int k = cs_sqlite_image(b[0].p, b[0].n, b[1].p, b[1].n, NULL, 0, &img, &il, &info, &e);
 	tap_ok(k == 0 && info.applied == CS_SQLITE_WAL && info.wal_commits == 2, "two commits applied from the WAL");
-	if (k == 0 && cs_sqlite_open_image(img, il, "db.sql", &s, &e) == 0) {
+	if (k == 0 && cs_sqlitedb_open_image(img, il, "db.sql", &s, &e) == 0) {
 		tap_ok(scalar(s, state) == 6 && scalar(s, code) == 3, "with the WAL: changes exited (6), exit code 3");
 		cs_sqlite_close(s);
 	}
 	k = cs_sqlite_image(b[0].p, b[0].n, NULL, 0, NULL, 0, &img, &il, &info, &e);
-	if (k == 0 && cs_sqlite_open_image(img, il, "db.sql", &s, &e) == 0) {
+	if (k == 0 && cs_sqlitedb_open_image(img, il, "db.sql", &s, &e) == 0) {
 		tap_ok(scalar(s, state) == 3 && scalar(s, code) == -999, "without it: running, no exit code record");
 		cs_sqlite_close(s);
 	}
@@ -160,7 +160,7 @@ static void wal_tests(const char *src)
 	k = cs_sqlite_image(b[0].p, b[0].n, b[1].p, b[1].n - 100, NULL, 0, &img, &il, &info, &e);
 	tap_ok(k == 0 && info.wal_commits == 1 && strstr(info.note, "partial frame"),
 	       "a torn WAL: the first commit only, and the cut said");
-	if (k == 0 && cs_sqlite_open_image(img, il, "db.sql", &s, &e) == 0) {
+	if (k == 0 && cs_sqlitedb_open_image(img, il, "db.sql", &s, &e) == 0) {
 		tap_ok(scalar(s, state) == 3 && scalar(s, code) == 3,
 		       "the exit code (first commit) is there, the state update (torn) is not");
 		cs_sqlite_close(s);

@@ -84,6 +84,10 @@ static void infer_host_path(cs_dataroot *dr)
 	}
 	if (!dr->host_path)
 		dr->host_path = cs_xstrdup("/var/lib/docker");
+	for (size_t i = 0; i < dr->n_volumes; i++)
+		if (!dr->volumes[i].host_path)
+			dr->volumes[i].host_path =
+				cs_xasprintf("%s/volumes/%s/_data", dr->host_path, dr->volumes[i].name);
 }
 
 static int cmp_container(const void *a, const void *b)

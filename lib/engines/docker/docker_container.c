@@ -138,6 +138,27 @@ static void scan_old_volumes(cs_jscan *s, cs_container *ct, size_t *cap, bool rw
 	}
 }
 
+/* Config.Labels: {"k": "v", ...} as sorted "k=v" strings. */
+static void scan_labels(cs_jscan *s, cs_container *ct)
+{
+	if (!cs_jscan_object(s))
+		return;
+	size_t n = 0, cap = 0;
+	char **v = NULL;
+	while (cs_jscan_member(s)) {
+		char *k = cs_xstrdup(s->key);
+		char *val = n < 4096 ? cs_jscan_string(s) : (cs_jscan_skip(s), NULL);
+		if (val)
+			*CS_PUSH(v, n, cap) = cs_xasprintf("%s=%s", k, val);
+		free(k);
+		free(val);
+	}
+	*CS_PUSH(v, n, cap) = NULL;
+	cs_strv_sort(v);
+	cs_strv_free(ct->labels);
+	ct->labels = v;
+}
+
 static void scan_health(dk_ctx *c, cs_container *ct, const char *file, cs_jscan *s)
 {
 	cs_state *st = &ct->state;
@@ -256,6 +277,8 @@ static int scan_config(dk_ctx *c, cs_container *ct, const char *file, const char
 					while (cs_jscan_member(&s)) {
 						if (cs_jscan_is(&s, "Image"))
 							replace(&ct->image_ref, cs_jscan_string(&s));
+						else if (cs_jscan_is(&s, "Labels"))
+							scan_labels(&s, ct);
 						else
 							cs_jscan_skip(&s);
 					}
@@ -532,9 +555,13 @@ void dk_load_volumes(dk_ctx *c)
 		if (cs_source_stat(c->src, data, false, &st, NULL) < 0 || !S_ISDIR(st.mode))
 			continue;
 		cs_volume *v = CS_PUSH(dr->volumes, dr->n_volumes, dr->cap_volumes);
+		memset(v, 0, sizeof(*v));
 		v->name = cs_xstrdup(d[i].name);
 		v->driver = cs_xstrdup("local");
 		v->data_path = TAKE_PTR(data);
+		/* the engine's CreatedAt is the mtime of volumes/<name> */
+		_cleanup_free_ char *vdir = dk_path(c, "volumes/%s", d[i].name);
+		v->created = cs_source_stat(c->src, vdir, false, &st, NULL) == 0 ? st.mtime : CS_TIME_NEVER;
 	}
 	cs_dirents_free(d, n);
 }

@@ -209,6 +209,7 @@ static void load_one(dk_ctx *c, const char *driver, const char *hex)
 	im->author = cs_json_strdup(cfg, "author");
 	im->docker_version = cs_json_strdup(cfg, "docker_version");
 	im->comment = cs_json_strdup(cfg, "comment");
+	im->labels = cs_json_labels(cs_json_get_obj(cs_json_get_obj(cfg, "config"), "Labels"));
 	load_layers(c, im, driver, cfg);
 	load_history(c, im, cfg);
 	json_object_put(cfg);

@@ -192,8 +192,8 @@ static json_object *network_settings(json_object *cfg)
 	return ns;
 }
 
-static json_object *csleuth_object(const cs_evfiles *ev, const char *const *fields, size_t nf,
-				   const char *const *roles, bool incomplete, const cs_problems *p)
+static json_object *csleuth_object(const cs_dataroot *dr, const cs_evfiles *ev, const char *const *fields,
+				   size_t nf, const char *const *roles, bool incomplete, const cs_problems *p)
 {
 	json_object *o = json_object_new_object();
 	json_object *src = json_object_new_object();
@@ -205,6 +205,8 @@ static json_object *csleuth_object(const cs_evfiles *ev, const char *const *fiel
 			}
 	}
 	json_object_object_add(o, "Sources", src);
+	/* the sha256 of every evidence file named, as read now */
+	json_object_object_add(o, "Sha256", cs_jevidence_hashes(dr ? dr->src : NULL, ev));
 	json_object_object_add(o, "Incomplete", json_object_new_boolean(incomplete));
 	json_object_object_add(o, "Problems", cs_jproblems(p));
 	return o;
@@ -259,7 +261,7 @@ static json_object *inspect_container(const cs_dataroot *dr, const cs_container 
 	static const char *const roles[] = {"Config", "Config", "Config", "Config", "Config",
 		"Config", "Config", "Config", "Config", "Config", "Config", "Config", "Config",
 		"HostConfig", "GraphDriver.MountId", "LogPath"};
-	json_object_object_add(o, "Csleuth", csleuth_object(&c->evidence, fields, CS_ARRAY_SIZE(fields),
+	json_object_object_add(o, "Csleuth", csleuth_object(dr, &c->evidence, fields, CS_ARRAY_SIZE(fields),
 							    roles, c->incomplete, &c->problems));
 	json_object_put(cfg);
 	json_object_put(hc);
@@ -328,7 +330,7 @@ static json_object *inspect_image(const cs_dataroot *dr, const cs_image *im)
 		"RepoTags", "RepoDigests", "Parent", "Metadata"};
 	static const char *const roles[] = {"Config", "Config", "Config", "Config", "Config",
 		"RepoTags", "RepoTags", "Parent", "Metadata.LastTagTime"};
-	json_object_object_add(o, "Csleuth", csleuth_object(&im->evidence, fields, CS_ARRAY_SIZE(fields),
+	json_object_object_add(o, "Csleuth", csleuth_object(dr, &im->evidence, fields, CS_ARRAY_SIZE(fields),
 							    roles, im->incomplete, &im->problems));
 	json_object_put(cfg);
 	return o;

@@ -35,10 +35,10 @@ static void vreport(pm_ctx *c, cs_severity sev, cs_problems *p, const char *file
 {
 	char msg[CS_ERRMSG_MAX + 512];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (sev == CS_WARN) {
-		cs_problems_add(p ? p : &c->dr->problems, file, msg);
+	/* notes too: a command reports the problems of the items it shows */
+	cs_problems_add(p ? p : &c->dr->problems, file, msg);
+	if (sev == CS_WARN)
 		c->dr->n_warnings++;
-	}
 	if (c->diag) {
 		cs_diag d = {.severity = sev, .file = file, .msg = msg};
 		c->diag(c->diag_ud, &d);
@@ -53,11 +53,11 @@ void pm_warn(pm_ctx *c, cs_problems *p, const char *file, const char *fmt, ...)
 	va_end(ap);
 }
 
-void pm_note(pm_ctx *c, const char *file, const char *fmt, ...)
+void pm_note(pm_ctx *c, cs_problems *p, const char *file, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vreport(c, CS_NOTE, NULL, file, fmt, ap);
+	vreport(c, CS_NOTE, p, file, fmt, ap);
 	va_end(ap);
 }
 
@@ -233,17 +233,17 @@ static char *sysroot_prefix(const char *path, const char *host_path)
 	return cs_xstrndup(path, pl - hl);
 }
 
-static void build_map(const cs_subid_range *r, size_t n, uint32_t self, cs_idmap **ret, size_t *ret_n)
+static void build_map(const cs_subid_range *r, size_t n, uint32_t self, pm_idrange **ret, size_t *ret_n)
 {
-	cs_idmap *m = cs_xcalloc(n + 1, sizeof(*m));
+	pm_idrange *m = cs_xcalloc(n + 1, sizeof(*m));
 	size_t k = 0;
-	m[k++] = (cs_idmap){.container = 0, .host = self, .size = 1};
+	m[k++] = (pm_idrange){.container = 0, .host = self, .size = 1};
 	uint64_t next = 1;
 	for (size_t i = 0; i < n && next <= UINT32_MAX; i++) {
 		uint64_t size = r[i].count;
 		if (next + size - 1 > UINT32_MAX)
 			size = (uint64_t)UINT32_MAX - next + 1;
-		m[k++] = (cs_idmap){.container = (uint32_t)next, .host = r[i].start, .size = (uint32_t)size};
+		m[k++] = (pm_idrange){.container = (uint32_t)next, .host = r[i].start, .size = (uint32_t)size};
 		next += size;
 	}
 	*ret = m;
@@ -657,7 +657,7 @@ int cs_podman_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_
 		st->prefix = sysroot_prefix(path, hp);
 	find_user(&c);
 	if (st->usermap_note)
-		pm_note(&c, path, "%s", st->usermap_note);
+		pm_note(&c, NULL, path, "%s", st->usermap_note);
 	_cleanup_free_ char *mp = pm_path(st, "overlay/.has-mount-program");
 	_cleanup_free_ char *mpt = read_small(src, mp);
 	st->mount_program = mpt && cs_str_startswith(mpt, "true");

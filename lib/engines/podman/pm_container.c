@@ -50,7 +50,7 @@ typedef struct lcfg {
 	size_t n_mounts, cap_mounts;
 	cs_mount *named;  /* namedVolumes */
 	size_t n_named, cap_named;
-	cs_idmap *uidmap, *gidmap; /* idMappingsOptions */
+	pm_idrange *uidmap, *gidmap; /* idMappingsOptions */
 	size_t n_uidmap, n_gidmap;
 	/* state */
 	int64_t state, pid, exit_code, restarts;
@@ -115,9 +115,9 @@ static cs_time stime(cs_jscan *s)
 	return v;
 }
 
-static void idmaps(cs_jscan *s, cs_idmap **ret, size_t *ret_n)
+static void idmaps(cs_jscan *s, pm_idrange **ret, size_t *ret_n)
 {
-	cs_idmap *v = NULL;
+	pm_idrange *v = NULL;
 	size_t n = 0, cap = 0;
 	if (cs_jscan_array(s))
 		while (cs_jscan_element(s)) {
@@ -136,7 +136,7 @@ static void idmaps(cs_jscan *s, cs_idmap **ret, size_t *ret_n)
 			}
 			if (ci >= 0 && hi >= 0 && sz > 0 && ci <= UINT32_MAX && hi <= UINT32_MAX && sz <= UINT32_MAX &&
 			    n < 1024)
-				*CS_PUSH(v, n, cap) = (cs_idmap){(uint32_t)ci, (uint32_t)hi, (uint32_t)sz};
+				*CS_PUSH(v, n, cap) = (pm_idrange){(uint32_t)ci, (uint32_t)hi, (uint32_t)sz};
 		}
 	free(*ret);
 	*ret = v;
@@ -307,12 +307,12 @@ static int scan_state(const char *text, lcfg *l, cs_error *e)
 }
 
 /* Maps through m1 (container -> middle) then m2 (middle -> disk). */
-static void compose(const cs_idmap *m1, size_t n1, const cs_idmap *m2, size_t n2, cs_idmap **ret, size_t *ret_n)
+static void compose(const pm_idrange *m1, size_t n1, const pm_idrange *m2, size_t n2, pm_idrange **ret, size_t *ret_n)
 {
-	cs_idmap *v = NULL;
+	pm_idrange *v = NULL;
 	size_t n = 0, cap = 0;
 	if (n1 == 0 || n2 == 0) {
-		const cs_idmap *m = n1 ? m1 : m2;
+		const pm_idrange *m = n1 ? m1 : m2;
 		size_t k = n1 ? n1 : n2;
 		if (k) {
 			v = cs_xcalloc(k, sizeof(*v));
@@ -329,12 +329,37 @@ static void compose(const cs_idmap *m1, size_t n1, const cs_idmap *m2, size_t n2
 			uint64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
 			if (lo >= hi)
 				continue;
-			*CS_PUSH(v, n, cap) = (cs_idmap){.container = (uint32_t)(m1[i].container + (lo - a0)),
+			*CS_PUSH(v, n, cap) = (pm_idrange){.container = (uint32_t)(m1[i].container + (lo - a0)),
 							  .host = (uint32_t)(m2[j].host + (lo - b0)),
 							  .size = (uint32_t)(hi - lo)};
 		}
 	*ret = v;
 	*ret_n = n;
+}
+
+/* Adds to ct's id map the ranges of m1 composed with m2 (kind 'u' or 'g'):
+ * its files carry the composed host ids on disk, and `podman export` and
+ * `podman mount` show the container's view. */
+static void add_idmap(cs_container *ct, char kind, const pm_idrange *m1, size_t n1, const pm_idrange *m2, size_t n2)
+{
+	pm_idrange *v;
+	size_t n;
+	compose(m1, n1, m2, n2, &v, &n);
+	for (size_t i = 0; i < n; i++)
+		cs_idmap_add(&ct->idmap, kind, v[i].container, v[i].host, v[i].size);
+	if (n) {
+		ct->idmap.shifted = true;
+		ct->idmap.container_view = true;
+	}
+	free(v);
+}
+
+static bool has_kind(const cs_idmap *m, char kind)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].kind == kind)
+			return true;
+	return false;
 }
 
 /* The storage record's metadata: CRI-O's RuntimeContainerMetadata or
@@ -486,7 +511,7 @@ static void set_layers(pm_ctx *c, cs_container *ct, const pm_sctr *s)
 		if (cs_source_exists(c->src, dirty)) {
 			ct->upper_torn = true;
 			cs_evfiles_add(&ct->evidence, "volatile dirty marker", dirty);
-			pm_note(c, dirty,
+			pm_note(c, &ct->problems, dirty,
 				"container %s: volatile (its upper layer was written without syncs) and the kernel's dirty "
 				"marker `%s` remains: it was never cleanly unmounted%s",
 				ct->name ? ct->name : ct->id, dirty,
@@ -498,9 +523,9 @@ static void set_layers(pm_ctx *c, cs_container *ct, const pm_sctr *s)
 		ct->diff_hidden[i] = cs_xstrdup(podman_init_inodes[i]);
 	/* owners as the container saw them */
 	if (s->n_uidmap || st->usermap.n_uid)
-		compose(s->uidmap, s->n_uidmap, st->usermap.uid, st->usermap.n_uid, &ct->idmaps.uid, &ct->idmaps.n_uid);
+		add_idmap(ct, 'u', s->uidmap, s->n_uidmap, st->usermap.uid, st->usermap.n_uid);
 	if (s->n_gidmap || st->usermap.n_gid)
-		compose(s->gidmap, s->n_gidmap, st->usermap.gid, st->usermap.n_gid, &ct->idmaps.gid, &ct->idmaps.n_gid);
+		add_idmap(ct, 'g', s->gidmap, s->n_gidmap, st->usermap.gid, st->usermap.n_gid);
 }
 
 static void set_log(pm_ctx *c, cs_container *ct)
@@ -530,6 +555,7 @@ static cs_container *new_container(cs_dataroot *dr, const char *id)
 	memset(ct, 0, sizeof(*ct));
 	ct->id = cs_xstrdup(id);
 	ct->created = ct->updated = ct->state.started_at = ct->state.finished_at = CS_TIME_NEVER;
+	ct->last_used = CS_TIME_NEVER; /* libpod keeps no last-use time apart from its start */
 	ct->host_root = cs_xstrdup(dr->host_path);
 	return ct;
 }
@@ -638,12 +664,10 @@ static void from_libpod(pm_ctx *c, pm_lctr *l, pm_sctr *s)
 			ct->image_id = cs_xstrdup(s->image);
 		set_layers(c, ct, s);
 		/* --userns mappings recorded by libpod, when storage has none */
-		if (!s->n_uidmap && x.n_uidmap && !ct->idmaps.n_uid)
-			compose(x.uidmap, x.n_uidmap, st->usermap.uid, st->usermap.n_uid, &ct->idmaps.uid,
-				&ct->idmaps.n_uid);
-		if (!s->n_gidmap && x.n_gidmap && !ct->idmaps.n_gid)
-			compose(x.gidmap, x.n_gidmap, st->usermap.gid, st->usermap.n_gid, &ct->idmaps.gid,
-				&ct->idmaps.n_gid);
+		if (!s->n_uidmap && x.n_uidmap && !has_kind(&ct->idmap, 'u'))
+			add_idmap(ct, 'u', x.uidmap, x.n_uidmap, st->usermap.uid, st->usermap.n_uid);
+		if (!s->n_gidmap && x.n_gidmap && !has_kind(&ct->idmap, 'g'))
+			add_idmap(ct, 'g', x.gidmap, x.n_gidmap, st->usermap.gid, st->usermap.n_gid);
 	} else {
 		_cleanup_free_ char *cj = pm_path(st, "%s-containers/containers.json", st->driver);
 		note_problem(c, ct, cj,
@@ -816,6 +840,7 @@ void pm_load_volumes(pm_ctx *c)
 		memset(x, 0, sizeof(*x));
 		x->name = cs_xstrdup(v->name);
 		x->namespace = cs_xstrdup(st->user);
+		x->created = CS_TIME_NEVER;
 		char *drv = NULL;
 		if (v->config) {
 			cs_jscan s;
@@ -824,14 +849,17 @@ void pm_load_volumes(pm_ctx *c)
 				while (cs_jscan_member(&s)) {
 					if (!drv && cs_jscan_is(&s, "volumeDriver"))
 						drv = cs_jscan_string(&s);
+					else if (cs_jscan_is(&s, "createdAt"))
+						x->created = stime(&s); /* libpod's VolumeConfig.CreatedTime */
 					else
 						cs_jscan_skip(&s);
 				}
 			}
 		}
 		x->driver = drv ? drv : cs_xstrdup("local");
-		_cleanup_free_ char *src = cs_xasprintf("%s/%s/_data", vp ? vp : vdef, v->name);
+		char *src = cs_xasprintf("%s/%s/_data", vp ? vp : vdef, v->name);
 		x->data_path = pm_host_to_evidence(st, src);
+		x->host_path = src;
 	}
 	/* volumes/<name>/_data with no record (a database lost or damaged) */
 	_cleanup_free_ char *vdir = vp ? pm_host_to_evidence(st, vp) : pm_path(st, "volumes");
@@ -849,6 +877,7 @@ void pm_load_volumes(pm_ctx *c)
 			memset(x, 0, sizeof(*x));
 			x->name = cs_xstrdup(d[i].name);
 			x->namespace = cs_xstrdup(st->user);
+			x->created = CS_TIME_NEVER;
 			x->driver = cs_xstrdup("local");
 			x->data_path = TAKE_PTR(data);
 		}

@@ -105,13 +105,17 @@ void pm_read_events(pm_ctx *c)
 				void *ii = strcmp(x.type, "image") == 0 ? cs_strmap_get(&iidx, x.id) : NULL;
 				if (ci) {
 					cs_container *ct = &c->dr->containers[(uintptr_t)ci - 1];
-					cs_engine_events_add(&ct->events, &ct->n_events, x.time, x.status, detail,
-							     st->events_path, lineno);
+					cs_container_event(ct, x.time, "Engine Event", st->events_path, false,
+							   "Container %s: %s event `%s` (%s), line %llu of the events log",
+							   ct->name ? ct->name : ct->id, ct->engine ? ct->engine : "podman",
+							   x.status, detail, (unsigned long long)lineno);
 					cs_evfiles_add(&ct->evidence, "events log", st->events_path);
 				} else if (ii) {
 					cs_image *im = &c->dr->images[(uintptr_t)ii - 1];
-					cs_engine_events_add(&im->events, &im->n_events, x.time, x.status, detail,
-							     st->events_path, lineno);
+					cs_image_event(im, x.time, "Engine Event", st->events_path, false,
+						       "Image %s: podman event `%s` (%s), line %llu of the events log",
+						       im->tags && im->tags[0] ? im->tags[0] : im->id, x.status, detail,
+						       (unsigned long long)lineno);
 					cs_evfiles_add(&im->evidence, "events log", st->events_path);
 				}
 				n++;

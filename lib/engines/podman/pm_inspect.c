@@ -74,14 +74,16 @@ static json_object *sources(const cs_evfiles *ev)
 	return o;
 }
 
-static json_object *idmap_json(const cs_idmap *m, size_t n)
+static json_object *idmap_json(const cs_idmap *m, char kind)
 {
 	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->v[i].kind != kind)
+			continue;
 		json_object *x = json_object_new_object();
-		json_object_object_add(x, "ContainerID", json_object_new_int64(m[i].container));
-		json_object_object_add(x, "HostID", json_object_new_int64(m[i].host));
-		json_object_object_add(x, "Size", json_object_new_int64(m[i].size));
+		json_object_object_add(x, "ContainerID", json_object_new_int64(m->v[i].ns_id));
+		json_object_object_add(x, "HostID", json_object_new_int64(m->v[i].host_id));
+		json_object_object_add(x, "Size", json_object_new_int64(m->v[i].count));
 		json_object_array_add(a, x);
 	}
 	return a;
@@ -541,10 +543,10 @@ static char *inspect_container(const cs_dataroot *dr, const cs_container *ct)
 	json_object_object_add(x, "Volatile", json_object_new_boolean(vol));
 	json_object_object_add(x, "VolatileDirtyMarker", json_object_new_boolean(ct->upper_torn));
 	json_object_object_add(x, "UpperMayBeTorn", json_object_new_boolean(ct->upper_torn && ct->state.running));
-	if (ct->idmaps.n_uid || ct->idmaps.n_gid) {
+	if (ct->idmap.n) {
 		json_object *m = json_object_new_object();
-		json_object_object_add(m, "UidMap", idmap_json(ct->idmaps.uid, ct->idmaps.n_uid));
-		json_object_object_add(m, "GidMap", idmap_json(ct->idmaps.gid, ct->idmaps.n_gid));
+		json_object_object_add(m, "UidMap", idmap_json(&ct->idmap, 'u'));
+		json_object_object_add(m, "GidMap", idmap_json(&ct->idmap, 'g'));
 		json_object_object_add(x, "IdMappings", m);
 	}
 	if (state)

@@ -6,6 +6,18 @@
 #include "engines/podman/podman.h"
 #include "formats/sqlitedb.h"
 
+/* One range of an id mapping as containers/storage and libpod record it:
+ * container ids [container, container+size) are ids [host, host+size) of
+ * the next level (the user's namespace, or the disk). */
+typedef struct pm_idrange {
+	uint32_t container, host, size;
+} pm_idrange;
+
+typedef struct pm_idmaps {
+	pm_idrange *uid, *gid;
+	size_t n_uid, n_gid;
+} pm_idmaps;
+
 /* A layer of layers.json (or volatile-layers.json). */
 typedef struct pm_layer {
 	char *id, *parent;
@@ -36,7 +48,7 @@ typedef struct pm_sctr {
 	cs_time created;
 	bool is_volatile;
 	char *mount_label, *process_label;
-	cs_idmap *uidmap, *gidmap;
+	pm_idrange *uidmap, *gidmap;
 	size_t n_uidmap, n_gidmap;
 	const char *driver;
 	char *file;
@@ -90,7 +102,7 @@ typedef struct pm_store {
 	char *user;        /* rootless: the user's name (the namespace), else NULL */
 	char *home;        /* rootless: the user's home as the host knew it, or NULL */
 	uint32_t uid, gid;
-	cs_idmaps usermap; /* rootless: container ids -> ids on disk (from etc/subuid, etc/subgid) */
+	pm_idmaps usermap; /* rootless: container ids -> ids on disk (from etc/subuid, etc/subgid) */
 	char *usermap_note;/* why the map is unknown, or NULL */
 	char *driver;      /* "overlay", "vfs", ... (the first driver with records) */
 	bool mount_program;/* overlay/.has-mount-program: fuse-overlayfs made the layers */
@@ -122,8 +134,9 @@ typedef struct pm_ctx {
  * warning and counts it. */
 void pm_warn(pm_ctx *c, cs_problems *p, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Reports a note (nothing lost: it does not change the exit status). */
-void pm_note(pm_ctx *c, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Records a note on an item (p NULL: the data root's) and reports it (nothing
+ * lost: it does not change the exit status). */
+void pm_note(pm_ctx *c, cs_problems *p, const char *file, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Evidence-relative path under the store. Owned. */
 char *pm_path(const pm_store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

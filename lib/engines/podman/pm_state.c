@@ -255,7 +255,7 @@ static bool read_bolt(pm_ctx *c, const char *file)
 	cs_bolt_info info;
 	cs_bolt_get_info(bolt, &info);
 	if (info.other_damaged)
-		pm_note(c, file,
+		pm_note(c, NULL, file,
 			"`%s`: meta page %u is damaged (a commit cut short at a power cut?): the database as of "
 			"transaction %llu is read",
 			file, info.meta_page ? 0u : 1u, (unsigned long long)info.txid);
@@ -316,16 +316,16 @@ static int sql_ctr(void *ud, sqlite3_stmt *s)
 	pm_libpod *db = ((sctx *)ud)->db;
 	if (db->n_ctrs >= MAX_RECORDS)
 		return 1;
-	char *id = cs_sqlite_text(s, 0);
+	char *id = cs_sqlitedb_text(s, 0);
 	if (!id)
 		return 0;
 	pm_lctr *l = CS_PUSH(db->ctrs, db->n_ctrs, db->cap_ctrs);
 	memset(l, 0, sizeof(*l));
 	l->id = id;
 	l->exit_time = CS_TIME_NEVER;
-	l->name = cs_sqlite_text(s, 1);
-	l->pod_id = cs_sqlite_text(s, 2);
-	l->config = cs_sqlite_text(s, 3);
+	l->name = cs_sqlitedb_text(s, 1);
+	l->pod_id = cs_sqlitedb_text(s, 2);
+	l->config = cs_sqlitedb_text(s, 3);
 	return 0;
 }
 
@@ -340,11 +340,11 @@ static int sql_state(void *ud, sqlite3_stmt *s)
 {
 	stctx *x = ud;
 	pm_libpod *db = &x->c->st->db;
-	_cleanup_free_ char *id = cs_sqlite_text(s, 0);
+	_cleanup_free_ char *id = cs_sqlitedb_text(s, 0);
 	pm_lctr *l = id ? find_lctr(db, id) : NULL;
 	if (l) {
 		free(l->state);
-		l->state = cs_sqlite_text(s, 1);
+		l->state = cs_sqlitedb_text(s, 1);
 	} else if (id && ++x->orphans <= 20) {
 		pm_warn(x->c, NULL, db->file,
 			"`%s`: ContainerState row %s has no ContainerConfig row (a removal cut short, or the database "
@@ -357,7 +357,7 @@ static int sql_state(void *ud, sqlite3_stmt *s)
 static int sql_exit(void *ud, sqlite3_stmt *s)
 {
 	pm_libpod *db = ((sctx *)ud)->db;
-	_cleanup_free_ char *id = cs_sqlite_text(s, 0);
+	_cleanup_free_ char *id = cs_sqlitedb_text(s, 0);
 	pm_lctr *l = id ? find_lctr(db, id) : NULL;
 	if (l) {
 		l->exit_time = cs_time_from_parts(sqlite3_column_int64(s, 1), 0);
@@ -370,9 +370,9 @@ static int sql_exit(void *ud, sqlite3_stmt *s)
 static int sql_exec(void *ud, sqlite3_stmt *s)
 {
 	pm_libpod *db = ((sctx *)ud)->db;
-	_cleanup_free_ char *cid = cs_sqlite_text(s, 1);
+	_cleanup_free_ char *cid = cs_sqlitedb_text(s, 1);
 	pm_lctr *l = cid ? find_lctr(db, cid) : NULL;
-	char *id = cs_sqlite_text(s, 0);
+	char *id = cs_sqlitedb_text(s, 0);
 	if (!l || !id) {
 		free(id);
 		return 0;
@@ -391,9 +391,9 @@ static int sql_exec(void *ud, sqlite3_stmt *s)
 static int sql_dep(void *ud, sqlite3_stmt *s)
 {
 	pm_libpod *db = ((sctx *)ud)->db;
-	_cleanup_free_ char *id = cs_sqlite_text(s, 0);
+	_cleanup_free_ char *id = cs_sqlitedb_text(s, 0);
 	pm_lctr *l = id ? find_lctr(db, id) : NULL;
-	char *dep = cs_sqlite_text(s, 1);
+	char *dep = cs_sqlitedb_text(s, 1);
 	if (!l || !dep) {
 		free(dep);
 		return 0;
@@ -410,15 +410,15 @@ static int sql_pod(void *ud, sqlite3_stmt *s)
 	pm_libpod *db = ((sctx *)ud)->db;
 	if (db->n_pods >= MAX_RECORDS)
 		return 1;
-	char *id = cs_sqlite_text(s, 0);
+	char *id = cs_sqlitedb_text(s, 0);
 	if (!id)
 		return 0;
 	pm_lpod *p = CS_PUSH(db->pods, db->n_pods, db->cap_pods);
 	memset(p, 0, sizeof(*p));
 	p->id = id;
-	p->name = cs_sqlite_text(s, 1);
-	p->config = cs_sqlite_text(s, 2);
-	p->state = cs_sqlite_text(s, 3);
+	p->name = cs_sqlitedb_text(s, 1);
+	p->config = cs_sqlitedb_text(s, 2);
+	p->state = cs_sqlitedb_text(s, 3);
 	return 0;
 }
 
@@ -427,34 +427,34 @@ static int sql_vol(void *ud, sqlite3_stmt *s)
 	pm_libpod *db = ((sctx *)ud)->db;
 	if (db->n_vols >= MAX_RECORDS)
 		return 1;
-	char *name = cs_sqlite_text(s, 0);
+	char *name = cs_sqlitedb_text(s, 0);
 	if (!name)
 		return 0;
 	pm_lvol *v = CS_PUSH(db->vols, db->n_vols, db->cap_vols);
 	memset(v, 0, sizeof(*v));
 	v->name = name;
-	v->config = cs_sqlite_text(s, 1);
-	v->state = cs_sqlite_text(s, 2);
+	v->config = cs_sqlitedb_text(s, 1);
+	v->state = cs_sqlitedb_text(s, 2);
 	return 0;
 }
 
 static int sql_dbconfig(void *ud, sqlite3_stmt *s)
 {
 	pm_libpod *db = ((sctx *)ud)->db;
-	db->static_dir = cs_sqlite_text(s, 0);
-	db->tmp_dir = cs_sqlite_text(s, 1);
-	db->graph_root = cs_sqlite_text(s, 2);
-	db->run_root = cs_sqlite_text(s, 3);
-	db->graph_driver = cs_sqlite_text(s, 4);
-	db->volume_path = cs_sqlite_text(s, 5);
+	db->static_dir = cs_sqlitedb_text(s, 0);
+	db->tmp_dir = cs_sqlitedb_text(s, 1);
+	db->graph_root = cs_sqlitedb_text(s, 2);
+	db->run_root = cs_sqlitedb_text(s, 3);
+	db->graph_driver = cs_sqlitedb_text(s, 4);
+	db->volume_path = cs_sqlitedb_text(s, 5);
 	return 1;
 }
 
-static void sql_query(pm_ctx *c, cs_sqlite *q, const char *what, const char *sql, cs_sqlite_row_fn fn)
+static void sql_query(pm_ctx *c, cs_sqlite *q, const char *what, const char *sql, cs_sqlitedb_row_fn fn)
 {
 	sctx x = {.db = &c->st->db};
 	cs_error e = {0};
-	if (cs_sqlite_each(q, sql, fn, &x, &e) < 0)
+	if (cs_sqlitedb_each(q, sql, fn, &x, &e) < 0)
 		pm_warn(c, NULL, c->st->db.file, "%s: %s: what it holds is lost", e.msg, what);
 }
 
@@ -476,7 +476,7 @@ static bool read_sqlite(pm_ctx *c, const char *file)
 		if (db->sqlinfo.companion_ignored)
 			pm_warn(c, NULL, file, "%s", db->sqlinfo.note);
 		else
-			pm_note(c, file, "%s", db->sqlinfo.note);
+			pm_note(c, NULL, file, "%s", db->sqlinfo.note);
 	}
 	sql_query(c, q, "DBConfig",
 		  "SELECT StaticDir, TmpDir, GraphRoot, RunRoot, GraphDriver, VolumeDir FROM DBConfig WHERE ID = 1",
@@ -485,7 +485,7 @@ static bool read_sqlite(pm_ctx *c, const char *file)
 	index_ctrs(c, db);
 	stctx sx = {.c = c};
 	cs_error se = {0};
-	if (cs_sqlite_each(q, "SELECT ID, JSON FROM ContainerState", sql_state, &sx, &se) < 0)
+	if (cs_sqlitedb_each(q, "SELECT ID, JSON FROM ContainerState", sql_state, &sx, &se) < 0)
 		pm_warn(c, NULL, db->file, "%s: ContainerState: the states of the rows after the damage are lost", se.msg);
 	for (size_t i = 0; i < db->n_ctrs; i++)
 		if (!db->ctrs[i].state && !db->ctrs[i].problem)
@@ -536,7 +536,7 @@ bool pm_read_libpod(pm_ctx *c)
 	_cleanup_free_ char *be = have_bolt && sqlf ? backend(c) : NULL;
 	bool use_sql = sqlf && (!have_bolt || (be && strcmp(be, "sqlite") == 0));
 	if (have_bolt && sqlf)
-		pm_note(c, use_sql ? bolt : sqlf,
+		pm_note(c, NULL, use_sql ? bolt : sqlf,
 			"the store holds both `%s` and `%s`: Podman reads %s (%s); the other is not read", bolt, sqlf,
 			use_sql ? sqlf : bolt,
 			be ? "database_backend in containers.conf" : "with no database_backend set, Podman 4.8 and "

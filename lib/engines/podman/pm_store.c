@@ -44,9 +44,9 @@ static char **jstrv(cs_jscan *s)
 }
 
 /* [{"container_id":..,"host_id":..,"size":..}] */
-static void jidmap(cs_jscan *s, cs_idmap **ret, size_t *ret_n)
+static void jidmap(cs_jscan *s, pm_idrange **ret, size_t *ret_n)
 {
-	cs_idmap *v = NULL;
+	pm_idrange *v = NULL;
 	size_t n = 0, cap = 0;
 	if (cs_jscan_array(s))
 		while (cs_jscan_element(s)) {
@@ -65,7 +65,7 @@ static void jidmap(cs_jscan *s, cs_idmap **ret, size_t *ret_n)
 			}
 			if (ci >= 0 && hi >= 0 && sz > 0 && ci <= UINT32_MAX && hi <= UINT32_MAX && sz <= UINT32_MAX &&
 			    n < 1024)
-				*CS_PUSH(v, n, cap) = (cs_idmap){(uint32_t)ci, (uint32_t)hi, (uint32_t)sz};
+				*CS_PUSH(v, n, cap) = (pm_idrange){(uint32_t)ci, (uint32_t)hi, (uint32_t)sz};
 		}
 	*ret = v;
 	*ret_n = n;
