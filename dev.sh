@@ -14,7 +14,7 @@ MESON_ARGS=${MESON_ARGS:-}
 
 PACKAGES="build-essential meson ninja-build pkg-config libjson-c-dev libarchive-dev
 libmagic-dev libfuse3-dev zlib1g-dev fuse3 python3 xz-utils tar attr sleuthkit
-libsqlite3-dev liblz4-dev libyaml-dev libsystemd-dev"
+libsqlite3-dev liblz4-dev libyaml-dev libsystemd-dev clang libclang-rt-dev llvm"
 
 install_deps() {
 	[ "${CSLEUTH_NO_INSTALL:-0}" = 1 ] && return 0

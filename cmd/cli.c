@@ -341,9 +341,35 @@ void cli_report_all(cli *c)
 
 /* --- loading the evidence --- */
 
+/* Says once, before anything is read from it, that the evidence is on a
+ * mount where reading symbolic links changes their access times. */
+static void atime_note(cli *c, const char *path, const char *shown)
+{
+	if (c->atime_noted || c->quiet)
+		return;
+	if (cs_source_changes_atimes(c->src, path, NULL) != 1)
+		return;
+	c->atime_noted = true;
+	cli_progress_clear(c);
+	fputs("csleuth: note: ", stderr);
+	out_escaped(stderr, shown);
+	fputs(" is on a writable mount without noatime: reading a symbolic link updates its "
+	      "access time and no open flag prevents it, so the access times of the links "
+	      "csleuth reads (overlay2/l/*, links inside layers, links on the way to the data "
+	      "root) will change; files and directories keep theirs (O_NOATIME). To change "
+	      "nothing, remount it read-only (mount -o remount,ro), bind-mount it read-only or "
+	      "with noatime, or read the disk image.\n",
+	      stderr);
+}
+
 static void on_root(void *ud, const cs_engine_root *r)
 {
 	cli *c = ud;
+	if (c->sysroot && r->path && *r->path) {
+		/* a data root on another mount than the host filesystem's root */
+		_cleanup_free_ char *shown = cs_path_join(c->sysroot, r->path);
+		atime_note(c, r->path, shown);
+	}
 	if (c->quiet)
 		return;
 	size_t n;
@@ -472,6 +498,7 @@ int cli_load(cli *c)
 			cli_error("%s", e.msg);
 		return EXIT_FAILURE_;
 	}
+	atime_note(c, "", base);
 	if (c->root) {
 		int r = check_root_entries(c);
 		if (r)

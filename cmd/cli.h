@@ -45,6 +45,7 @@ typedef struct cli {
 	int argc;            /* the whole command line, for provenance */
 	char **argv;
 	cs_time started;     /* when the run began */
+	bool atime_noted; /* the note on link access times was given */
 	cs_source *src;
 	cs_host *host;
 	size_t warnings;

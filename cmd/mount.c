@@ -65,7 +65,8 @@ static const char help[] =
 	"\n"
 	"Extended attributes user.csleuth.layer (the layer's number from the base,\n"
 	"or `volume`), user.csleuth.layer_id and user.csleuth.evidence_path tell\n"
-	"where each entry came from.\n";
+	"where each entry came from. The mount is nosymfollow where the kernel allows\n"
+	"it: links are shown, never followed.\n";
 
 /* libfuse's own messages, with our prefix. */
 static void on_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)

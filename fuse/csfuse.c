@@ -31,6 +31,7 @@
 #define FUSE_USE_VERSION 34
 
 #include "csfuse.h"
+#include "nosymfollow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -794,6 +795,16 @@ int cs_fuse_serve(cs_lazy *tree, const cs_fuse_opts *o)
 		goto out_destroy;
 	if (fuse_session_mount(se, o->mountpoint) != 0)
 		goto out_signals;
+	int nsf = cs_fuse_nosymfollow(o->mountpoint);
+	if (nsf < 0)
+		fprintf(stderr,
+			"csleuth: warning: %s: the mount could not be made nosymfollow (%s): the "
+			"kernel follows a symbolic link of the view wherever it points, onto this "
+			"machine; look at links with ls -l or readlink, do not open them\n",
+			o->mountpoint,
+			nsf == -EPERM ? "changing a mount's flags needs root"
+			: nsf == -ENOSYS || nsf == -EINVAL ? "the kernel is older than 5.10"
+							    : strerror(-nsf));
 	if (!o->foreground) {
 		/* ready: release the parent, then leave the terminal */
 		if (write(ready[1], "r", 1) != 1)

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Counts TAP results from meson's test logs and prints one closing line.
 
-Usage: summary.py BUILDDIR [BUILDDIR...]
+Usage: summary.py [--tap FILE]... BUILDDIR [BUILDDIR...]
 Each `ok` line counts as passed, each `not ok` as failed, `# SKIP` as
-skipped. A test program that failed without any TAP line (a crash before
+skipped; --tap adds the lines of a TAP file written by something other
+than meson (fuzz/run-fuzzers.sh -r). A test program that failed without any TAP line (a crash before
 its first result, a timeout) counts as one failure. Exit status 1 if
 anything failed.
 """
@@ -42,12 +43,35 @@ def count(builddir):
     return passed, failed, skipped
 
 
+def count_tap(path):
+    passed = failed = skipped = 0
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = TAP.match(line.rstrip("\n"))
+            if not m:
+                continue
+            if "# SKIP" in m.group(2).upper():
+                skipped += 1
+            elif m.group(1) == "ok":
+                passed += 1
+            else:
+                failed += 1
+    return passed, failed, skipped
+
+
 def main():
     tp = tf = ts = 0
-    for b in sys.argv[1:]:
-        p, f, s = count(b)
+    args = sys.argv[1:]
+    while args:
+        a = args.pop(0)
+        if a == "--tap":
+            p, f, s = count_tap(args.pop(0)) if os.path.exists(args[0]) else (0, 1, 0)
+        else:
+            p, f, s = count(a)
         tp, tf, ts = tp + p, tf + f, ts + s
-    print(f"{tp} passed, {tf} failed, {ts} skipped")
+    if ts:
+        print(f"{ts} skipped (each says why in its log)")
+    print(f"{tp} passed, {tf} failed")
     return 1 if tf else 0
 
 

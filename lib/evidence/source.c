@@ -45,6 +45,13 @@ int cs_source_xattrs(cs_source *src, const char *path, cs_xattr **ret, size_t *r
 	return src->ops->xattrs(src, path, ret, ret_n, e);
 }
 
+int cs_source_changes_atimes(cs_source *src, const char *path, cs_error *e)
+{
+	if (!src->ops->changes_atimes)
+		return 0;
+	return src->ops->changes_atimes(src, path, e);
+}
+
 void cs_xattrs_free(cs_xattr *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

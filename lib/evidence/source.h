@@ -106,6 +106,16 @@ int cs_source_read_file(cs_source *src, const char *path, size_t max, char **ret
 /* True if path exists (without following a final symlink). */
 bool cs_source_exists(cs_source *src, const char *path);
 
+/* Whether reading path (a directory of the evidence) can change access
+ * times. Files and directories open with O_NOATIME, but the kernel has no
+ * way to read a symbolic link (readlink(2), or following one while
+ * resolving a path) without updating the link's access time, unless the
+ * mount holding it is read-only or mounted noatime. Returns 1 when path is
+ * on a writable mount without noatime (link atimes will change), 0 when
+ * nothing can change (or the backend reads no live file system), -errno
+ * when it cannot tell. */
+int cs_source_changes_atimes(cs_source *src, const char *path, cs_error *e);
+
 /* File handles. */
 ssize_t cs_file_pread(cs_file *f, void *buf, size_t n, uint64_t off);
 uint64_t cs_file_size(const cs_file *f);
@@ -125,6 +135,8 @@ typedef struct cs_source_ops {
 	int (*list)(cs_source *, const char *, cs_dirent **, size_t *, cs_error *);
 	int (*xattrs)(cs_source *, const char *, cs_xattr **, size_t *, cs_error *);
 	void (*close)(cs_source *);
+	/* optional (NULL: reading changes nothing); see cs_source_changes_atimes */
+	int (*changes_atimes)(cs_source *, const char *, cs_error *);
 } cs_source_ops;
 
 struct cs_source {

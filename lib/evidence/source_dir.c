@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -544,6 +545,23 @@ static int dir_xattrs(cs_source *src, const char *path, cs_xattr **ret, size_t *
 	return 0;
 }
 
+/* statvfs of the mount holding the directory: link atimes change unless
+ * it is read-only or noatime (relatime and lazytime still update them). */
+static int dir_changes_atimes(cs_source *src, const char *path, cs_error *e)
+{
+	dir_source *s = (dir_source *)src;
+	int fd = path && *path ? resolve_dir(s, path) : s->rootfd;
+	if (fd < 0)
+		return cs_err(e, fd, "`%s`: %s", path, strerror(-fd));
+	struct statvfs v;
+	if (fstatvfs(fd, &v) < 0) {
+		int r = -errno;
+		return cs_err(e, r, "`%s`: statvfs: %s", path && *path ? path : s->base.root,
+			      strerror(-r));
+	}
+	return (v.f_flag & (ST_RDONLY | ST_NOATIME)) ? 0 : 1;
+}
+
 static void dir_close(cs_source *src)
 {
 	dir_source *s = (dir_source *)src;
@@ -565,6 +583,7 @@ static const cs_source_ops dir_ops = {
 	.list = dir_list,
 	.xattrs = dir_xattrs,
 	.close = dir_close,
+	.changes_atimes = dir_changes_atimes,
 };
 
 int cs_source_open_dir(const char *root, unsigned flags, cs_source **ret, cs_error *e)

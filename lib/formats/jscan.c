@@ -46,18 +46,32 @@ cs_jtype cs_jscan_peek(cs_jscan *s)
 	}
 }
 
+/* A byte that ends a run of plain string text: the quote, a backslash, or
+ * NUL. Other raw control characters are taken, as json-c's strict mode
+ * takes them (Go would refuse them; a forensic reader reads what is there
+ * and escapes it on output). NUL is refused, as json-c refuses it: the
+ * model's strings are C strings. */
+static inline bool string_stop(char c)
+{
+	return c == '"' || c == '\\' || c == '\0';
+}
+
 /* Scans a string at s->p ('"'). With out, decodes into it. */
 static void scan_string(cs_jscan *s, cs_buf *out)
 {
 	s->p++; /* opening quote */
 	for (;;) {
 		const char *run = s->p;
-		while (s->p < s->end && *s->p != '"' && *s->p != '\\')
+		while (s->p < s->end && !string_stop(*s->p))
 			s->p++;
 		if (out && s->p > run)
 			(void)cs_buf_append(out, run, (size_t)(s->p - run));
 		if (s->p >= s->end) {
 			fail(s, "unterminated string");
+			return;
+		}
+		if (*s->p == '\0') {
+			fail(s, "NUL in a string");
 			return;
 		}
 		if (*s->p == '"') {
@@ -117,8 +131,11 @@ static void scan_number(cs_jscan *s)
 		fail(s, "bad number");
 		return;
 	}
-	while (p < s->end && *p >= '0' && *p <= '9')
-		p++;
+	if (*p == '0')
+		p++; /* no leading zeros: "01" is two values, and an error */
+	else
+		while (p < s->end && *p >= '0' && *p <= '9')
+			p++;
 	if (p < s->end && *p == '.') {
 		p++;
 		if (p >= s->end || !(*p >= '0' && *p <= '9')) {
@@ -229,7 +246,7 @@ bool cs_jscan_member(cs_jscan *s)
 	}
 	/* fast path: a name without escapes is copied straight from the text */
 	const char *q = s->p + 1;
-	while (q < s->end && *q != '"' && *q != '\\')
+	while (q < s->end && !string_stop(*q))
 		q++;
 	if (q < s->end && *q == '"') {
 		size_t len = (size_t)(q - s->p - 1);

@@ -140,6 +140,11 @@ void cs_unit_exec_start(cs_source *sysroot, const char *unit, char **ret_exec, c
 	for (size_t k = 0; k < n_owner; k++)
 		free(owner[k]);
 	free(owner);
+	if (!exec) {
+		/* reset by a later empty ExecStart=: no file set it */
+		free(exec_file);
+		exec_file = NULL;
+	}
 	*ret_exec = exec;
 	if (ret_file)
 		*ret_file = exec_file;

@@ -47,9 +47,17 @@
 #include "formats/jscan.h"
 #include "logs/logs_internal.h"
 
+#ifndef CS_FUZZING
 #define WINDOW_INIT ((size_t)1 << 20)	/* first window size */
 #define READ_CHUNK  ((size_t)1 << 20)	/* largest single read */
 #define ZIN_CHUNK   ((size_t)256 << 10) /* compressed input per read */
+#else
+/* fuzzing: small windows, so that the fuzzer's small inputs cross their
+ * edges (and each run stays cheap) */
+#define WINDOW_INIT ((size_t)64)
+#define READ_CHUNK  ((size_t)48)
+#define ZIN_CHUNK   ((size_t)32)
+#endif
 
 /* ---------------------------------------------------------------------- */
 /* Input: a window over a plain or gzip'd file */
@@ -64,6 +72,7 @@ typedef struct lin {
 	size_t cap, pos, end; /* consumed up to pos, filled up to end */
 	uint64_t base;	      /* stream offset of buf[0] */
 	size_t max;	      /* the window never grows past this */
+	uint64_t zmax;	      /* gzip: inflate no more than this */
 	bool eof;	      /* no more data will come */
 	int err;	      /* a read or inflate error ended the data early */
 	char errmsg[160];
@@ -80,13 +89,17 @@ static void lin_free(lin *in)
 	memset(in, 0, sizeof(*in));
 }
 
-static int lin_open(lin *in, cs_file *f, bool gz, uint64_t start, size_t max)
+static int lin_open(lin *in, cs_file *f, bool gz, uint64_t start, size_t max, unsigned zratio,
+		    uint64_t zfloor)
 {
 	memset(in, 0, sizeof(*in));
 	in->f = f;
 	in->fsize = cs_file_size(f);
 	in->gz = gz;
 	in->max = max;
+	in->zmax = in->fsize > UINT64_MAX / zratio ? UINT64_MAX : in->fsize * zratio;
+	if (in->zmax < zfloor)
+		in->zmax = zfloor;
 	in->cap = WINDOW_INIT < max ? WINDOW_INIT : max;
 	in->buf = cs_xmalloc(in->cap);
 	int fd = cs_file_fd(f);
@@ -187,32 +200,29 @@ static ssize_t lin_more(lin *in)
 			in->z.avail_in = (uInt)n;
 			in->fpos += (uint64_t)n;
 		}
+		if (in->base + in->end >= in->zmax) {
+			lin_error(in, -EFBIG,
+				  "it inflates to more than %" PRIu64 " bytes, over %" PRIu64
+				  " times its %" PRIu64 " compressed bytes (a decompression bomb?)",
+				  in->zmax, in->fsize ? in->zmax / in->fsize : 0, in->fsize);
+			return (ssize_t)(in->end - before);
+		}
 		in->z.next_out = (Bytef *)in->buf + in->end;
 		in->z.avail_out = (uInt)(in->cap - in->end < room ? in->cap - in->end : room);
+		if (in->z.avail_out > in->zmax - (in->base + in->end))
+			in->z.avail_out = (uInt)(in->zmax - (in->base + in->end));
 		uInt out_before = in->z.avail_out;
 		int zr = inflate(&in->z, Z_NO_FLUSH);
 		in->end += out_before - in->z.avail_out;
 		if (zr == Z_STREAM_END) {
-			/* another member may follow */
+			/* another member may follow: look at the file's next two
+			 * bytes (the input buffer may hold fewer than two) */
 			uint64_t at = in->fpos - in->z.avail_in;
-			if (in->z.avail_in == 0 && in->fpos >= in->fsize) {
+			unsigned char m[2];
+			if (at >= in->fsize) {
 				in->zend = true;
-			} else if (in->z.avail_in >= 2 && in->z.next_in[0] == 0x1f &&
-				   in->z.next_in[1] == 0x8b) {
+			} else if (cs_file_pread(in->f, m, 2, at) == 2 && m[0] == 0x1f && m[1] == 0x8b) {
 				inflateReset(&in->z);
-			} else if (in->z.avail_in == 0) {
-				ssize_t n = cs_file_pread(in->f, in->zbuf, 2, in->fpos);
-				if (n == 2 && in->zbuf[0] == 0x1f && in->zbuf[1] == 0x8b) {
-					inflateReset(&in->z);
-				} else {
-					in->zend = true;
-					if (n > 0)
-						lin_error(in, -EBADMSG,
-							  "%" PRIu64 " bytes of something other "
-							  "than gzip after the "
-							  "compressed data, at byte %" PRIu64,
-							  in->fsize - at, at);
-				}
 			} else {
 				in->zend = true;
 				lin_error(
@@ -281,6 +291,8 @@ struct cs_logs {
 	uint64_t start_skip; /* tail: records to skip in it (gzip'd files) */
 	bool skip_line;	     /* json: discarding an over-long line */
 	uint64_t skip_from;
+	uint64_t scan_to;    /* no '\n' in [the window's pos, scan_to): stream offsets */
+	uint64_t work_start, work_end, work; /* resync work charged to one line */
 	cs_buf scratch;
 	cs_log_record raw;
 	/* join */
@@ -355,6 +367,10 @@ static cs_logs *logs_new(cs_source *src, cs_log_format fmt, const cs_logs_opts *
 		cs_logs_opts_init(&r->o);
 	if (!r->o.max_record)
 		r->o.max_record = CS_LOGS_MAX_RECORD;
+	if (!r->o.gzip_ratio)
+		r->o.gzip_ratio = CS_LOGS_GZIP_RATIO;
+	if (!r->o.gzip_floor)
+		r->o.gzip_floor = CS_LOGS_GZIP_FLOOR;
 	if (r->o.max_record < 2 * CS_LOGS_LOCAL_MAX_FRAME + 16)
 		r->o.max_record = 2 * CS_LOGS_LOCAL_MAX_FRAME + 16;
 	r->scratch.max = r->o.max_record * 3 + 16; /* a U+FFFD per byte, at most */
@@ -383,7 +399,7 @@ static int open_checked(cs_logs *r, const char *path, cs_file **ret, bool *gz)
 	cs_error e = {0};
 	int k = cs_source_stat(r->src, path, false, &st, &e);
 	if (k < 0) {
-		diag(r, CS_WARN, path, "%s: cannot read: %s", path, e.msg);
+		diag(r, CS_WARN, path, "%s: cannot read: %s", path, strerror(-k));
 		return k;
 	}
 	if ((st.mode & 0170000) == 0120000) {
@@ -405,7 +421,8 @@ static int open_checked(cs_logs *r, const char *path, cs_file **ret, bool *gz)
 	cs_file *f;
 	k = cs_source_open(r->src, path, &f, &e);
 	if (k < 0) {
-		diag(r, CS_WARN, path, "%s: cannot open: %s", path, e.msg);
+		diag(r, CS_WARN, path, "%s: cannot open: %s", path,
+		     k == -EINVAL ? "not a regular file" : strerror(-k));
 		return k;
 	}
 	unsigned char magic[2];
@@ -421,13 +438,16 @@ static int open_file(cs_logs *r, size_t i, uint64_t start)
 	if (open_checked(r, r->files[i].path, &f, &gz) < 0)
 		return -1;
 	r->files[i].gz = gz;
-	if (lin_open(&r->in, f, gz, gz ? 0 : start, r->o.max_record) < 0) {
+	if (lin_open(&r->in, f, gz, gz ? 0 : start, r->o.max_record, r->o.gzip_ratio,
+		     r->o.gzip_floor) < 0) {
 		lin_free(&r->in);
 		diag(r, CS_WARN, r->files[i].path, "%s: cannot start inflating", r->files[i].path);
 		return -1;
 	}
 	r->open = true;
 	r->skip_line = false;
+	r->scan_to = 0;
+	r->work_start = r->work_end = r->work = 0;
 	r->file_diags = 0;
 	return 0;
 }
@@ -455,13 +475,22 @@ static bool is_blank(const char *p, size_t n)
 }
 
 /* The next line of a line format: sets *line, *n and *offset; *last is true
- * for a final line without '\n'. Returns 1, or 0 at the end of the file. */
+ * for a final line without '\n'. Returns 1, or 0 at the end of the file.
+ * Each byte is searched for '\n' once: when a line yields several records
+ * (back to back, or cut short by the next), each call resumes the search
+ * where the last one stopped (r->scan_to), not at the record. */
 static int next_line(cs_logs *r, const char **line, size_t *n, uint64_t *offset, bool *last)
 {
 	lin *in = &r->in;
 	size_t scanned = in->pos;
+	if (r->scan_to > in->base + in->pos && r->scan_to <= in->base + in->end)
+		scanned = (size_t)(r->scan_to - in->base);
 	for (;;) {
 		const char *nl = memchr(in->buf + scanned, '\n', in->end - scanned);
+		if (nl)
+			r->scan_to = in->base + (uint64_t)(nl - in->buf);
+		else
+			r->scan_to = in->base + in->end;
 		if (nl) {
 			size_t at = in->pos;
 			in->pos = (size_t)(nl - in->buf) + 1;
@@ -497,18 +526,20 @@ static int next_line(cs_logs *r, const char **line, size_t *n, uint64_t *offset,
 			scanned = in->pos;
 			continue;
 		}
-		/* end of the data */
-		if (in->pos == in->end)
-			return 0;
+		/* end of the data; an over-long last line is reported even when
+		 * its length is an exact multiple of the window (nothing left) */
 		if (r->skip_line) {
 			r->skip_line = false;
 			diag(r, CS_WARN, r->files[r->cur].path,
-			     "%s: offset %" PRIu64
-			     ": a line longer than the %zu bytes allowed: skipped",
-			     r->files[r->cur].path, r->skip_from, r->o.max_record);
+			     "%s: offset %" PRIu64 ": a last line of %" PRIu64
+			     " bytes without a newline, longer than the %zu allowed: skipped",
+			     r->files[r->cur].path, r->skip_from,
+			     in->base + in->end - r->skip_from, r->o.max_record);
 			in->pos = in->end;
 			return 0;
 		}
+		if (in->pos == in->end)
+			return 0;
 		*line = in->buf + in->pos;
 		*n = in->end - in->pos;
 		*offset = in->base + in->pos;
@@ -536,18 +567,46 @@ static int json_next(cs_logs *r)
 				in->pos = (size_t)(x + 1 - in->buf);
 				return 1;
 			}
+			if (x && x < e && *x == '{') {
+				/* another record right behind, no newline between */
+				uint64_t at = in->base + in->pos;
+				r->raw.offset = at;
+				diag(r, CS_NOTE, path,
+				     "%s: offset %" PRIu64 ": two records on one line; the second "
+				     "begins at offset %" PRIu64,
+				     path, at, at + (uint64_t)(x - p));
+				in->pos = (size_t)(x - in->buf);
+				return 1;
+			}
 		}
 		if (!next_line(r, &line, &n, &off, &last))
 			return 0;
+		if (off + n != r->work_end) {
+			/* a new line: its resync work starts at zero */
+			r->work_start = off;
+			r->work_end = off + n;
+			r->work = 0;
+		}
 		while (n > 0) {
 			if (is_blank(line, n))
 				break;
+			/* Searching a damaged line for records may parse a byte more
+			 * than once (from each candidate start); bound the total, so
+			 * hostile lines cost time in proportion to their length. */
+			if (r->work > 4 * (r->work_end - r->work_start) + ((uint64_t)1 << 20)) {
+				diag(r, CS_WARN, path,
+				     "%s: offset %" PRIu64 ": %zu bytes of damaged records skipped "
+				     "(too costly to search for records in them)",
+				     path, off, n);
+				break;
+			}
 			const char *why = NULL;
 			size_t eo = 0;
 			int k = r->fmt == CS_LOG_CRI
 					? cs_log_decode_cri(line, n, &r->raw, &why, &eo)
 					: cs_log_decode_json(line, n, &r->scratch, &r->raw, &why,
 							     &eo);
+			r->work += k < 0 ? eo + 1 : n;
 			if (k == 0) {
 				r->raw.offset = off;
 				if (r->raw.time == CS_TIME_INVALID)
@@ -585,9 +644,16 @@ static int json_next(cs_logs *r)
 				     path, off, why, eo);
 				break;
 			}
-			/* does another record start later on this line? */
+			/* does another record start later on this line? After a whole
+			 * record, right where it ends; past nesting beyond the bound
+			 * (every start inside it nests as deep); else at the next `{"` */
 			const char *next = NULL;
-			for (const char *q = line + 1; q + 1 < line + n; q++) {
+			const char *from = line + 1;
+			if (why == cs_log__why_trailing && eo > 0 && eo < n)
+				next = line + eo;
+			else if (why == cs_log__why_deep && eo < n)
+				from = line + eo;
+			for (const char *q = from; !next && q + 1 < line + n; q++) {
 				q = memchr(q, '{', (size_t)(line + n - q));
 				if (!q)
 					break;
@@ -605,6 +671,7 @@ static int json_next(cs_logs *r)
 			}
 			size_t cut = (size_t)(next - line);
 			k = cs_log_decode_json(line, cut, &r->scratch, &r->raw, &why, &eo);
+			r->work += cut;
 			if (k >= 0) {
 				r->raw.offset = off;
 				if (k == 1)
@@ -667,7 +734,11 @@ static bool frame_ok(cs_logs *r, size_t avail)
 	const char *why;
 	size_t eo;
 	cs_log_record t;
-	return cs_log_decode_entry((const uint8_t *)p + 4, len, &t, &why, &eo) == 0 &&
+	/* the engine writes at most five fields: a candidate with many more
+	 * is not a frame, and checking that first keeps each candidate's cost
+	 * small (a long entry decoded at every offset would be quadratic) */
+	return cs_log__entry_small((const uint8_t *)p + 4, len, 16) &&
+	       cs_log_decode_entry((const uint8_t *)p + 4, len, &t, &why, &eo) == 0 &&
 	       t.source_len > 0;
 }
 
@@ -858,6 +929,8 @@ static uint64_t count_forward(cs_logs *r, size_t i)
 	cs_logs_opts o;
 	cs_logs_opts_init(&o);
 	o.max_record = r->o.max_record;
+	o.gzip_ratio = r->o.gzip_ratio;
+	o.gzip_floor = r->o.gzip_floor;
 	cs_logs *c;
 	if (cs_logs_open_files(r->src, r->fmt, &p, 1, &o, &c, NULL) < 0)
 		return 0;
@@ -1140,6 +1213,8 @@ static cs_time first_time(cs_logs *r)
 	cs_logs_opts o;
 	cs_logs_opts_init(&o);
 	o.max_record = r->o.max_record;
+	o.gzip_ratio = r->o.gzip_ratio;
+	o.gzip_floor = r->o.gzip_floor;
 	cs_logs *c;
 	if (cs_logs_open_files(r->src, r->fmt, &p, 1, &o, &c, NULL) < 0)
 		return CS_TIME_INVALID;

@@ -73,6 +73,13 @@ enum { CS_LOG_STDOUT = 1, CS_LOG_STDERR = 2 };
 #define CS_LOGS_MAX_RECORD ((size_t)64 << 20)
 /* The engine refuses local frames over 1,000,000 bytes; so do we. */
 #define CS_LOGS_LOCAL_MAX_FRAME 1000000u
+/* A gzip'd file is inflated up to the larger of these: CS_LOGS_GZIP_RATIO
+ * times its compressed size, or CS_LOGS_GZIP_FLOOR bytes; past that it is
+ * taken for a decompression bomb, reported with its file, and the rest of it
+ * is not read. Rotated logs compress 7 to 30 times (a container repeating
+ * one line with one time stamp, about 300); zlib's ceiling is about 1,030. */
+#define CS_LOGS_GZIP_RATIO 100u
+#define CS_LOGS_GZIP_FLOOR ((uint64_t)256 << 20)
 
 typedef struct cs_log_record {
 	cs_time time; /* CS_TIME_NEVER if the record has none; CS_TIME_INVALID if unreadable */
@@ -102,6 +109,8 @@ typedef struct cs_logs_opts {
 			    * before since/until, as the engine does); -1 for all */
 	bool join;	   /* put the pieces of long lines back together */
 	size_t max_record; /* 0 means CS_LOGS_MAX_RECORD */
+	unsigned gzip_ratio;  /* 0 means CS_LOGS_GZIP_RATIO */
+	uint64_t gzip_floor;  /* 0 means CS_LOGS_GZIP_FLOOR */
 	cs_diag_fn diag;
 	void *diag_userdata;
 } cs_logs_opts;
@@ -134,9 +143,10 @@ void cs_logs_close(cs_logs *r);
 
 /* Record decoders, one record each, for those who bring their own bytes.
  * Each returns 0 for a whole record, 1 for one cut short by the end of the
- * input (rec holds what could be read, rec->truncated is set), or -EBADMSG
- * with a static reason in *why and the byte offset in *err_off. Text may
- * point into the input or into scratch (reset by the call). */
+ * input (rec holds what could be read, rec->truncated is set), or -EBADMSG;
+ * with 1 and -EBADMSG a static reason is in *why and the byte offset in
+ * *err_off. Text may point into the input or into scratch (reset by the
+ * call); it is never anything but the record's own text. */
 
 /* One json-file line, without its '\n'. */
 int cs_log_decode_json(const char *line, size_t len, cs_buf *scratch, cs_log_record *rec,

@@ -451,6 +451,9 @@ static bool jliteral(jp *j, const char *lit)
 
 #define JMAX_DEPTH 1000
 
+const char cs_log__why_deep[] = "nested too deeply";
+const char cs_log__why_trailing[] = "data after the record";
+
 /* Skips one value of any kind, validating it; iterative, bounded depth. */
 static bool jskip(jp *j)
 {
@@ -465,7 +468,7 @@ static bool jskip(jp *j)
 		case '{':
 		case '[':
 			if (depth >= JMAX_DEPTH)
-				return jfail(j, "nested too deeply");
+				return jfail(j, cs_log__why_deep);
 			stack[depth++] = (unsigned char)c;
 			j->p++;
 			jws(j);
@@ -574,18 +577,23 @@ static int dig2(const char *p)
 
 /* The engine's own time shape, YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z, parsed
  * without copying, the calendar work done once a minute (records come in
- * order); anything else goes to cs_time_parse. */
+ * order); anything else goes to cs_time_parse. The cache holds a minute only
+ * once one has been parsed (`set`): its zeroed key must never match 16 NUL
+ * bytes. */
 static __thread struct {
+	bool set;
 	char key[16]; /* "YYYY-MM-DDTHH:MM" */
 	int64_t base; /* its seconds since the epoch */
 } minute;
 
 static cs_time parse_time(const char *s, size_t n)
 {
+	if (memchr(s, '\0', n))
+		return CS_TIME_INVALID; /* cs_time_parse() would stop at it */
 	if (n >= 20 && n <= 30 && s[n - 1] == 'Z' && s[16] == ':') {
 		int se = dig2(s + 17);
 		int64_t base = INT64_MIN;
-		if (memcmp(s, minute.key, 16) == 0) {
+		if (minute.set && memcmp(s, minute.key, 16) == 0) {
 			base = minute.base;
 		} else if (s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':') {
 			int y1 = dig2(s), y2 = dig2(s + 2), mo = dig2(s + 5), d = dig2(s + 8),
@@ -600,6 +608,7 @@ static cs_time parse_time(const char *s, size_t n)
 				       h * 3600 + mi * 60;
 				memcpy(minute.key, s, 16);
 				minute.base = base;
+				minute.set = true;
 			}
 		}
 		if (base != INT64_MIN && se >= 0 && se <= 59) {
@@ -720,7 +729,7 @@ int cs_log_decode_json(const char *line, size_t len, cs_buf *scratch, cs_log_rec
 	rec_clear(rec);
 	jp j = {.start = line, .p = line, .end = line + len, .scratch = scratch};
 	int r = json_general(&j, rec);
-	if (r < 0) {
+	if (r != 0) {
 		*why = j.why;
 		*err_off = j.err_off;
 	}
@@ -846,7 +855,7 @@ static int json_general(jp *j, cs_log_record *rec)
 done:
 	jws(j);
 	if (j->p < j->end) {
-		jfail(j, "data after the record");
+		jfail(j, cs_log__why_trailing);
 		return -EBADMSG;
 	}
 	rec->text = jstr_ptr(j, &log);
@@ -948,6 +957,17 @@ static bool pbskip(pb *b, unsigned wt)
 	}
 }
 
+bool cs_log__entry_small(const uint8_t *p, size_t len, unsigned max)
+{
+	pb b = {.start = p, .p = p, .end = p + len};
+	for (unsigned n = 0; b.p < b.end; n++) {
+		uint64_t key;
+		if (n >= max || !varint(&b, &key) || key >> 3 == 0 || !pbskip(&b, (unsigned)(key & 7)))
+			return false;
+	}
+	return true;
+}
+
 static bool pb_meta(pb *outer, const uint8_t *p, size_t n, cs_log_record *rec)
 {
 	pb b = {.start = p, .p = p, .end = p + n};
@@ -1036,9 +1056,16 @@ int cs_log_decode_entry(const uint8_t *p, size_t len, cs_log_record *rec, const 
 				rec->time = CS_TIME_INVALID;
 			break;
 		case 3: {
+			/* pblen() gives the bounds when the length varint was read
+			 * (all of what is left of a line cut short), nothing when the
+			 * entry ends inside that varint: then the text stays empty */
+			q = NULL;
+			n = 0;
 			bool ok = pblen(&b, &q, &n);
-			rec->text = (const char *)q;
-			rec->len = n;
+			if (q) {
+				rec->text = (const char *)q;
+				rec->len = n;
+			}
 			if (!ok)
 				goto out;
 			break;
@@ -1068,14 +1095,14 @@ out:
 	rec->partial = partial && !(rec->has_meta && rec->last);
 	if (!b.why)
 		return 0;
+	*why = b.why;
+	*err_off = b.err_off;
 	if (b.eof && rec->source_len) {
 		rec->truncated = true;
 		rec->newline = true;
 		rec->partial = false;
 		return 1;
 	}
-	*why = b.why;
-	*err_off = b.err_off;
 	return -EBADMSG;
 }
 

@@ -12,6 +12,16 @@
 const char *cs_log__json_fast(const char *line, const char *end, cs_buf *scratch,
 			      cs_log_record *rec);
 
+/* Reasons cs_log_decode_json() gives, for callers that act on them: a
+ * whole record followed by more data (err_off: where that data starts), and
+ * nesting past the bound (err_off: where the bound was reached). */
+extern const char cs_log__why_trailing[];
+extern const char cs_log__why_deep[];
+
+/* True if the LogEntry p[0..len) has at most max fields, all well formed
+ * (a cheap check before a full decode). */
+bool cs_log__entry_small(const uint8_t *p, size_t len, unsigned max);
+
 /* Journal files (logs_journal.c). */
 typedef struct cs_jrnl cs_jrnl;
 /* The journal files under dir (*.journal, *.journal~, there and one

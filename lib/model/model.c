@@ -344,7 +344,7 @@ int cs_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e)
 	ret->whiteouts = im->whiteouts;
 	ret->complete = true;
 	if (im->n_layers == 0) {
-		cs_layer_stack_clear(ret);
+		cs_layer_stack_clear(ret); /* nothing to free on failure */
 		return cs_err(e, -ENOENT, "image %s has no layers", im->id);
 	}
 	for (size_t k = im->n_layers; k-- > 0;) {

@@ -411,7 +411,8 @@ void cs_dataroot_seal(cs_dataroot *dr);
 
 /* The layer directories of an image, top first, as a container of it would
  * see them. Returns 0, or -ENOENT when a layer has no known directory (or
- * the image has none). *ret is owned: free with cs_layer_stack_clear(). */
+ * the image has none). *ret is owned: free with cs_layer_stack_clear(); on
+ * failure it is empty (nothing to free). */
 int cs_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e);
 /* Appends a layer (copies path, id and role) below those already there. */
 void cs_layer_stack_push(cs_layer_stack *s, const char *path, const char *id, const char *role);

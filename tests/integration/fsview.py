@@ -1,6 +1,7 @@
 """Helpers for comparing filesystem views: a real directory tree (the
 kernel's overlay mount, a FUSE mount) and a tar archive, reduced to the same
 per-entry records."""
+import contextlib
 import hashlib
 import os
 import stat
@@ -177,10 +178,49 @@ def snapshot(root):
 
 
 def age_atimes(root):
+    """Sets every entry's access time, symbolic links' too, to 2001-01-01."""
     old = 978307200 * 10**9  # 2001-01-01
     for dirpath, dirnames, filenames in os.walk(root):
         for n in dirnames + filenames + [""]:
             p = os.path.join(dirpath, n) if n else dirpath
-            if not os.path.islink(p):
-                st = os.lstat(p)
-                os.utime(p, ns=(old, st.st_mtime_ns), follow_symlinks=False)
+            st = os.lstat(p)
+            os.utime(p, ns=(old, st.st_mtime_ns), follow_symlinks=False)
+
+
+@contextlib.contextmanager
+def bind_mount(src, opts):
+    """A bind mount of src with per-mount options ("ro", "noatime"); needs root."""
+    mnt = tempfile.mkdtemp(prefix="csx-view-")
+    subprocess.run(["mount", "--bind", src, mnt], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind," + opts, mnt], check=True)
+        yield mnt
+    finally:
+        subprocess.run(["umount", mnt], check=False)
+        os.rmdir(mnt)
+
+
+def check_untouched(t, label, root, run):
+    """run(root) runs every command over root. Access times are aged first;
+    then, through a read-only bind mount, nothing at all may change (links
+    included), and on the writable tree itself every file and directory
+    stays as it was and of the symbolic links only access times may move
+    (readlink(2) has no no-atime flag; csleuth notes it)."""
+    age_atimes(root)
+    with bind_mount(root, "ro") as view:
+        before = snapshot(view)
+        run(view)
+        after = snapshot(view)
+        changed = [k for k in before if before[k] != after.get(k)]
+        t.ok(not changed and before.keys() == after.keys(),
+             f"{label}: read-only mount: all {len(before)} entries unchanged (content, times, owners, "
+             f"links too) after every command", "\n".join(changed[:10]))
+        run(root)
+        again = snapshot(view)
+    changed = [k for k in after if after[k] != again.get(k)]
+    links = [k for k in changed if stat.S_ISLNK(after[k][0])]
+    others = [k for k in changed if k not in links]
+    only_atime = all(after[k][:5] + after[k][6:] == again[k][:5] + again[k][6:] for k in links)
+    t.ok(not others and only_atime and after.keys() == again.keys(),
+         f"{label}: writable mount: every file and directory unchanged, of the links only access times "
+         f"({len(links)} of them)", "\n".join(others[:10]))

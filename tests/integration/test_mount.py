@@ -178,17 +178,21 @@ def check_views(t, root):
 
 
 def check_untouched(t, root, tmp):
-    from fsview import age_atimes, snapshot
+    """From a read-only mount of the evidence (where reading a symbolic link
+    leaves its access time alone), mounting and reading everything changes
+    nothing at all; test_untouched.py covers writable mounts."""
+    from fsview import age_atimes, bind_mount, snapshot
     copy = os.path.join(tmp, "untouched")
     subprocess.run(["cp", "-a", root, copy], check=True)
     age_atimes(copy)
-    before = snapshot(copy)
-    for opts in ((), ("--deleted", "--volumes")):
-        with Mounted(copy, "vols", *opts) as m:
-            walk_tree(m.mnt)
-        with Mounted(copy, "changes", *opts) as m:
-            walk_tree(m.mnt)
-    after = snapshot(copy)
+    with bind_mount(copy, "ro") as view:
+        before = snapshot(view)
+        for opts in ((), ("--deleted", "--volumes")):
+            with Mounted(view, "vols", *opts) as m:
+                walk_tree(m.mnt)
+            with Mounted(view, "changes", *opts) as m:
+                walk_tree(m.mnt)
+        after = snapshot(view)
     changed = [k for k in before if before[k] != after.get(k)]
     t.ok(not changed, f"mounting and reading everything changes nothing in the evidence ({len(before)} entries)",
          "\n".join(f"{k}: {before[k]} -> {after.get(k)}" for k in changed[:5]))
@@ -231,6 +235,54 @@ def check_damaged(t, root, tmp):
     subprocess.run(["rm", "-rf", copy])
 
 
+def check_nosymfollow(t, root, tmp):
+    """A link in a layer to a file of the workstation is shown as a link, and
+    the kernel does not follow it: the mount is nosymfollow. Where that
+    cannot be set, csleuth says so and the view still works."""
+    copy = os.path.join(tmp, "nsf")
+    subprocess.run(["cp", "-a", root, copy], check=True)
+    _, ins, _ = csleuth_json("--root", copy, "inspect", "changes")
+    up = layers_of(copy, ins[0])[0]
+    secret = os.path.join(tmp, "workstation-secret")
+    with open(secret, "w") as f:
+        f.write("the examiner's own file\n")
+    os.symlink(secret, os.path.join(up, "tmp", "to-host"))
+    with Mounted(copy, "changes") as m:
+        link = os.path.join(m.mnt, "tmp", "to-host")
+        t.eq(os.readlink(link), secret, "the link is shown as the layer has it")
+        try:
+            with open(link) as f:
+                got = f.read()
+        except OSError as e:
+            got = e.errno
+        t.eq(got, errno.ELOOP, "opening it through the mount fails (ELOOP), the workstation's file "
+             "is not read")
+        st = os.statvfs(m.mnt)
+        t.ok(st.f_flag & getattr(os, "ST_NOSYMFOLLOW", 8192), "the mount is nosymfollow")
+        t.ok(b"nosymfollow" not in m.err, "and nothing is said about it", m.err)
+        with open(os.path.join(m.mnt, "bin", "busybox"), "rb") as f:
+            t.eq(f.read(4), b"\x7fELF", "files still read")
+    helper = os.path.join(os.environ.get("CSLEUTH_BUILDDIR", ""), "tests", "no_remount")
+    if not os.path.exists(helper):
+        t.skip("tests/no_remount helper not built")
+        return
+    mnt = tempfile.mkdtemp(prefix="csx-fuse-")
+    p = subprocess.run([helper, BIN, "--root", copy, "mount", "changes", mnt], capture_output=True,
+                       timeout=120)
+    try:
+        if p.returncode == 77:
+            t.skip("no seccomp here: " + p.stderr.decode(errors="replace"))
+            return
+        t.ok(p.returncode == 0 and b"could not be made nosymfollow" in p.stderr
+             and b"do not open them" in p.stderr,
+             "where a mount's flags cannot be changed, csleuth warns", p.stderr)
+        t.ok(os.path.exists(os.path.join(mnt, "bin", "busybox")), "and the view is still served")
+    finally:
+        subprocess.run([BIN, "umount", mnt], capture_output=True)
+        os.rmdir(mnt)
+    subprocess.run(["rm", "-rf", copy])
+
+
 def main():
     t = Tap()
     if not can_fuse():
@@ -248,6 +300,7 @@ def main():
         t.run(check_views, root)
         t.run(check_untouched, root, tmp)
         t.run(check_damaged, root, tmp)
+        t.run(check_nosymfollow, root, tmp)
     t.done()
 
 

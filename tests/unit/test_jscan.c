@@ -38,6 +38,9 @@ int main(void)
 		"{}", "[]", "{\"a\":1}", " { \"a\" : [1, 2.5, -3e10, true, false, null, \"x\"] } ",
 		"{\"a\":{\"b\":{\"c\":[]}},\"d\":[[],[{}]]}", "\"str\"", "0", "-0.0e+1",
 		"{\"k\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"}",
+		"0", "-0", "0.5", "[0,10,-0.0e0]", "\"\x7f\xff\"",
+		/* raw control characters are read, as json-c reads them */
+		"\"a\x01b\"", "{\"a\x1f\":1}", "[\"tab\there\"]",
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		tap_ok(validate(good[i]) == 0, "valid: %s", good[i]);
@@ -45,9 +48,20 @@ int main(void)
 		"", "{", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\":1,}", "[1,]", "[1 2]", "{\"a\" 1}",
 		"{a:1}", "{\"a\":tru}", "{\"a\":01x}", "{\"a\":\"unterminated}", "{} {}", "[-]",
 		"{\"a\":\"\\x\"}", "{\"a\":\"\\u12g4\"}", "{\"a\":1.}", "{,}", "[,1]",
+		/* found by fuzz/fuzz_jscan against a strict reference: leading
+		 * zeros, which RFC 8259 and Go refuse */
+		"01", "00", "-01", "[01]", "{\"a\":00}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		tap_ok(validate(bad[i]) < 0, "invalid: `%s`", bad[i]);
+	/* NUL inside a string is refused (as json-c refuses it) */
+	{
+		static const char nul[] = "{\"a\":\"x\0y\"}";
+		cs_jscan s0;
+		cs_jscan_init(&s0, nul, sizeof(nul) - 1);
+		cs_jscan_skip(&s0);
+		tap_ok(cs_jscan_finish(&s0, NULL) < 0, "invalid: a NUL byte inside a string");
+	}
 	/* depth bound */
 	char deep[401];
 	memset(deep, '[', 200);

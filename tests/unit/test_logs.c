@@ -4,6 +4,7 @@
  * trailer that disagrees), records cut short at the end, tail, filters and
  * joining. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +368,35 @@ static void test_entry_decode(void)
 	k = cs_log_decode_entry(b, n - 4, &r, &why, &eo);
 	tap_ok(k == 1 && r.truncated && r.len == 6 && memcmp(r.text, "012345", 6) == 0,
 	       "entry: cut inside the line: the piece read is kept");
+	tap_ok(k == 1 && why && strstr(why, "past the end"), "entry: a cut entry says why (%s)",
+	       why ? why : "(null)");
+	/* cut right after the key of the line field: no text at all, never the
+	 * bytes of another field (the source, read just before) */
+	unsigned char cut[] = {0x0a, 0x06, 's', 't', 'd', 'o', 'u', 't', 0x1a};
+	k = cs_log_decode_entry(cut, sizeof(cut), &r, &why, &eo);
+	tap_ok(k == 1 && r.truncated && r.len == 0 && r.stream == CS_LOG_STDOUT,
+	       "entry: cut after the line's key: an empty text, not `%.*s`", (int)r.len,
+	       k >= 0 ? r.text : "");
+	unsigned char cut2[] = {0x0a, 0x06, 's', 't', 'd', 'o', 'u', 't', 0x1a, 0x85};
+	k = cs_log_decode_entry(cut2, sizeof(cut2), &r, &why, &eo);
+	tap_ok(k == 1 && r.len == 0, "entry: cut inside the line's length: an empty text");
+}
+
+/* The minute cache of the time parser starts empty in every thread: 16 NUL
+ * bytes must not match it. */
+static void *cri_nul_time(void *arg)
+{
+	int *res = arg;
+	char l[40];
+	memset(l, 0, 16);
+	memcpy(l + 16, ":07Z stdout F x", 15);
+	cs_log_record r;
+	const char *why = NULL;
+	size_t eo = 0;
+	*res = cs_log_decode_cri(l, 31, &r, &why, &eo);
+	if (*res == 0)
+		res[1] = (int)(r.time / 1000000000);
+	return NULL;
 }
 
 static void test_cri_decode(void)
@@ -403,6 +433,12 @@ static void test_cri_decode(void)
 
 static void test_parse_time(void)
 {
+	int res[2] = {9, -1};
+	pthread_t th;
+	if (pthread_create(&th, NULL, cri_nul_time, res) == 0)
+		pthread_join(th, NULL);
+	tap_ok(res[0] < 0, "time: 16 NUL bytes + \":07Z\" in a fresh thread are no time (%d, %d s)",
+	       res[0], res[1]);
 	cs_time t;
 	tap_ok(cs_logs_parse_time("1700000000", &t) == 0 && t == 1700000000000000000LL,
 	       "time: Unix seconds");
@@ -651,6 +687,195 @@ static void test_local_files(cs_source *src)
 	free(b);
 }
 
+/* A whole frame whose entry is cut inside a field: reported with why. */
+static void test_local_cut_entry(cs_source *src)
+{
+	unsigned char b[256];
+	size_t n = frame(b, "stdout", 1000000000, "before", 0, NULL, 0, 0);
+	unsigned char e[64];
+	size_t el = entry(e, "stdout", 2000000000, "0123456789", 10, 0, NULL, 0, 0);
+	el -= 4; /* the line field says 10 bytes, 6 are in the frame */
+	be32(b + n, (uint32_t)el);
+	memcpy(b + n + 4, e, el);
+	be32(b + n + 4 + el, (uint32_t)el);
+	n += el + 8;
+	n += frame(b + n, "stdout", 3000000000, "after", 0, NULL, 0, 0);
+	write_file("cutentry.log", b, n);
+	const char *f[] = {"cutentry.log"};
+	cs_logs_opts o;
+	cs_logs_opts_init(&o);
+	got g;
+	int k = read_all(src, CS_LOG_LOCAL, f, 1, &o, &g);
+	tap_ok(k == 2 && strcmp(g.text, "obefore\noafter\n") == 0 && g.warns == 1,
+	       "local: a frame cut inside its entry is skipped with one warning (%d records)", k);
+	tap_ok(!strstr(g.diags, "(null)") && strstr(g.diags, "past the end"),
+	       "local: the warning says why: %s", g.diags);
+}
+
+/* Hostile sizes and shapes: many records on one line (back to back, or
+ * each cut short by the next), nesting beyond the bound, and a last line
+ * over the limit whose length is an exact multiple of the read window. */
+static void test_hostile_lines(cs_source *src)
+{
+	cs_logs_opts o;
+	got g;
+	const char *f[] = {"hostile.log"};
+	size_t cap = 8 << 20, n = 0;
+	char *b = malloc(cap);
+	/* 50,000 records back to back; the first one's text ends with '{' */
+	uint64_t *offs = calloc(50000, sizeof(uint64_t));
+	n += (size_t)snprintf(b + n, cap - n, "%s", J("stdout", "x{", "2026-01-01T00:00:00Z"));
+	n--; /* no newline */
+	for (int i = 1; i < 50000; i++) {
+		char t[32];
+		snprintf(t, sizeof(t), "r%d\\n", i);
+		offs[i] = n;
+		n += (size_t)snprintf(b + n, cap - n, "%s", J(i % 7 ? "stdout" : "stderr", t,
+							     "2026-01-01T00:00:01.5Z"));
+		n--;
+	}
+	b[n++] = '\n';
+	write_file(f[0], b, n);
+	cs_logs_opts_init(&o);
+	cs_logs *r;
+	cs_error e = {0};
+	int k = cs_logs_open_files(src, CS_LOG_JSONFILE, f, 1, &o, &r, &e);
+	const cs_log_record *rec;
+	int count = 0, good = 0;
+	while (k == 0 && cs_logs_next(r, &rec, &e) > 0 && count < 50000) {
+		char t[32];
+		int tl = snprintf(t, sizeof(t), "r%d", count);
+		bool ok = rec->offset == offs[count] && !rec->truncated;
+		if (count == 0)
+			ok = ok && rec->len == 2 && memcmp(rec->text, "x{", 2) == 0 && rec->partial;
+		else
+			ok = ok && rec->len == (size_t)tl && memcmp(rec->text, t, (size_t)tl) == 0 &&
+			     rec->newline && rec->stream == (count % 7 ? CS_LOG_STDOUT : CS_LOG_STDERR);
+		good += ok;
+		count++;
+	}
+	cs_logs_close(r);
+	free(offs);
+	tap_ok(count == 50000 && good == 50000,
+	       "hostile: 50,000 records on one line, each at its own offset (%d read, %d right)",
+	       count, good);
+
+	/* 200,000 records each cut short by the next: every piece is kept */
+	n = 0;
+	for (int i = 0; i < 200000; i++)
+		n += (size_t)snprintf(b + n, cap - n, "{\"log\":\"tick %d", i);
+	b[n++] = '\n';
+	write_file(f[0], b, n);
+	cs_logs_opts_init(&o);
+	k = read_all(src, CS_LOG_JSONFILE, f, 1, &o, &g);
+	tap_ok(k == 200000 && g.warns == 100 && strncmp(g.text, "?!tick 0\n?!tick 1\n", 18) == 0,
+	       "hostile: 200,000 records cut short on one line are each kept, flagged (%d)", k);
+
+	/* nesting past the bound, again and again on one line */
+	n = 0;
+	while (n + 8 < (2u << 20))
+		n += (size_t)snprintf(b + n, cap - n, "{\"x\":");
+	n += (size_t)snprintf(b + n, cap - n, "%s", J("stdout", "after\\n", "2026-01-01T00:00:02Z"));
+	write_file(f[0], b, n);
+	cs_logs_opts_init(&o);
+	k = read_all(src, CS_LOG_JSONFILE, f, 1, &o, &g);
+	tap_ok(k == 1 && strcmp(g.text, "oafter\n") == 0 && g.warns >= 1,
+	       "hostile: 2 MiB of nesting, then a record: the record is found (%d)", k);
+	free(b);
+
+	/* a gzip bomb: 64 MiB of zeros after a record, in a file of ~64 KiB; the
+	 * bound is lowered here to 8 MiB (ratio 4) so the test stays small */
+	{
+		size_t zl = 64 << 20;
+		char *zeros = calloc(1, zl);
+		size_t m = (size_t)snprintf(zeros, 200, "%s", J("stdout", "before\\n", "2026-01-01T00:00:00Z"));
+		(void)m;
+		unsigned char *z;
+		size_t gl = gz(zeros, zl, &z);
+		free(zeros);
+		write_file("bomb.log.gz", z, gl);
+		free(z);
+		const char *fb[] = {"bomb.log.gz"};
+		cs_logs_opts_init(&o);
+		o.gzip_ratio = 4;
+		o.gzip_floor = 8 << 20;
+		k = read_all(src, CS_LOG_JSONFILE, fb, 1, &o, &g);
+		tap_ok(k == 1 && strcmp(g.text, "obefore\n") == 0 && g.warns == 2 &&
+			       strstr(g.diags, "bomb.log.gz: it inflates to more than 8388608 bytes") &&
+			       strstr(g.diags, "decompression bomb"),
+		       "hostile: a gzip bomb stops at the bound, with a warning naming the file (%s)",
+		       g.diags);
+		cs_logs_opts_init(&o);
+		k = read_all(src, CS_LOG_JSONFILE, fb, 1, &o, &g);
+		tap_ok(k == 1 && g.warns == 1 && strstr(g.diags, "not a json-file record") &&
+			       !strstr(g.diags, "decompression"),
+		       "hostile: within the default bound (256 MiB), the 64 MiB of zeros are read "
+		       "(%s)", g.diags);
+	}
+
+	/* two gzip members where the first ends one byte before the reader's
+	 * 256 KiB input chunk: the second member's magic straddles two reads
+	 * (found by fuzz/fuzz_logs_gzip with small chunks) */
+	{
+		unsigned char *m1 = NULL, *m2 = NULL;
+		size_t l1 = 0, l2;
+		const size_t want = ((size_t)256 << 10) - 1;
+		char *line = malloc(want + 200);
+		for (size_t tl = want - 400; tl < want && l1 != want; tl++) {
+			size_t m = (size_t)snprintf(line, 64, "{\"log\":\"");
+			memset(line + m, 'x', tl);
+			m += tl;
+			m += (size_t)snprintf(line + m, 100, "\\n\",\"stream\":\"stdout\",\"time\":"
+							"\"2026-01-01T00:00:00Z\"}\n");
+			free(m1);
+			z_stream z = {0};
+			deflateInit2(&z, 0, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+			size_t zc = deflateBound(&z, m) + 64;
+			m1 = malloc(zc);
+			z.next_in = (Bytef *)line;
+			z.avail_in = (uInt)m;
+			z.next_out = m1;
+			z.avail_out = (uInt)zc;
+			deflate(&z, Z_FINISH);
+			l1 = zc - z.avail_out;
+			deflateEnd(&z);
+		}
+		const char *second = J("stderr", "second\\n", "2026-01-01T00:00:01Z");
+		l2 = gz(second, strlen(second), &m2);
+		unsigned char *both = malloc(l1 + l2);
+		memcpy(both, m1, l1);
+		memcpy(both + l1, m2, l2);
+		write_file("members.log.gz", both, l1 + l2);
+		const char *fm[] = {"members.log.gz"};
+		cs_logs_opts_init(&o);
+		k = read_all(src, CS_LOG_JSONFILE, fm, 1, &o, &g);
+		tap_ok(l1 == want && k == 2 && g.warns == 0 && strstr(g.text, "esecond\n"),
+		       "hostile: a gzip member ending one byte before a read chunk: the next one is "
+		       "read (%zu bytes, %d records, %s)", l1, k, g.diags);
+		free(m1);
+		free(m2);
+		free(both);
+		free(line);
+	}
+
+	/* a last line over the limit, exactly one and two windows long */
+	for (int w = 1; w <= 2; w++) {
+		cs_logs_opts_init(&o);
+		o.max_record = 1; /* raised to the minimum, 2 * 1,000,000 + 16 */
+		size_t len = (size_t)w * (2 * CS_LOGS_LOCAL_MAX_FRAME + 16);
+		char *big = malloc(len + 200);
+		size_t m = (size_t)snprintf(big, 200, "%s", J("stdout", "first\\n", "2026-01-01T00:00:00Z"));
+		memcpy(big + m, "{\"log\":\"", 8);
+		memset(big + m + 8, 'x', len - 8);
+		write_file(f[0], big, m + len);
+		free(big);
+		k = read_all(src, CS_LOG_JSONFILE, f, 1, &o, &g);
+		tap_ok(k == 1 && g.warns == 1 && strstr(g.diags, "longer than the 2000016 allowed"),
+		       "hostile: a last line of %d window(s) without a newline is reported, not "
+		       "dropped silently (%s)", w, g.diags);
+	}
+}
+
 static void test_container(cs_source *src)
 {
 	/* a container directory with rotations, as the engine leaves it */
@@ -744,6 +969,8 @@ int main(void)
 	}
 	test_json_files(src);
 	test_local_files(src);
+	test_local_cut_entry(src);
+	test_hostile_lines(src);
 	test_container(src);
 	cs_source_close(src);
 	char cmd[600];

@@ -255,6 +255,13 @@ int cs_docker_locate(cs_source *sysroot, char **ret_host_path, char **ret_origin
 						size_t fl = strlen(fv);
 						if (fl && (fv[fl - 1] == '"' || fv[fl - 1] == '\''))
 							fv[fl - 1] = '\0';
+						if (!*fv) {
+							free(fv);
+							continue;
+						}
+						/* the last such line wins */
+						free(found);
+						free(origin);
 						found = fv;
 						origin = cs_xasprintf("dockerd options in %s", defaults[i]);
 					}

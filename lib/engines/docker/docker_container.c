@@ -101,11 +101,18 @@ static void scan_mountpoint(cs_jscan *s, cs_mount *m)
 	free(type);
 }
 
+/* Bounds a hostile config's mount list (the engine makes a handful). */
+#define MAX_MOUNTS 4096
+
 static void scan_mountpoints(cs_jscan *s, cs_container *ct, size_t *cap)
 {
 	if (!cs_jscan_object(s))
 		return;
 	while (cs_jscan_member(s)) {
+		if (cs_jscan_peek(s) != CS_JOBJECT || ct->n_mounts >= MAX_MOUNTS) {
+			cs_jscan_skip(s); /* null, another type, or too many */
+			continue;
+		}
 		cs_mount *m = CS_PUSH(ct->mounts, ct->n_mounts, *cap);
 		char *dest = cs_xstrdup(s->key);
 		scan_mountpoint(s, m);
@@ -126,6 +133,10 @@ static void scan_old_volumes(cs_jscan *s, cs_container *ct, size_t *cap, bool rw
 		for (size_t i = 0; i < ct->n_mounts; i++)
 			if (ct->mounts[i].destination && strcmp(ct->mounts[i].destination, s->key) == 0)
 				m = &ct->mounts[i];
+		if (!m && ct->n_mounts >= MAX_MOUNTS) {
+			cs_jscan_skip(s);
+			continue;
+		}
 		if (!m) {
 			m = CS_PUSH(ct->mounts, ct->n_mounts, *cap);
 			m->destination = cs_xstrdup(s->key);
@@ -159,25 +170,60 @@ static void scan_labels(cs_jscan *s, cs_container *ct)
 	ct->labels = v;
 }
 
+static void health_log_clear(cs_state *st)
+{
+	for (size_t i = 0; i < st->n_health_log; i++)
+		free(st->health_log[i].output);
+	free(st->health_log);
+	st->health_log = NULL;
+	st->n_health_log = 0;
+}
+
+/* State.Health, decoded as Go's encoding/json decodes it into the engine's
+ * *Health: null clears it; a second "Health" member updates the first (the
+ * members it has win); "Log" is a slice, so each "Log" array replaces the
+ * entries before it and null empties it. Each getter and cs_jscan_object()
+ * / cs_jscan_array() consume a value of another type themselves: never skip
+ * after them. */
 static void scan_health(dk_ctx *c, cs_container *ct, const char *file, cs_jscan *s)
 {
 	cs_state *st = &ct->state;
+	if (cs_jscan_peek(s) == CS_JNULL) {
+		cs_jscan_skip(s);
+		free(st->health_status);
+		st->health_status = NULL;
+		st->health_failing_streak = 0;
+		health_log_clear(st);
+		return;
+	}
 	if (!cs_jscan_object(s))
 		return;
-	replace(&st->health_status, cs_xstrdup(""));
-	size_t cap = 0;
+	if (!st->health_status)
+		st->health_status = cs_xstrdup("");
 	while (cs_jscan_member(s)) {
 		if (cs_jscan_is(s, "Status")) {
 			char *v = cs_jscan_string(s);
 			replace(&st->health_status, v ? v : cs_xstrdup(""));
 		} else if (cs_jscan_is(s, "FailingStreak")) {
 			st->health_failing_streak = cs_jscan_int(s, 0);
-		} else if (cs_jscan_is(s, "Log") && cs_jscan_array(s)) {
+		} else if (cs_jscan_is(s, "Log")) {
+			bool is_null = cs_jscan_peek(s) == CS_JNULL;
+			bool is_array = cs_jscan_peek(s) == CS_JARRAY;
+			if (is_null || is_array)
+				health_log_clear(st);
+			if (!cs_jscan_array(s))
+				continue; /* null or another type: consumed */
+			size_t cap = 0;
 			while (cs_jscan_element(s)) {
-				if (st->n_health_log >= 1000 || !cs_jscan_object(s)) {
+				if (st->n_health_log >= 1000) {
 					cs_jscan_skip(s);
 					continue;
 				}
+				if (cs_jscan_peek(s) != CS_JOBJECT) {
+					cs_jscan_skip(s); /* null or another type: no entry */
+					continue;
+				}
+				cs_jscan_object(s);
 				cs_health_log *x = CS_PUSH(st->health_log, st->n_health_log, cap);
 				x->start = x->end = CS_TIME_NEVER;
 				while (cs_jscan_member(s)) {
@@ -361,13 +407,15 @@ static int scan_hostconfig(cs_container *ct, const char *text, size_t len, cs_er
 		return cs_err(e, -EBADMSG, "not a JSON object");
 	if (cs_jscan_object(&s))
 		while (cs_jscan_member(&s)) {
-			if (cs_jscan_is(&s, "LogConfig") && cs_jscan_object(&s)) {
-				while (cs_jscan_member(&s)) {
-					if (cs_jscan_is(&s, "Type"))
-						replace(&ct->log_driver, cs_jscan_string(&s));
-					else
-						cs_jscan_skip(&s);
-				}
+			if (cs_jscan_is(&s, "LogConfig")) {
+				/* null or another type is consumed by cs_jscan_object() */
+				if (cs_jscan_object(&s))
+					while (cs_jscan_member(&s)) {
+						if (cs_jscan_is(&s, "Type"))
+							replace(&ct->log_driver, cs_jscan_string(&s));
+						else
+							cs_jscan_skip(&s);
+					}
 			} else {
 				cs_jscan_skip(&s);
 			}

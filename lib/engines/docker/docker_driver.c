@@ -50,18 +50,36 @@ static void push_layer(cs_layer_stack *s, char *path, const char *id, const char
 	free(path);
 }
 
+/* What a layer directory is: 1 a directory, 2 missing, 3 a symbolic link
+ * (followed inside the evidence) to a directory, 4 one to nothing. */
+enum { DIR_OK = 1, DIR_MISSING = 2, DIR_LINK = 3, DIR_LINK_MISSING = 4 };
+
 static void check_dir(dk_ctx *c, cs_container *ct, const char *path, const char *what)
 {
 	/* image layers are shared by many containers: stat each once */
-	void *seen = cs_strmap_get(&c->dirs_seen, path);
+	uintptr_t seen = (uintptr_t)cs_strmap_get(&c->dirs_seen, path);
 	if (!seen) {
-		cs_stat st;
+		cs_stat st, lst;
+		bool link = cs_source_stat(c->src, path, false, &lst, NULL) == 0 && S_ISLNK(lst.mode);
 		bool ok = cs_source_stat(c->src, path, true, &st, NULL) == 0 && S_ISDIR(st.mode);
-		seen = (void *)(uintptr_t)(ok ? 1 : 2);
-		cs_strmap_put(&c->dirs_seen, path, seen);
+		seen = link ? (ok ? DIR_LINK : DIR_LINK_MISSING) : (ok ? DIR_OK : DIR_MISSING);
+		cs_strmap_put(&c->dirs_seen, path, (void *)seen);
 	}
-	if (seen == (void *)2) {
-		dk_warn(c, &ct->problems, path, "container %s: %s `%s` is missing", ct->id, what, path);
+	if (seen == DIR_LINK || seen == DIR_LINK_MISSING) {
+		/* the engine makes layer directories, never links: tampering */
+		char *t = NULL;
+		(void)cs_source_readlink(c->src, path, &t, NULL);
+		dk_warn(c, &ct->problems, path,
+			"container %s: %s `%s` is a symbolic link (to `%s`), which the engine never "
+			"makes; %s",
+			ct->id, what, path, t ? t : "?",
+			seen == DIR_LINK ? "followed inside the evidence" : "it leads nowhere");
+		free(t);
+	}
+	if (seen == DIR_MISSING || seen == DIR_LINK_MISSING) {
+		if (seen == DIR_MISSING)
+			dk_warn(c, &ct->problems, path, "container %s: %s `%s` is missing", ct->id,
+				what, path);
 		ct->layers.complete = false;
 		ct->incomplete = true;
 	}
@@ -108,27 +126,41 @@ static char *ov2_link_target(dk_ctx *c, const char *shortname)
 static char *ov2_link_target_uncached(dk_ctx *c, const char *shortname)
 {
 	_cleanup_free_ char *lp = dk_path(c, "overlay2/l/%s", shortname);
-	char *t;
+	_cleanup_free_ char *t = NULL;
 	if (cs_source_readlink(c->src, lp, &t, NULL) == 0) {
 		/* expected: ../<cache-id>/diff */
 		char *id = NULL;
-		if (cs_str_startswith(t, "../") && cs_str_endswith(t, "/diff")) {
+		if (cs_str_startswith(t, "../") && cs_str_endswith(t, "/diff") && strlen(t) > 8) {
 			id = cs_xstrndup(t + 3, strlen(t) - 3 - 5);
 			if (!plain_name(id)) {
 				free(id);
 				id = NULL;
 			}
 		}
-		free(t);
 		if (id)
 			return id;
 	}
 	if (!c->ov2_scanned)
 		ov2_scan_links(c);
-	for (size_t i = 0; i < c->n_ov2; i++)
+	char *found = NULL;
+	for (size_t i = 0; i < c->n_ov2 && !found; i++)
 		if (strcmp(c->ov2_links[i], shortname) == 0)
-			return cs_xstrdup(c->ov2_ids[i]);
-	return NULL;
+			found = cs_xstrdup(c->ov2_ids[i]);
+	if (t) {
+		/* a link the engine would not have made: say so, whatever the
+		 * layer's own link file says */
+		if (found)
+			dk_warn(c, NULL, lp,
+				"`%s` points to `%s`, not to `../<layer>/diff` as the engine makes "
+				"it: the layer is taken from overlay2/%s/link instead",
+				lp, t, found);
+		else
+			dk_warn(c, NULL, lp,
+				"`%s` points to `%s`, not to `../<layer>/diff` as the engine makes "
+				"it, and no layer's link file names it",
+				lp, t);
+	}
+	return found;
 }
 
 static void overlay2_stack(dk_ctx *c, cs_container *ct)
@@ -190,11 +222,15 @@ static void overlay_stack(dk_ctx *c, cs_container *ct)
 	push_layer(s, dk_path(c, "overlay/%s/upper", ct->mount_id), ct->mount_id, "container");
 	check_dir(c, ct, s->v[0].path, "container layer");
 	_cleanup_free_ char *lp = dk_path(c, "overlay/%s/lower-id", ct->mount_id);
-	char *lower;
-	cs_error err;
+	char *lower = NULL;
+	cs_error err = {0};
 	if (dk_read_small(c, lp, &lower, &err) < 0 || !plain_name(lower)) {
-		dk_warn(c, &ct->problems, lp, "container %s: `%s`: %s", ct->id, lp,
-			err.code ? err.msg : "bad layer id");
+		if (err.code) /* the message names the file */
+			dk_warn(c, &ct->problems, lp, "container %s: %s", ct->id, err.msg);
+		else
+			dk_warn(c, &ct->problems, lp, "container %s: `%s`: bad layer id `%s`", ct->id,
+				lp, lower);
+		free(lower);
 		s->complete = false;
 		ct->incomplete = true;
 		return;

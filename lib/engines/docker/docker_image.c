@@ -15,15 +15,6 @@
 #include "engines/docker/docker_internal.h"
 #include "formats/sha256.h"
 
-static cs_image *find_image(cs_dataroot *dr, const char *driver, const char *id)
-{
-	for (size_t i = 0; i < dr->n_images; i++)
-		if (strcmp(dr->images[i].id, id) == 0 &&
-		    (!driver || (dr->images[i].driver && strcmp(dr->images[i].driver, driver) == 0)))
-			return &dr->images[i];
-	return NULL;
-}
-
 static void chain_next(const char *prev_chain, const char *diff_id, char out[72])
 {
 	if (!prev_chain) {
@@ -233,17 +224,28 @@ static void load_one(dk_ctx *c, const char *driver, const char *hex)
 	}
 }
 
-static void strv_push(char ***v, const char *s)
+/* A growing NULL-terminated string vector with its length and capacity. */
+typedef struct strv_acc {
+	size_t n, cap;
+} strv_acc;
+
+static void strv_append(char ***v, strv_acc *a, const char *s)
 {
-	size_t n = cs_strv_len(*v);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp((*v)[i], s) == 0)
-			return;
-	*v = cs_xreallocarray(*v, n + 2, sizeof(char *));
-	(*v)[n] = cs_xstrdup(s);
-	(*v)[n + 1] = NULL;
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 4;
+		*v = cs_xreallocarray(*v, a->cap, sizeof(char *));
+	}
+	(*v)[a->n++] = cs_xstrdup(s);
+	(*v)[a->n] = NULL;
 }
 
+/* Listed problems of one repositories.json; more are counted, not listed. */
+#define REPO_DIAG_MAX 100
+
+/* repositories.json: {"Repositories": {repo: {ref: image id}}}. Everything
+ * is hashed (image ids, and each image's refs), so the work grows with the
+ * number of references, never with its square: a hostile file may hold a
+ * hundred thousand tags, or as many naming images that are not there. */
 static void load_repositories(dk_ctx *c, const char *driver)
 {
 	_cleanup_free_ char *p = dk_path(c, "image/%s/repositories.json", driver);
@@ -252,7 +254,8 @@ static void load_repositories(dk_ctx *c, const char *driver)
 	json_object *j;
 	cs_error err;
 	if (cs_json_load(c->src, p, CS_DOCKER_MAX_CONFIG, &j, NULL, &err) < 0) {
-		dk_warn(c, NULL, p, "`%s`: %s: tags and digests are unknown", p, err.msg);
+		/* err names the file already */
+		dk_warn(c, NULL, p, "%s: tags and digests are unknown", err.msg);
 		return;
 	}
 	json_object *repos = cs_json_get_obj(j, "Repositories");
@@ -261,6 +264,25 @@ static void load_repositories(dk_ctx *c, const char *driver)
 		json_object_put(j);
 		return;
 	}
+	cs_dataroot *dr = c->dr;
+	/* image id -> index + 1, for this driver's images */
+	cs_strmap index = {0}, seen = {0};
+	for (size_t i = 0; i < dr->n_images; i++)
+		if (dr->images[i].driver && strcmp(dr->images[i].driver, driver) == 0)
+			cs_strmap_put(&index, dr->images[i].id, (void *)(uintptr_t)(i + 1));
+	/* tag and digest counts of each image (they start empty) */
+	strv_acc *tags = NULL, *digs = NULL;
+	size_t cap_acc = 0;
+	cs_grow((void **)&tags, &cap_acc, dr->n_images, sizeof(*tags));
+	size_t cap_dig = 0;
+	cs_grow((void **)&digs, &cap_dig, dr->n_images, sizeof(*digs));
+	for (size_t i = 0; i < dr->n_images; i++) {
+		tags[i].n = cs_strv_len(dr->images[i].tags);
+		tags[i].cap = tags[i].n + 1;
+		digs[i].n = cs_strv_len(dr->images[i].digests);
+		digs[i].cap = digs[i].n + 1;
+	}
+	size_t problems = 0;
 	json_object_object_foreach(repos, repo, refs)
 	{
 		(void)repo;
@@ -271,15 +293,21 @@ static void load_repositories(dk_ctx *c, const char *driver)
 			const char *id = json_object_is_type(idv, json_type_string)
 						 ? json_object_get_string(idv) : NULL;
 			if (!id || !cs_str_startswith(id, "sha256:") || !cs_is_hex(id + 7, 64)) {
-				dk_warn(c, NULL, p, "`%s`: reference `%s` has no valid image id", p, ref);
+				if (++problems <= REPO_DIAG_MAX)
+					dk_warn(c, NULL, p, "`%s`: reference `%s` has no valid image id", p,
+						ref);
 				continue;
 			}
-			cs_image *im = find_image(c->dr, driver, id);
-			if (!im) {
-				dk_warn(c, NULL, p,
-					"`%s`: reference `%s` names image %s, whose config is missing",
-					p, ref, id);
-				cs_dataroot *dr = c->dr;
+			size_t k = (size_t)(uintptr_t)cs_strmap_get(&index, id);
+			cs_image *im;
+			if (k) {
+				im = &dr->images[k - 1];
+			} else {
+				if (++problems <= REPO_DIAG_MAX)
+					dk_warn(c, NULL, p,
+						"`%s`: reference `%s` names image %s, whose config is "
+						"missing",
+						p, ref, id);
 				im = CS_PUSH(dr->images, dr->n_images, dr->cap_images);
 				im->id = cs_xstrdup(id);
 				im->driver = cs_xstrdup(driver);
@@ -294,11 +322,37 @@ static void load_repositories(dk_ctx *c, const char *driver)
 				_cleanup_free_ char *cp = dk_path(c, "image/%s/imagedb/content/sha256/%s",
 								  driver, id + 7);
 				cs_problems_add(&im->problems, cp, "image config missing");
+				k = dr->n_images;
+				cs_strmap_put(&index, id, (void *)(uintptr_t)k);
+				cs_grow((void **)&tags, &cap_acc, k, sizeof(*tags));
+				cs_grow((void **)&digs, &cap_dig, k, sizeof(*digs));
+				tags[k - 1] = (strv_acc){0, 1};
+				digs[k - 1] = (strv_acc){0, 1};
 			}
-			strv_push(strchr(ref, '@') ? &im->digests : &im->tags, ref);
+			/* each ref once per image */
+			_cleanup_free_ char *key = cs_xasprintf("%zu %s", k, ref);
+			if (cs_strmap_has(&seen, key))
+				continue;
+			cs_strmap_put(&seen, key, NULL);
+			if (strchr(ref, '@'))
+				strv_append(&im->digests, &digs[k - 1], ref);
+			else
+				strv_append(&im->tags, &tags[k - 1], ref);
 			cs_evfiles_add(&im->evidence, "RepoTags", p);
 		}
 	}
+	if (problems > REPO_DIAG_MAX) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "%zu more problems in this file are not listed",
+			 problems - REPO_DIAG_MAX);
+		cs_problems_add(&dr->problems, p, msg);
+		dr->n_warnings += problems - REPO_DIAG_MAX;
+		cs_diagf(c->diag, c->diag_ud, CS_NOTE, p, "`%s`: %s", p, msg);
+	}
+	free(tags);
+	free(digs);
+	cs_strmap_free(&index, NULL);
+	cs_strmap_free(&seen, NULL);
 	json_object_put(j);
 }
 
@@ -329,14 +383,29 @@ static void load_driver(dk_ctx *c, const char *driver)
  * (imagedb metadata), and steps with no local image stay NULL ("<missing>"). */
 static void history_ids(cs_dataroot *dr)
 {
+	cs_strmap index = {0}; /* "<driver> <id>" -> index + 1 */
+	for (size_t i = 0; i < dr->n_images; i++) {
+		_cleanup_free_ char *key = cs_xasprintf("%s %s", dr->images[i].driver ? dr->images[i].driver : "",
+							dr->images[i].id);
+		if (!cs_strmap_has(&index, key))
+			cs_strmap_put(&index, key, (void *)(uintptr_t)(i + 1));
+	}
 	for (size_t i = 0; i < dr->n_images; i++) {
 		cs_image *im = &dr->images[i];
 		const cs_image *cur = im;
 		for (size_t k = im->n_history; k-- > 0 && cur;) {
 			im->history[k].image_id = cs_xstrdup(cur->id);
-			cur = cur->parent ? find_image(dr, im->driver, cur->parent) : NULL;
+			const cs_image *next = NULL;
+			if (cur->parent) {
+				_cleanup_free_ char *key =
+					cs_xasprintf("%s %s", im->driver ? im->driver : "", cur->parent);
+				size_t x = (size_t)(uintptr_t)cs_strmap_get(&index, key);
+				next = x ? &dr->images[x - 1] : NULL;
+			}
+			cur = next;
 		}
 	}
+	cs_strmap_free(&index, NULL);
 }
 
 int dk_load_images(dk_ctx *c)

@@ -10,6 +10,8 @@
 
 #include "engines/docker/docker_internal.h"
 
+#define LEGACY_MAX_ENTRIES (1 << 18) /* layers of all legacy images together */
+
 typedef struct gent {
 	char *id, *parent;
 	json_object *j;
@@ -19,12 +21,16 @@ typedef struct gent {
 	char *path;
 } gent;
 
+static int cmp_gent(const void *a, const void *b)
+{
+	return strcmp(((const gent *)a)->id, ((const gent *)b)->id);
+}
+
+/* v is sorted by id (the directory listing is). */
 static gent *gfind(gent *v, size_t n, const char *id)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].id, id) == 0)
-			return &v[i];
-	return NULL;
+	gent key = {.id = (char *)(uintptr_t)id};
+	return bsearch(&key, v, n, sizeof(gent), cmp_gent);
 }
 
 static char *legacy_driver(dk_ctx *c)
@@ -71,10 +77,20 @@ static void load_tags(dk_ctx *c, const char *driver)
 	json_object *j;
 	cs_error err;
 	if (cs_json_load(c->src, p, CS_DOCKER_MAX_CONFIG, &j, NULL, &err) < 0) {
-		dk_warn(c, NULL, p, "`%s`: %s: tags are unknown", p, err.msg);
+		dk_warn(c, NULL, p, "%s: tags are unknown", err.msg); /* err names the file */
 		return;
 	}
 	json_object *repos = cs_json_get_obj(j, "Repositories");
+	cs_strmap index = {0}; /* legacy image id -> index + 1 */
+	size_t *ntags = cs_xcalloc(c->dr->n_images + 1, sizeof(size_t));
+	size_t *ctags = cs_xcalloc(c->dr->n_images + 1, sizeof(size_t));
+	for (size_t i = 0; i < c->dr->n_images; i++)
+		if (c->dr->images[i].legacy) {
+			cs_strmap_put(&index, c->dr->images[i].id, (void *)(uintptr_t)(i + 1));
+			ntags[i] = cs_strv_len(c->dr->images[i].tags);
+			ctags[i] = ntags[i] + 1;
+		}
+	size_t problems = 0;
 	if (repos) {
 		json_object_object_foreach(repos, repo, tags)
 		{
@@ -83,17 +99,20 @@ static void load_tags(dk_ctx *c, const char *driver)
 			json_object_object_foreach(tags, tag, idv)
 			{
 				const char *id = json_object_is_type(idv, json_type_string) ? json_object_get_string(idv) : "";
-				cs_image *im = NULL;
-				for (size_t i = 0; i < c->dr->n_images; i++)
-					if (c->dr->images[i].legacy && strcmp(c->dr->images[i].id, id) == 0)
-						im = &c->dr->images[i];
-				if (!im) {
-					dk_warn(c, NULL, p, "`%s`: tag `%s:%s` names image `%s`, which is missing",
-						p, repo, tag, id);
+				size_t k = (size_t)(uintptr_t)cs_strmap_get(&index, id);
+				if (!k) {
+					if (++problems <= 100)
+						dk_warn(c, NULL, p,
+							"`%s`: tag `%s:%s` names image `%s`, which is missing",
+							p, repo, tag, id);
 					continue;
 				}
-				size_t n = cs_strv_len(im->tags);
-				im->tags = cs_xreallocarray(im->tags, n + 2, sizeof(char *));
+				cs_image *im = &c->dr->images[k - 1];
+				size_t n = ntags[k - 1]++;
+				if (n + 2 > ctags[k - 1]) {
+					ctags[k - 1] = 2 * (n + 2);
+					im->tags = cs_xreallocarray(im->tags, ctags[k - 1], sizeof(char *));
+				}
 				im->tags[n] = strchr(tag, ':') ? cs_xasprintf("%s@%s", repo, tag)
 							       : cs_xasprintf("%s:%s", repo, tag);
 				im->tags[n + 1] = NULL;
@@ -101,6 +120,13 @@ static void load_tags(dk_ctx *c, const char *driver)
 			}
 		}
 	}
+	if (problems > 100)
+		cs_diagf(c->diag, c->diag_ud, CS_NOTE, p,
+			 "`%s`: %zu more missing images are not listed", p, problems - 100);
+	c->dr->n_warnings += problems > 100 ? problems - 100 : 0;
+	free(ntags);
+	free(ctags);
+	cs_strmap_free(&index, NULL);
 	json_object_put(j);
 }
 
@@ -144,6 +170,11 @@ int dk_load_legacy_images(dk_ctx *c)
 	cs_dirents_free(d, n);
 
 	cs_dataroot *dr = c->dr;
+	/* Each image lists its whole parent chain, so a few thousand tiny json
+	 * files chained one to the next would make millions of entries: the
+	 * chains of all images together are bounded. */
+	size_t budget = LEGACY_MAX_ENTRIES;
+	bool budget_told = false;
 	for (size_t i = 0; i < ng; i++) {
 		gent *x = &g[i];
 		cs_image *im = CS_PUSH(dr->images, dr->n_images, dr->cap_images);
@@ -175,8 +206,18 @@ int dk_load_legacy_images(dk_ctx *c)
 		/* the chain, base first */
 		gent *chain[CS_DOCKER_MAX_LAYERS];
 		size_t nc = 0;
-		for (gent *cur = x; cur && nc < CS_DOCKER_MAX_LAYERS;
+		size_t room = budget < CS_DOCKER_MAX_LAYERS ? budget : CS_DOCKER_MAX_LAYERS;
+		for (gent *cur = x; cur && nc < room;
 		     cur = cur->parent ? gfind(g, ng, cur->parent) : NULL) {
+			if (nc >= ng) {
+				/* more steps than images: the chain loops */
+				dk_warn(c, &im->problems, cur->path,
+					"legacy image %s: its parent chain loops (at `%s`); followed "
+					"once around",
+					x->id, cur->id);
+				im->incomplete = true;
+				break;
+			}
 			chain[nc++] = cur;
 			if (cur->parent && !gfind(g, ng, cur->parent)) {
 				dk_warn(c, &im->problems, cur->path, "legacy image %s: parent `%s` is missing",
@@ -184,8 +225,20 @@ int dk_load_legacy_images(dk_ctx *c)
 				im->incomplete = true;
 			}
 		}
-		im->layers = cs_xcalloc(nc, sizeof(cs_image_layer));
-		im->history = cs_xcalloc(nc, sizeof(cs_history));
+		budget -= nc;
+		if (nc == room && room < CS_DOCKER_MAX_LAYERS) {
+			if (!budget_told)
+				dk_warn(c, &im->problems, x->path,
+					"`%s`: legacy images: their parent chains hold more than %d "
+					"entries in all; the rest are not read",
+					x->path, LEGACY_MAX_ENTRIES);
+			else
+				cs_problems_add(&im->problems, x->path, "parent chain not read whole");
+			budget_told = true;
+			im->incomplete = true;
+		}
+		im->layers = cs_xcalloc(nc ? nc : 1, sizeof(cs_image_layer));
+		im->history = cs_xcalloc(nc ? nc : 1, sizeof(cs_history));
 		int64_t total = 0;
 		for (size_t k = 0; k < nc; k++) {
 			gent *e = chain[nc - 1 - k];
