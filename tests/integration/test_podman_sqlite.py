@@ -9,6 +9,7 @@ only their access times move, as everywhere in csleuth)."""
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,22 @@ def test_wal(t, wal, tmp):
         f.write(b"\xff\xff\xff\xff")
     rc, ps, err = csleuth_json("--root", os.path.join(bad, "var/lib/containers/storage"), "ps", "--json")
     t.ok(rc == 3 and b"ignores the WAL" in err and len(ps) == 12, "a WAL with a bad header: ignored, warned", err)
+    # every pod is read, not only the first: a second pod made with Python's SQLite
+    # on a copy (which checkpoints the WAL into it), and what SQLite reads back
+    two = copy(wal, os.path.join(tmp, "two-pods"))
+    db = sqlite3.connect(os.path.join(two, LIBPOD, "db.sql"))
+    pid = "ab" * 32
+    with db:
+        db.execute("INSERT INTO PodConfig(ID, Name, JSON) VALUES (?, 'second', ?)",
+                   (pid, json.dumps({"id": pid, "name": "second"})))
+        db.execute("INSERT INTO PodState(ID, InfraContainerID, JSON) VALUES (?, NULL, '{}')", (pid,))
+        db.execute("UPDATE ContainerConfig SET PodID = ? WHERE Name = 'ticker'", (pid,))
+    want = dict(db.execute("SELECT c.Name, p.Name FROM ContainerConfig c JOIN PodConfig p ON p.ID = c.PodID"))
+    db.close()
+    rc, ps, err = csleuth_json("--root", os.path.join(two, "var/lib/containers/storage"), "ps", "--json")
+    got = {p["name"]: p["pod"]["name"] for p in ps if p.get("pod")}
+    t.ok(want.get("ticker") == "second" and {k: got.get(k) for k in want} == want,
+         "every pod of PodConfig is read (ticker in the second pod), as SQLite reads them", (got, want, err))
     # a database that is not SQLite costs the libpod records only
     notdb = copy(wal, os.path.join(tmp, "not-sqlite"))
     with open(os.path.join(notdb, LIBPOD, "db.sql"), "wb") as f:

@@ -100,8 +100,8 @@ static json_object *csleuth_object(const cs_dataroot *dr, const char *engine, co
 	if (st->have_db) {
 		json_object_object_add(o, "Database", cs_jstr(st->db.file));
 		json_object_object_add(o, "DatabaseKind", cs_jstr(st->db.kind));
-		if (st->db.sqlinfo.note[0])
-			json_object_object_add(o, "DatabaseNote", json_object_new_string(st->db.sqlinfo.note));
+		if (st->db.sqlnote)
+			json_object_object_add(o, "DatabaseNote", json_object_new_string(st->db.sqlnote));
 	}
 	json_object_object_add(o, "Sources", sources(ev));
 	json_object_object_add(o, "Incomplete", json_object_new_boolean(incomplete));

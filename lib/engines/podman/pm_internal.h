@@ -4,7 +4,6 @@
 
 #include "base/strmap.h"
 #include "engines/podman/podman.h"
-#include "formats/sqlitedb.h"
 
 /* One range of an id mapping as containers/storage and libpod record it:
  * container ids [container, container+size) are ids [host, host+size) of
@@ -89,8 +88,7 @@ typedef struct pm_libpod {
 	size_t n_vols, cap_vols;
 	/* runtime-config (bolt) / DBConfig (SQLite): the paths it was made with */
 	char *graph_root, *static_dir, *volume_path, *run_root, *tmp_dir, *graph_driver;
-	cs_sqlite *sql;    /* kept open for inspect, or NULL */
-	cs_sqlite_info sqlinfo;
+	char *sqlnote;     /* SQLite: what recovery did with the journal or WAL, or NULL */
 } pm_libpod;
 
 /* One graphroot. */

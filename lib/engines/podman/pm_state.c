@@ -23,8 +23,10 @@
  * With no database_backend configured Podman 4.8+ opens bolt_state.db when
  * it exists and creates db.sql only when it does not; csleuth reads the one
  * Podman would and says when both are there. The SQLite file is read with
- * its hot journal rolled back or its WAL applied, in memory
- * (formats/sqlitedb.h). A damaged bucket or table costs what it holds.
+ * its hot journal rolled back or its WAL applied, in memory, by the one
+ * SQLite reader of the library (formats/sqlite_image.h): the bytes are
+ * read through the evidence source and SQLite only ever sees the copy. A
+ * damaged bucket or table costs what it holds.
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 #include "engines/podman/pm_internal.h"
 #include "formats/bbolt.h"
 #include "formats/jscan.h"
+#include "formats/sqlite_image.h"
 #include "formats/toml.h"
 
 #define MAX_RECORDS 1000000
@@ -311,21 +314,27 @@ typedef struct sctx {
 	pm_libpod *db;
 } sctx;
 
+/* An owned copy of the text of column `name`, or NULL. */
+static char *col(sqlite3_stmt *s, const char *name)
+{
+	return cs_xstrdup(cs_sqlite_text(s, name));
+}
+
 static int sql_ctr(void *ud, sqlite3_stmt *s)
 {
 	pm_libpod *db = ((sctx *)ud)->db;
 	if (db->n_ctrs >= MAX_RECORDS)
 		return 1;
-	char *id = cs_sqlitedb_text(s, 0);
+	char *id = col(s, "ID");
 	if (!id)
 		return 0;
 	pm_lctr *l = CS_PUSH(db->ctrs, db->n_ctrs, db->cap_ctrs);
 	memset(l, 0, sizeof(*l));
 	l->id = id;
 	l->exit_time = CS_TIME_NEVER;
-	l->name = cs_sqlitedb_text(s, 1);
-	l->pod_id = cs_sqlitedb_text(s, 2);
-	l->config = cs_sqlitedb_text(s, 3);
+	l->name = col(s, "Name");
+	l->pod_id = col(s, "PodID");
+	l->config = col(s, "JSON");
 	return 0;
 }
 
@@ -340,11 +349,11 @@ static int sql_state(void *ud, sqlite3_stmt *s)
 {
 	stctx *x = ud;
 	pm_libpod *db = &x->c->st->db;
-	_cleanup_free_ char *id = cs_sqlitedb_text(s, 0);
+	_cleanup_free_ char *id = col(s, "ID");
 	pm_lctr *l = id ? find_lctr(db, id) : NULL;
 	if (l) {
 		free(l->state);
-		l->state = cs_sqlitedb_text(s, 1);
+		l->state = col(s, "JSON");
 	} else if (id && ++x->orphans <= 20) {
 		pm_warn(x->c, NULL, db->file,
 			"`%s`: ContainerState row %s has no ContainerConfig row (a removal cut short, or the database "
@@ -357,11 +366,11 @@ static int sql_state(void *ud, sqlite3_stmt *s)
 static int sql_exit(void *ud, sqlite3_stmt *s)
 {
 	pm_libpod *db = ((sctx *)ud)->db;
-	_cleanup_free_ char *id = cs_sqlitedb_text(s, 0);
+	_cleanup_free_ char *id = col(s, "ID");
 	pm_lctr *l = id ? find_lctr(db, id) : NULL;
 	if (l) {
-		l->exit_time = cs_time_from_parts(sqlite3_column_int64(s, 1), 0);
-		l->exit_code = sqlite3_column_int64(s, 2);
+		l->exit_time = cs_time_from_parts(cs_sqlite_int(s, "Timestamp", 0), 0);
+		l->exit_code = cs_sqlite_int(s, "ExitCode", 0);
 		l->have_exit = true;
 	}
 	return 0;
@@ -370,9 +379,9 @@ static int sql_exit(void *ud, sqlite3_stmt *s)
 static int sql_exec(void *ud, sqlite3_stmt *s)
 {
 	pm_libpod *db = ((sctx *)ud)->db;
-	_cleanup_free_ char *cid = cs_sqlitedb_text(s, 1);
+	_cleanup_free_ char *cid = col(s, "ContainerID");
 	pm_lctr *l = cid ? find_lctr(db, cid) : NULL;
-	char *id = cs_sqlitedb_text(s, 0);
+	char *id = col(s, "ID");
 	if (!l || !id) {
 		free(id);
 		return 0;
@@ -391,9 +400,9 @@ static int sql_exec(void *ud, sqlite3_stmt *s)
 static int sql_dep(void *ud, sqlite3_stmt *s)
 {
 	pm_libpod *db = ((sctx *)ud)->db;
-	_cleanup_free_ char *id = cs_sqlitedb_text(s, 0);
+	_cleanup_free_ char *id = col(s, "ID");
 	pm_lctr *l = id ? find_lctr(db, id) : NULL;
-	char *dep = cs_sqlitedb_text(s, 1);
+	char *dep = col(s, "DependencyID");
 	if (!l || !dep) {
 		free(dep);
 		return 0;
@@ -410,15 +419,15 @@ static int sql_pod(void *ud, sqlite3_stmt *s)
 	pm_libpod *db = ((sctx *)ud)->db;
 	if (db->n_pods >= MAX_RECORDS)
 		return 1;
-	char *id = cs_sqlitedb_text(s, 0);
+	char *id = col(s, "ID");
 	if (!id)
 		return 0;
 	pm_lpod *p = CS_PUSH(db->pods, db->n_pods, db->cap_pods);
 	memset(p, 0, sizeof(*p));
 	p->id = id;
-	p->name = cs_sqlitedb_text(s, 1);
-	p->config = cs_sqlitedb_text(s, 2);
-	p->state = cs_sqlitedb_text(s, 3);
+	p->name = col(s, "Name");
+	p->config = col(s, "Config");
+	p->state = col(s, "State");
 	return 0;
 }
 
@@ -427,57 +436,128 @@ static int sql_vol(void *ud, sqlite3_stmt *s)
 	pm_libpod *db = ((sctx *)ud)->db;
 	if (db->n_vols >= MAX_RECORDS)
 		return 1;
-	char *name = cs_sqlitedb_text(s, 0);
+	char *name = col(s, "Name");
 	if (!name)
 		return 0;
 	pm_lvol *v = CS_PUSH(db->vols, db->n_vols, db->cap_vols);
 	memset(v, 0, sizeof(*v));
 	v->name = name;
-	v->config = cs_sqlitedb_text(s, 1);
-	v->state = cs_sqlitedb_text(s, 2);
+	v->config = col(s, "Config");
+	v->state = col(s, "State");
 	return 0;
 }
 
 static int sql_dbconfig(void *ud, sqlite3_stmt *s)
 {
 	pm_libpod *db = ((sctx *)ud)->db;
-	db->static_dir = cs_sqlitedb_text(s, 0);
-	db->tmp_dir = cs_sqlitedb_text(s, 1);
-	db->graph_root = cs_sqlitedb_text(s, 2);
-	db->run_root = cs_sqlitedb_text(s, 3);
-	db->graph_driver = cs_sqlitedb_text(s, 4);
-	db->volume_path = cs_sqlitedb_text(s, 5);
-	return 1;
+	db->static_dir = col(s, "StaticDir");
+	db->tmp_dir = col(s, "TmpDir");
+	db->graph_root = col(s, "GraphRoot");
+	db->run_root = col(s, "RunRoot");
+	db->graph_driver = col(s, "GraphDriver");
+	db->volume_path = col(s, "VolumeDir");
+	return 1; /* one row (ID 1) */
 }
 
-static void sql_query(pm_ctx *c, cs_sqlite *q, const char *what, const char *sql, cs_sqlitedb_row_fn fn)
+static void sql_query(pm_ctx *c, sqlite3 *q, const char *what, const char *sql, cs_sqlite_row_fn fn)
 {
 	sctx x = {.db = &c->st->db};
 	cs_error e = {0};
-	if (cs_sqlitedb_each(q, sql, fn, &x, &e) < 0)
-		pm_warn(c, NULL, c->st->db.file, "%s: %s: what it holds is lost", e.msg, what);
+	if (cs_sqlite_each(q, sql, fn, &x, &e) < 0)
+		pm_warn(c, NULL, c->st->db.file, "`%s`: %s: %s: what it holds is lost", c->st->db.file, what, e.msg);
+}
+
+/* Reads the file beside path with that suffix, if there is one. */
+static int read_companion(pm_ctx *c, const char *path, const char *suffix, char **ret, size_t *ret_n, bool *present,
+			  cs_error *e)
+{
+	_cleanup_free_ char *p = cs_xasprintf("%s%s", path, suffix);
+	*ret = NULL;
+	*ret_n = 0;
+	*present = cs_source_exists(c->src, p);
+	return *present ? cs_source_read_file(c->src, p, CS_SQLITE_MAX_IMAGE, ret, ret_n, e) : 0;
+}
+
+/* What recovery did, said to the examiner: a note, or a warning when the
+ * journal or WAL SQLite would have used is not (its header is bad). */
+static void sql_report(pm_ctx *c, const char *file, bool have_wal, bool have_j, const cs_sqlite_info *in,
+		       const char *warn)
+{
+	pm_libpod *db = &c->st->db;
+	cs_buf b = {.max = 4096};
+	if (have_wal && in->wal_used) {
+		(void)cs_buf_printf(&b, "`%s-wal`: %u commit%s found only in the WAL (%u frame%s) %s applied in memory",
+				    file, in->wal_commits, in->wal_commits == 1 ? "" : "s", in->wal_frames_applied,
+				    in->wal_frames_applied == 1 ? "" : "s", in->wal_commits == 1 ? "is" : "are");
+		if (in->wal_frames_ignored)
+			(void)cs_buf_printf(&b, "; %u frame%s after the last whole commit (a commit cut short, or frames "
+						"of an earlier WAL generation) %s not, as in SQLite's recovery",
+					    in->wal_frames_ignored, in->wal_frames_ignored == 1 ? "" : "s",
+					    in->wal_frames_ignored == 1 ? "is" : "are");
+		if (in->wal_partial)
+			(void)cs_buf_puts(&b, "; the WAL ends in a partial frame");
+	} else if (have_j && in->journal_used) {
+		(void)cs_buf_printf(&b, "`%s-journal`: a hot rollback journal (a transaction its writer never committed) "
+					"was rolled back in memory: %u original page%s restored%s",
+				    file, in->journal_pages_restored, in->journal_pages_restored == 1 ? "" : "s",
+				    in->journal_torn ? "; the playback stopped at a record cut short, whose checksum "
+						       "fails or that names page 0, as SQLite's does"
+						     : "");
+	} else if (have_wal && !warn) {
+		(void)cs_buf_printf(&b, "`%s-wal` is empty: the database file holds every commit", file);
+	} else if (have_j && !warn) {
+		(void)cs_buf_printf(&b, "`%s-journal` is not a hot journal (empty, reset by a commit, or without a valid "
+					"header): nothing to roll back, as SQLite would find",
+				    file);
+	}
+	if (warn && in->companion_ignored) {
+		pm_warn(c, NULL, file, "%s: SQLite's recovery ignores the %s; the database file is read as it is", warn,
+			have_wal ? "WAL" : "journal");
+	} else if (warn && !b.len) {
+		(void)cs_buf_puts(&b, warn);
+	}
+	if (b.len) {
+		pm_note(c, NULL, file, "%s", b.data);
+		db->sqlnote = cs_buf_steal(&b);
+	} else if (warn && in->companion_ignored) {
+		db->sqlnote = cs_xstrdup(warn);
+	}
+	cs_buf_free(&b);
 }
 
 static bool read_sqlite(pm_ctx *c, const char *file)
 {
 	pm_libpod *db = &c->st->db;
-	cs_sqlite *q = NULL;
 	cs_error e = {0};
-	if (cs_sqlite_open(c->src, file, &q, &db->sqlinfo, &e) < 0) {
+	char *main_b = NULL, *wal = NULL, *jr = NULL;
+	size_t main_n = 0, wal_n = 0, jr_n = 0;
+	bool have_wal = false, have_j = false;
+	/* a database in WAL mode has a -wal beside it; else a hot -journal */
+	int r = cs_source_read_file(c->src, file, CS_SQLITE_MAX_IMAGE, &main_b, &main_n, &e);
+	if (r == 0)
+		r = read_companion(c, file, "-wal", &wal, &wal_n, &have_wal, &e);
+	if (r == 0 && !have_wal)
+		r = read_companion(c, file, "-journal", &jr, &jr_n, &have_j, &e);
+	sqlite3 *q = NULL;
+	cs_sqlite_info info = {0};
+	char *warn = NULL;
+	if (r == 0)
+		r = cs_sqlite_open_bytes(file, main_b, main_n, wal, wal_n, jr, jr_n, &q, &info, &warn, &e);
+	free(main_b);
+	free(wal);
+	free(jr);
+	if (r < 0) {
 		pm_warn(c, NULL, file,
 			"%s: Podman's own records (names, states, pods, volumes) are lost; the storage records are "
 			"listed",
 			e.msg);
+		free(warn);
 		return false;
 	}
 	db->file = cs_xstrdup(file);
 	db->kind = "sqlite";
-	if (db->sqlinfo.note[0]) {
-		if (db->sqlinfo.companion_ignored)
-			pm_warn(c, NULL, file, "%s", db->sqlinfo.note);
-		else
-			pm_note(c, NULL, file, "%s", db->sqlinfo.note);
-	}
+	sql_report(c, file, have_wal, have_j, &info, warn);
+	free(warn);
 	sql_query(c, q, "DBConfig",
 		  "SELECT StaticDir, TmpDir, GraphRoot, RunRoot, GraphDriver, VolumeDir FROM DBConfig WHERE ID = 1",
 		  sql_dbconfig);
@@ -485,8 +565,9 @@ static bool read_sqlite(pm_ctx *c, const char *file)
 	index_ctrs(c, db);
 	stctx sx = {.c = c};
 	cs_error se = {0};
-	if (cs_sqlitedb_each(q, "SELECT ID, JSON FROM ContainerState", sql_state, &sx, &se) < 0)
-		pm_warn(c, NULL, db->file, "%s: ContainerState: the states of the rows after the damage are lost", se.msg);
+	if (cs_sqlite_each(q, "SELECT ID, JSON FROM ContainerState", sql_state, &sx, &se) < 0)
+		pm_warn(c, NULL, db->file, "`%s`: ContainerState: %s: the states of the rows after the damage are lost",
+			db->file, se.msg);
 	for (size_t i = 0; i < db->n_ctrs; i++)
 		if (!db->ctrs[i].state && !db->ctrs[i].problem)
 			db->ctrs[i].problem = cs_xasprintf("`%s`: ContainerConfig row %s has no ContainerState row",
@@ -494,12 +575,15 @@ static bool read_sqlite(pm_ctx *c, const char *file)
 	sql_query(c, q, "exit codes", "SELECT ID, Timestamp, ExitCode FROM ContainerExitCode", sql_exit);
 	sql_query(c, q, "exec sessions", "SELECT ID, ContainerID FROM ContainerExecSession", sql_exec);
 	sql_query(c, q, "dependencies", "SELECT ID, DependencyID FROM ContainerDependency", sql_dep);
-	sql_query(c, q, "pods", "SELECT p.ID, p.Name, p.JSON, s.JSON FROM PodConfig p LEFT JOIN PodState s ON s.ID = p.ID",
+	sql_query(c, q, "pods",
+		  "SELECT p.ID AS ID, p.Name AS Name, p.JSON AS Config, s.JSON AS State FROM PodConfig p "
+		  "LEFT JOIN PodState s ON s.ID = p.ID",
 		  sql_pod);
 	sql_query(c, q, "volumes",
-		  "SELECT v.Name, v.JSON, s.JSON FROM VolumeConfig v LEFT JOIN VolumeState s ON s.Name = v.Name",
+		  "SELECT v.Name AS Name, v.JSON AS Config, s.JSON AS State FROM VolumeConfig v "
+		  "LEFT JOIN VolumeState s ON s.Name = v.Name",
 		  sql_vol);
-	cs_sqlite_close(q);
+	sqlite3_close(q);
 	return true;
 }
 
@@ -609,5 +693,5 @@ void pm_libpod_free(pm_libpod *db)
 	free(db->run_root);
 	free(db->tmp_dir);
 	free(db->graph_driver);
-	cs_sqlite_close(db->sql);
+	free(db->sqlnote);
 }
