@@ -233,21 +233,20 @@ static char *sysroot_prefix(const char *path, const char *host_path)
 	return cs_xstrndup(path, pl - hl);
 }
 
-static void build_map(const cs_subid_range *r, size_t n, uint32_t self, pm_idrange **ret, size_t *ret_n)
+/* The user namespace of a rootless store: its id 0 is the user's own id,
+ * 1.. the user's subordinate ranges in the order etc/subuid lists them. */
+static void build_map(const cs_subid_range *r, size_t n, uint32_t self, char kind, cs_idmap *m)
 {
-	pm_idrange *m = cs_xcalloc(n + 1, sizeof(*m));
-	size_t k = 0;
-	m[k++] = (pm_idrange){.container = 0, .host = self, .size = 1};
+	cs_idmap_add(m, kind, 0, self, 1);
 	uint64_t next = 1;
 	for (size_t i = 0; i < n && next <= UINT32_MAX; i++) {
 		uint64_t size = r[i].count;
 		if (next + size - 1 > UINT32_MAX)
 			size = (uint64_t)UINT32_MAX - next + 1;
-		m[k++] = (pm_idrange){.container = (uint32_t)next, .host = r[i].start, .size = (uint32_t)size};
+		cs_idmap_add(m, kind, (uint32_t)next, r[i].start, (uint32_t)size);
 		next += size;
 	}
-	*ret = m;
-	*ret_n = k;
+	m->shifted = true;
 }
 
 static void find_user(pm_ctx *c)
@@ -317,9 +316,9 @@ static void find_user(pm_ctx *c)
 			free(t);
 		}
 		if (k == 0)
-			build_map(r, nr, st->uid, &st->usermap.uid, &st->usermap.n_uid);
+			build_map(r, nr, st->uid, 'u', &st->usermap);
 		else
-			build_map(r, nr, st->gid, &st->usermap.gid, &st->usermap.n_gid);
+			build_map(r, nr, st->gid, 'g', &st->usermap);
 		if (nr == 0 && !st->usermap_note)
 			st->usermap_note = cs_xasprintf(
 				"rootless store of user %s: `%s` gives the user no subordinate ids: only the user's own "
@@ -598,14 +597,12 @@ void pm_store_free(void *p)
 		cs_strv_free(s->names);
 		free(s->mount_label);
 		free(s->process_label);
-		free(s->uidmap);
-		free(s->gidmap);
+		free(s->ids.v);
 		free(s->file);
 	}
 	free(st->sctrs);
 	pm_libpod_free(&st->db);
-	free(st->usermap.uid);
-	free(st->usermap.gid);
+	free(st->usermap.v);
 	free(st->usermap_note);
 	free(st->path);
 	free(st->host_path);

@@ -50,8 +50,7 @@ typedef struct lcfg {
 	size_t n_mounts, cap_mounts;
 	cs_mount *named;  /* namedVolumes */
 	size_t n_named, cap_named;
-	pm_idrange *uidmap, *gidmap; /* idMappingsOptions */
-	size_t n_uidmap, n_gidmap;
+	cs_idmap ids;     /* idMappingsOptions */
 	/* state */
 	int64_t state, pid, exit_code, restarts;
 	bool exited, oom, have_state;
@@ -86,8 +85,7 @@ static void lcfg_free(lcfg *l)
 	for (size_t i = 0; i < l->n_named; i++)
 		mount_free(&l->named[i]);
 	free(l->named);
-	free(l->uidmap);
-	free(l->gidmap);
+	free(l->ids.v);
 }
 
 static char **strv(cs_jscan *s)
@@ -113,34 +111,6 @@ static cs_time stime(cs_jscan *s)
 	if (t && cs_time_parse(t, &v) < 0)
 		v = CS_TIME_INVALID;
 	return v;
-}
-
-static void idmaps(cs_jscan *s, pm_idrange **ret, size_t *ret_n)
-{
-	pm_idrange *v = NULL;
-	size_t n = 0, cap = 0;
-	if (cs_jscan_array(s))
-		while (cs_jscan_element(s)) {
-			if (!cs_jscan_object(s))
-				continue;
-			int64_t ci = -1, hi = -1, sz = -1;
-			while (cs_jscan_member(s)) {
-				if (cs_jscan_is(s, "container_id") || cs_jscan_is(s, "containerID"))
-					ci = cs_jscan_int(s, -1);
-				else if (cs_jscan_is(s, "host_id") || cs_jscan_is(s, "hostID"))
-					hi = cs_jscan_int(s, -1);
-				else if (cs_jscan_is(s, "size"))
-					sz = cs_jscan_int(s, -1);
-				else
-					cs_jscan_skip(s);
-			}
-			if (ci >= 0 && hi >= 0 && sz > 0 && ci <= UINT32_MAX && hi <= UINT32_MAX && sz <= UINT32_MAX &&
-			    n < 1024)
-				*CS_PUSH(v, n, cap) = (pm_idrange){(uint32_t)ci, (uint32_t)hi, (uint32_t)sz};
-		}
-	free(*ret);
-	*ret = v;
-	*ret_n = n;
 }
 
 /* spec: process.args, mounts */
@@ -235,9 +205,9 @@ static int scan_config(const char *text, lcfg *l, cs_error *e)
 		else if (cs_jscan_is(&s, "idMappingsOptions") && cs_jscan_object(&s)) {
 			while (cs_jscan_member(&s))
 				if (cs_jscan_is(&s, "UIDMap"))
-					idmaps(&s, &l->uidmap, &l->n_uidmap);
+					pm_jidmap(&s, 'u', &l->ids);
 				else if (cs_jscan_is(&s, "GIDMap"))
-					idmaps(&s, &l->gidmap, &l->n_gidmap);
+					pm_jidmap(&s, 'g', &l->ids);
 				else
 					cs_jscan_skip(&s);
 		} else if (cs_jscan_is(&s, "namedVolumes") && cs_jscan_array(&s)) {
@@ -306,60 +276,24 @@ static int scan_state(const char *text, lcfg *l, cs_error *e)
 	return r;
 }
 
-/* Maps through m1 (container -> middle) then m2 (middle -> disk). */
-static void compose(const pm_idrange *m1, size_t n1, const pm_idrange *m2, size_t n2, pm_idrange **ret, size_t *ret_n)
-{
-	pm_idrange *v = NULL;
-	size_t n = 0, cap = 0;
-	if (n1 == 0 || n2 == 0) {
-		const pm_idrange *m = n1 ? m1 : m2;
-		size_t k = n1 ? n1 : n2;
-		if (k) {
-			v = cs_xcalloc(k, sizeof(*v));
-			memcpy(v, m, k * sizeof(*v));
-		}
-		*ret = v;
-		*ret_n = k;
-		return;
-	}
-	for (size_t i = 0; i < n1; i++)
-		for (size_t j = 0; j < n2 && n < 4096; j++) {
-			uint64_t a0 = m1[i].host, a1 = a0 + m1[i].size; /* middle ids of range i */
-			uint64_t b0 = m2[j].container, b1 = b0 + m2[j].size;
-			uint64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
-			if (lo >= hi)
-				continue;
-			*CS_PUSH(v, n, cap) = (pm_idrange){.container = (uint32_t)(m1[i].container + (lo - a0)),
-							  .host = (uint32_t)(m2[j].host + (lo - b0)),
-							  .size = (uint32_t)(hi - lo)};
-		}
-	*ret = v;
-	*ret_n = n;
-}
-
-/* Adds to ct's id map the ranges of m1 composed with m2 (kind 'u' or 'g'):
- * its files carry the composed host ids on disk, and `podman export` and
- * `podman mount` show the container's view. */
-static void add_idmap(cs_container *ct, char kind, const pm_idrange *m1, size_t n1, const pm_idrange *m2, size_t n2)
-{
-	pm_idrange *v;
-	size_t n;
-	compose(m1, n1, m2, n2, &v, &n);
-	for (size_t i = 0; i < n; i++)
-		cs_idmap_add(&ct->idmap, kind, v[i].container, v[i].host, v[i].size);
-	if (n) {
-		ct->idmap.shifted = true;
-		ct->idmap.container_view = true;
-	}
-	free(v);
-}
-
 static bool has_kind(const cs_idmap *m, char kind)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (m->v[i].kind == kind)
 			return true;
 	return false;
+}
+
+/* Gives ct the ranges of kind of `own` (the container's own mapping into
+ * the store's user namespace) composed with the store's user namespace:
+ * its files carry the composed ids on disk, and `podman export` and
+ * `podman mount` show the container's view. */
+static void add_idmap(pm_ctx *c, cs_container *ct, const cs_idmap *own, char kind)
+{
+	if (pm_idmap_compose(own, &c->st->usermap, kind, &ct->idmap)) {
+		ct->idmap.shifted = true;
+		ct->idmap.container_view = true;
+	}
 }
 
 /* The storage record's metadata: CRI-O's RuntimeContainerMetadata or
@@ -522,10 +456,8 @@ static void set_layers(pm_ctx *c, cs_container *ct, const pm_sctr *s)
 	for (size_t i = 0; i < CS_ARRAY_SIZE(podman_init_inodes); i++)
 		ct->diff_hidden[i] = cs_xstrdup(podman_init_inodes[i]);
 	/* owners as the container saw them */
-	if (s->n_uidmap || st->usermap.n_uid)
-		add_idmap(ct, 'u', s->uidmap, s->n_uidmap, st->usermap.uid, st->usermap.n_uid);
-	if (s->n_gidmap || st->usermap.n_gid)
-		add_idmap(ct, 'g', s->gidmap, s->n_gidmap, st->usermap.gid, st->usermap.n_gid);
+	add_idmap(c, ct, &s->ids, 'u');
+	add_idmap(c, ct, &s->ids, 'g');
 }
 
 static void set_log(pm_ctx *c, cs_container *ct)
@@ -664,10 +596,10 @@ static void from_libpod(pm_ctx *c, pm_lctr *l, pm_sctr *s)
 			ct->image_id = cs_xstrdup(s->image);
 		set_layers(c, ct, s);
 		/* --userns mappings recorded by libpod, when storage has none */
-		if (!s->n_uidmap && x.n_uidmap && !has_kind(&ct->idmap, 'u'))
-			add_idmap(ct, 'u', x.uidmap, x.n_uidmap, st->usermap.uid, st->usermap.n_uid);
-		if (!s->n_gidmap && x.n_gidmap && !has_kind(&ct->idmap, 'g'))
-			add_idmap(ct, 'g', x.gidmap, x.n_gidmap, st->usermap.gid, st->usermap.n_gid);
+		static const char kinds[2] = {'u', 'g'};
+		for (int k = 0; k < 2; k++)
+			if (!has_kind(&s->ids, kinds[k]) && has_kind(&x.ids, kinds[k]) && !has_kind(&ct->idmap, kinds[k]))
+				add_idmap(c, ct, &x.ids, kinds[k]);
 	} else {
 		_cleanup_free_ char *cj = pm_path(st, "%s-containers/containers.json", st->driver);
 		note_problem(c, ct, cj,

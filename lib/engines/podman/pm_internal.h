@@ -3,19 +3,8 @@
 #define CS_PM_INTERNAL_H
 
 #include "base/strmap.h"
+#include "formats/jscan.h"
 #include "engines/podman/podman.h"
-
-/* One range of an id mapping as containers/storage and libpod record it:
- * container ids [container, container+size) are ids [host, host+size) of
- * the next level (the user's namespace, or the disk). */
-typedef struct pm_idrange {
-	uint32_t container, host, size;
-} pm_idrange;
-
-typedef struct pm_idmaps {
-	pm_idrange *uid, *gid;
-	size_t n_uid, n_gid;
-} pm_idmaps;
 
 /* A layer of layers.json (or volatile-layers.json). */
 typedef struct pm_layer {
@@ -47,8 +36,7 @@ typedef struct pm_sctr {
 	cs_time created;
 	bool is_volatile;
 	char *mount_label, *process_label;
-	pm_idrange *uidmap, *gidmap;
-	size_t n_uidmap, n_gidmap;
+	cs_idmap ids;       /* uidmap and gidmap: container ids -> ids of the store's user namespace */
 	const char *driver;
 	char *file;
 	bool used; /* joined with a libpod record */
@@ -100,7 +88,7 @@ typedef struct pm_store {
 	char *user;        /* rootless: the user's name (the namespace), else NULL */
 	char *home;        /* rootless: the user's home as the host knew it, or NULL */
 	uint32_t uid, gid;
-	pm_idmaps usermap; /* rootless: container ids -> ids on disk (from etc/subuid, etc/subgid) */
+	cs_idmap usermap;  /* rootless: the user namespace's ids -> ids on disk (etc/subuid, etc/subgid) */
 	char *usermap_note;/* why the map is unknown, or NULL */
 	char *driver;      /* "overlay", "vfs", ... (the first driver with records) */
 	bool mount_program;/* overlay/.has-mount-program: fuse-overlayfs made the layers */
@@ -144,6 +132,15 @@ char *pm_path(const pm_store *st, const char *fmt, ...) __attribute__((format(pr
 char *pm_host_to_evidence(const pm_store *st, const char *host);
 /* True for a name usable as one path component (layer and container ids). */
 bool pm_safe_name(const char *s);
+/* Reads a JSON array of id map ranges ({"container_id"|"containerID",
+ * "host_id"|"hostID", "size"}: containers/storage's uidmap/gidmap and
+ * libpod's idMappingsOptions) into m as ranges of kind 'u' or 'g'; bad
+ * ranges are left out, 1024 at most. */
+void pm_jidmap(cs_jscan *s, char kind, cs_idmap *m);
+/* Adds to out the ranges of kind of `inner` (container -> middle) composed
+ * with those of `outer` (middle -> disk); when either has no range of that
+ * kind, the other's are taken as they are. Returns how many were added. */
+size_t pm_idmap_compose(const cs_idmap *inner, const cs_idmap *outer, char kind, cs_idmap *out);
 
 /* pm_store.c: the JSON stores. */
 void pm_read_layers(pm_ctx *c, const char *driver);

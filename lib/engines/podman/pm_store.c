@@ -43,32 +43,68 @@ static char **jstrv(cs_jscan *s)
 	return v;
 }
 
-/* [{"container_id":..,"host_id":..,"size":..}] */
-static void jidmap(cs_jscan *s, pm_idrange **ret, size_t *ret_n)
+void pm_jidmap(cs_jscan *s, char kind, cs_idmap *m)
 {
-	pm_idrange *v = NULL;
-	size_t n = 0, cap = 0;
-	if (cs_jscan_array(s))
-		while (cs_jscan_element(s)) {
-			if (!cs_jscan_object(s))
-				continue;
-			int64_t ci = -1, hi = -1, sz = -1;
-			while (cs_jscan_member(s)) {
-				if (cs_jscan_is(s, "container_id"))
-					ci = cs_jscan_int(s, -1);
-				else if (cs_jscan_is(s, "host_id"))
-					hi = cs_jscan_int(s, -1);
-				else if (cs_jscan_is(s, "size"))
-					sz = cs_jscan_int(s, -1);
-				else
-					cs_jscan_skip(s);
-			}
-			if (ci >= 0 && hi >= 0 && sz > 0 && ci <= UINT32_MAX && hi <= UINT32_MAX && sz <= UINT32_MAX &&
-			    n < 1024)
-				*CS_PUSH(v, n, cap) = (pm_idrange){(uint32_t)ci, (uint32_t)hi, (uint32_t)sz};
+	size_t n = 0;
+	if (!cs_jscan_array(s))
+		return;
+	while (cs_jscan_element(s)) {
+		if (!cs_jscan_object(s))
+			continue;
+		int64_t ci = -1, hi = -1, sz = -1;
+		while (cs_jscan_member(s)) {
+			if (cs_jscan_is(s, "container_id") || cs_jscan_is(s, "containerID"))
+				ci = cs_jscan_int(s, -1);
+			else if (cs_jscan_is(s, "host_id") || cs_jscan_is(s, "hostID"))
+				hi = cs_jscan_int(s, -1);
+			else if (cs_jscan_is(s, "size"))
+				sz = cs_jscan_int(s, -1);
+			else
+				cs_jscan_skip(s);
 		}
-	*ret = v;
-	*ret_n = n;
+		if (ci >= 0 && hi >= 0 && sz > 0 && ci <= UINT32_MAX && hi <= UINT32_MAX && sz <= UINT32_MAX &&
+		    n < 1024) {
+			cs_idmap_add(m, kind, (uint32_t)ci, (uint32_t)hi, (uint32_t)sz);
+			n++;
+		}
+	}
+}
+
+size_t pm_idmap_compose(const cs_idmap *inner, const cs_idmap *outer, char kind, cs_idmap *out)
+{
+	size_t ni = 0, no = 0, added = 0;
+	for (size_t i = 0; i < inner->n; i++)
+		ni += inner->v[i].kind == kind;
+	for (size_t j = 0; j < outer->n; j++)
+		no += outer->v[j].kind == kind;
+	if (ni == 0 || no == 0) {
+		const cs_idmap *m = ni ? inner : outer;
+		for (size_t i = 0; i < m->n; i++)
+			if (m->v[i].kind == kind) {
+				cs_idmap_add(out, kind, m->v[i].ns_id, m->v[i].host_id, m->v[i].count);
+				added++;
+			}
+		return added;
+	}
+	for (size_t i = 0; i < inner->n; i++) {
+		const cs_idmap_range *a = &inner->v[i];
+		if (a->kind != kind)
+			continue;
+		for (size_t j = 0; j < outer->n && added < 4096; j++) {
+			const cs_idmap_range *b = &outer->v[j];
+			if (b->kind != kind)
+				continue;
+			uint64_t a0 = a->host_id, a1 = a0 + a->count; /* middle ids of range a */
+			uint64_t b0 = b->ns_id, b1 = b0 + b->count;
+			uint64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+			if (lo >= hi)
+				continue;
+			cs_idmap_add(out, kind, (uint32_t)(a->ns_id + (lo - a0)), (uint32_t)(b->host_id + (lo - b0)),
+				     (uint32_t)(hi - lo));
+			added++;
+		}
+	}
+	return added;
 }
 
 static cs_time jtime(cs_jscan *s)
@@ -311,9 +347,9 @@ static void containers_file(pm_ctx *c, const char *driver, const char *name, boo
 				else if (cs_jscan_is(&s, "created"))
 					x.created = jtime(&s);
 				else if (cs_jscan_is(&s, "uidmap"))
-					free(x.uidmap), jidmap(&s, &x.uidmap, &x.n_uidmap);
+					pm_jidmap(&s, 'u', &x.ids);
 				else if (cs_jscan_is(&s, "gidmap"))
-					free(x.gidmap), jidmap(&s, &x.gidmap, &x.n_gidmap);
+					pm_jidmap(&s, 'g', &x.ids);
 				else if (cs_jscan_is(&s, "flags") && cs_jscan_object(&s)) {
 					while (cs_jscan_member(&s)) {
 						if (cs_jscan_is(&s, "Volatile"))
@@ -350,8 +386,7 @@ static void containers_file(pm_ctx *c, const char *driver, const char *name, boo
 				cs_strv_free(x.names);
 				free(x.mount_label);
 				free(x.process_label);
-				free(x.uidmap);
-				free(x.gidmap);
+				free(x.ids.v);
 				continue;
 			}
 			if (!x.names)
