@@ -50,7 +50,7 @@ n = int(sys.argv[2])
 base = next(r for r in h if r["command"] == "docker")
 what = {"docker": f"Docker reader, {n} containers (`--root`)",
         "lxc": f"LXC lxcpath, {n} containers (`--root`)",
-        "lxd": f"LXD directory, {n} instances: raft-log replay + backup.yaml (`--root`)",
+        "lxd": f"LXD directory, {n} instances: raft-log replay (`--root`)",
         "both": f"host with both, {2 * n} containers (`--sysroot`)"}
 print("| root | median ms | user+sys ms | per container µs | ratio vs Docker |")
 print("| --- | ---: | ---: | ---: | ---: |")

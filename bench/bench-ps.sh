@@ -139,6 +139,9 @@ find "$ROOT" >/dev/null
 find "$ROOT" -type f -print0 | xargs -0 cat >/dev/null
 
 CS_CMD=("$CS_BIN" --root "$ROOT" ps --json)
+# the same listing after reading everything (layer stacks, images): what ps
+# did before it read only each container's own files
+CS_CHECK_CMD=("$CS_BIN" --root "$ROOT" ps --json --check)
 DE_CMD=()
 [ -n "$DE_PY" ] && DE_CMD=("$PY" "$DE_PY" -r "$ROOT" list all_containers)
 
@@ -198,7 +201,7 @@ if [ "${BENCH_TIMER:-}" != loop ] && command -v hyperfine >/dev/null 2>&1; then
         HF_ARGS+=(--shell=none)     # no shell start-up in the measurement
         TIMER+=" (--shell=none)"
     fi
-    HF_CMDS=("$(quote_cmd "${CS_CMD[@]}")")
+    HF_CMDS=("$(quote_cmd "${CS_CMD[@]}")" "$(quote_cmd "${CS_CHECK_CMD[@]}")")
     [ ${#DE_CMD[@]} -gt 0 ] && HF_CMDS+=("$(quote_cmd "${DE_CMD[@]}")")
     say "timing with hyperfine ($RUNS runs, $WARMUP warm-up)"
     hyperfine "${HF_ARGS[@]}" "${HF_CMDS[@]}" >&2
@@ -214,7 +217,8 @@ for r in json.load(open(sys.argv[1]))["results"]:
         m = statistics.median(r["times"])
     print("%.1f" % (m * 1000))' "$WORK/hf.json")
     MEDIAN_MS[cs]=${MEDS[0]}
-    [ ${#DE_CMD[@]} -gt 0 ] && MEDIAN_MS[de]=${MEDS[1]}
+    MEDIAN_MS[check]=${MEDS[1]}
+    [ ${#DE_CMD[@]} -gt 0 ] && MEDIAN_MS[de]=${MEDS[2]}
 else
     [ "${BENCH_TIMER:-}" = loop ] ||
         say "hyperfine not found (Debian: apt-get install hyperfine); using a date +%s%N loop"
@@ -237,6 +241,7 @@ print("%.1f" % (statistics.median(int(l) for l in open(sys.argv[1])) / 1e6))' \
     }
     say "timing csleuth ($RUNS runs)"
     MEDIAN_MS[cs]=$(time_loop cs "${CS_CMD[@]}")
+    MEDIAN_MS[check]=$(time_loop check "${CS_CHECK_CMD[@]}")
     if [ ${#DE_CMD[@]} -gt 0 ]; then
         say "timing docker-explorer ($RUNS runs)"
         MEDIAN_MS[de]=$(time_loop de "${DE_CMD[@]}")
@@ -271,6 +276,7 @@ fi
 say "measuring peak RSS"
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 RSS_MIB[cs]=$(mib "$(peak_rss_kib "${CS_CMD[@]}")")
+RSS_MIB[check]=$(mib "$(peak_rss_kib "${CS_CHECK_CMD[@]}")")
 [ ${#DE_CMD[@]} -gt 0 ] && RSS_MIB[de]=$(mib "$(peak_rss_kib "${DE_CMD[@]}")")
 
 # ---- versions and machine ------------------------------------------------------
@@ -301,6 +307,7 @@ cat <<EOF
 | tool | median ms | peak RSS MiB | ratio vs csleuth |
 | --- | ---: | ---: | ---: |
 | csleuth \`ps --json\` | ${MEDIAN_MS[cs]} | ${RSS_MIB[cs]} | 1.0× |
+| csleuth \`ps --json --check\` (everything read first) | ${MEDIAN_MS[check]} | ${RSS_MIB[check]} | $(ratio "${MEDIAN_MS[check]}" "${MEDIAN_MS[cs]}") (RSS $(ratio "${RSS_MIB[check]}" "${RSS_MIB[cs]}")) |
 EOF
 if [ ${#DE_CMD[@]} -gt 0 ]; then
     echo "| docker-explorer \`list all_containers\` | ${MEDIAN_MS[de]} | ${RSS_MIB[de]} | $(ratio "${MEDIAN_MS[de]}" "${MEDIAN_MS[cs]}") (RSS $(ratio "${RSS_MIB[de]}" "${RSS_MIB[cs]}")) |"

@@ -505,7 +505,7 @@ int cli_load(cli *c)
 			return r;
 	}
 	cs_host_opts o = {.sysroot = c->sysroot != NULL, .diag = on_diag, .diag_userdata = c,
-			  .on_root = on_root};
+			  .on_root = on_root, .listing = c->listing};
 	c->loading = true;
 	int r = cs_host_load(c->src, &o, &c->host, &e);
 	c->loading = false;

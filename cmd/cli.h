@@ -51,6 +51,7 @@ typedef struct cli {
 	size_t warnings;
 	/* load-time diagnostics, held until cli_report() */
 	bool loading, reported;
+	bool listing; /* set before cli_load: only what a container listing needs */
 	cli_held *held;
 	size_t n_held, cap_held;
 	/* the progress line on stderr */
@@ -244,6 +245,7 @@ int cmd_cp(cli *c, int argc, char **argv);
 int cmd_mount(cli *c, int argc, char **argv);
 int cmd_timeline(cli *c, int argc, char **argv);
 int cmd_collect(cli *c, int argc, char **argv);
+int cmd_check(cli *c, int argc, char **argv);
 int cmd_umount(cli *c, int argc, char **argv);
 
 #endif

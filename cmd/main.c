@@ -21,6 +21,7 @@ static const cli_command commands[] = {
 	{"cp", "Copy a file or directory out of a container (no FUSE needed)", cmd_cp},
 	{"timeline", "Write one sorted timeline (Timesketch, JSON lines, body file, CSV)", cmd_timeline},
 	{"collect", "Write a case folder: listings, inspects, logs, diffs, timelines, summary", cmd_collect},
+	{"check", "Read everything up front and report all damage of the evidence", cmd_check},
 #ifdef CSLEUTH_HAVE_FUSE
 	{"mount", "Mount a container's filesystem read-only (FUSE)", cmd_mount},
 	{"umount", "Unmount what csleuth mount mounted", cmd_umount},

@@ -31,6 +31,9 @@ static const char help[] =
 	"  -w, --wide         every column: state, exit code, start and finish times, notes\n"
 	"  --no-trunc         full ids and commands, nanosecond times\n"
 	"  --json             a JSON array of objects (see csleuth-ps(1))\n"
+	"  --check            also read and verify every container's layer stack (and\n"
+	"                     the images), so that all damage is flagged; by default ps\n"
+	"                     reads only each container's own files (see csleuth-check(1))\n"
 	"  --provenance       with --json: {\"provenance\": {...}, \"items\": [...]}\n";
 
 typedef struct filter {
@@ -155,7 +158,7 @@ static const char header_row[] =
 
 int cmd_ps(cli *c, int argc, char **argv)
 {
-	enum { O_RUNNING = 0x200, O_NOTRUNC, O_JSON, O_ENGINE, O_NS, O_FORMAT, O_PROV };
+	enum { O_RUNNING = 0x200, O_NOTRUNC, O_JSON, O_ENGINE, O_NS, O_FORMAT, O_PROV, O_CHECK };
 	static const struct option opts[] = {
 		{"running", no_argument, NULL, O_RUNNING}, {"no-trunc", no_argument, NULL, O_NOTRUNC},
 		{"json", no_argument, NULL, O_JSON},       {"engine", required_argument, NULL, O_ENGINE},
@@ -163,11 +166,12 @@ int cmd_ps(cli *c, int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},         {"filter", required_argument, NULL, 'f'},
 		{"format", required_argument, NULL, O_FORMAT}, {"last", required_argument, NULL, 'n'},
 		{"latest", no_argument, NULL, 'l'},        {"wide", no_argument, NULL, 'w'},
-		{"provenance", no_argument, NULL, O_PROV}, {0},
+		{"provenance", no_argument, NULL, O_PROV}, {"check", no_argument, NULL, O_CHECK}, {0},
 	};
 	static const cli_opts co = {.cmd = "ps", .help = help, .shortopts = "aqf:n:lw", .longopts = opts,
 				    .own_quiet = true};
-	bool running = false, notrunc = false, json = false, quiet = false, wide = false, prov = false;
+	bool running = false, notrunc = false, json = false, quiet = false, wide = false, prov = false,
+	     check = false;
 	const char *engine = NULL, *ns = NULL, *format = NULL;
 	int64_t last = -1;
 	filter *fl = NULL;
@@ -183,6 +187,7 @@ int cmd_ps(cli *c, int argc, char **argv)
 		case O_NS: ns = optarg; break;
 		case O_FORMAT: format = optarg; break;
 		case O_PROV: prov = true; break;
+		case O_CHECK: check = true; break;
 		case 'a': break; /* every container is listed anyway */
 		case 'q': quiet = true; break;
 		case 'w': wide = true; break;
@@ -221,6 +226,13 @@ int cmd_ps(cli *c, int argc, char **argv)
 		format = "{{json .}}";
 	if (format && (rc = cli_template("ps", format, &tpl, &as_table)) != 0)
 		goto out;
+	/* a listing reads each container's own files only; the layer stacks
+	 * (and images, for ancestor=) are read with --check or when a filter
+	 * needs them */
+	c->listing = !check;
+	for (size_t i = 0; i < nf; i++)
+		if (strcmp(fl[i].key, "ancestor") == 0)
+			c->listing = false;
 	if ((rc = cli_load(c)) != 0) {
 		cs_template_free(tpl);
 		goto out;

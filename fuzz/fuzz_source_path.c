@@ -25,6 +25,10 @@
 
 static cs_source *by_openat2, *by_walk;
 static char outside_name[] = "outside-only-name";
+/* the input itself spells the secret or the outside name (in a link's
+ * target or name): then a readlink or listing inside the evidence may show
+ * those bytes without anything outside being read */
+static bool input_has_secret, input_has_outside_name;
 
 static void setup(void)
 {
@@ -129,14 +133,17 @@ static void run(cs_source *src, const char *path, unsigned op, result *out)
 		}
 	}
 	}
-	FZ_CHECK(!memmem(out->data, out->len, SECRET, strlen(SECRET)), "read the outside secret via `%s`",
-		 path);
-	FZ_CHECK(!out->names || !strstr(out->names, outside_name), "listed outside/ via `%s`", path);
+	FZ_CHECK((op % 6 == 3 && input_has_secret) || !memmem(out->data, out->len, SECRET, strlen(SECRET)),
+		 "read the outside secret via `%s`", path);
+	FZ_CHECK(input_has_outside_name || !out->names || !strstr(out->names, outside_name),
+		 "listed outside/ via `%s`", path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	setup();
+	input_has_secret = memmem(data, size, SECRET, strlen(SECRET)) != NULL;
+	input_has_outside_name = memmem(data, size, outside_name, strlen(outside_name)) != NULL;
 	fz_part parts[8];
 	size_t np = fz_split(data, size, parts, 8);
 	const fz_part *pp = fz_find(parts, np, "");

@@ -1,12 +1,12 @@
 # bash completion for csleuth                              -*- shell-script -*-
 
-_csleuth_commands="ps images volumes inspect history logs diff export cp timeline collect mount umount image container volume"
+_csleuth_commands="ps images volumes inspect history logs diff export cp timeline collect check mount umount image container volume"
 _csleuth_global="--root --sysroot --no-warnings --help --version"
 
 _csleuth_options()
 {
     case "$1" in
-    ps) echo "-a --all -q --quiet -f --filter --format -n --last -l --latest --running --engine --namespace -w --wide --no-trunc --json --provenance" ;;
+    ps) echo "-a --all -q --quiet -f --filter --format -n --last -l --latest --running --engine --namespace -w --wide --no-trunc --json --provenance --check" ;;
     images) echo "-a --all -q --quiet -f --filter --format --digests --engine --namespace --no-trunc --json --provenance" ;;
     volumes) echo "-q --quiet -f --filter --format --engine --namespace --json --provenance" ;;
     inspect) echo "--type -f --format --provenance" ;;
@@ -16,6 +16,7 @@ _csleuth_options()
     export) echo "-o --output --precise --container-ids --on-disk-ids" ;;
     cp) echo "-L --follow-link -a --archive" ;;
     timeline) echo "--format --logs --layers --hash --no-magic --since --until --from --to --engine --namespace -o --output --mem-limit" ;;
+    check) echo "--json" ;;
     collect) echo "-o --output --layers --hash --no-magic" ;;
     mount) echo "-f --foreground --layer --upper --deleted --volumes --container-ids --on-disk-ids --debug" ;;
     esac

@@ -108,7 +108,7 @@ static int load_root(cs_host *h, const cs_host_opts *o, const cs_engine_root *wh
 	if (o->on_root)
 		o->on_root(o->diag_userdata, where);
 	cs_load_opts lo = {.path = where->path, .host_path = where->host_path, .diag = o->diag,
-			   .diag_userdata = o->diag_userdata};
+			   .diag_userdata = o->diag_userdata, .listing = o->listing};
 	cs_dataroot *dr = NULL;
 	int r = where->engine->load(h->src, &lo, &dr, e);
 	if (r < 0)
@@ -392,9 +392,10 @@ static void resolve_snapshots(cs_host *h, const cs_host_opts *o)
 			cs_container *ct = &dr->containers[i];
 			if (!ct->snapshot_namespace)
 				continue;
-			if (!ct->snapshot_key || !ct->snapshotter || ct->layers.n) {
-				/* no snapshot to find: only its runtime record (dockerd keeps
-				 * one in containerd for each running container) */
+			if (!ct->snapshot_key || !ct->snapshotter || ct->layers.n || o->listing) {
+				/* no snapshot to find (or a listing, which needs none): only
+				 * its runtime record (dockerd keeps one in containerd for each
+				 * running container) */
 				for (char **cand = ct->snapshot_roots; cand && *cand; cand++) {
 					cs_dataroot *sr = loaded_root(h, *cand);
 					if (sr)

@@ -30,6 +30,10 @@ typedef struct cs_host_opts {
 	void *diag_userdata;
 	/* Told about each root before it is read (may be NULL). */
 	void (*on_root)(void *userdata, const cs_engine_root *root);
+	/* Only what a container listing shows (cs_load_opts.listing): images,
+	 * volumes and layer stacks may be left out, and another engine's
+	 * snapshots are not looked up. */
+	bool listing;
 } cs_host_opts;
 
 typedef struct cs_host {

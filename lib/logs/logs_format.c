@@ -632,13 +632,19 @@ static cs_time parse_time(const char *s, size_t n)
 				return (base + se) * 1000000000 + (int64_t)frac * scale[nd];
 		}
 	}
+	/* the slow path: cs_time_parse() wants a string; Go (and so the
+	 * engine) reads a fraction of any length, so a long one is copied too */
 	char buf[64];
-	if (n >= sizeof(buf))
-		return CS_TIME_INVALID;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
 	cs_time t;
-	(void)cs_time_parse(buf, &t);
+	if (n < sizeof(buf)) {
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		(void)cs_time_parse(buf, &t);
+	} else {
+		char *heap = cs_xstrndup(s, n);
+		(void)cs_time_parse(heap, &t);
+		free(heap);
+	}
 	return t;
 }
 

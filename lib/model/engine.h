@@ -36,6 +36,11 @@ typedef struct cs_load_opts {
 	const char *host_path; /* where the host kept it, if known (else inferred) */
 	cs_diag_fn diag;       /* per-item problems; may be NULL */
 	void *diag_userdata;
+	/* Only what a listing of containers shows (ps): the engine may leave
+	 * out images, volumes and the containers' layer stacks (then layers.n
+	 * is 0 and layers_unread set), and with them the damage only they
+	 * would show. An engine that cannot stage its reading ignores it. */
+	bool listing;
 } cs_load_opts;
 
 typedef struct cs_engine {

@@ -215,6 +215,7 @@ typedef struct cs_container {
 	char *hostconfig_json; /* raw hostconfig.json, or NULL */
 	bool legacy;      /* pre-1.10 config.json */
 	bool incomplete;
+	bool layers_unread; /* a listing's load: the layer stack was not read */
 	cs_problems problems;
 	cs_evfiles evidence;
 	/* Engines beyond Docker (NULL/false/NEVER where they do not apply). */

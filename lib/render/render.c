@@ -46,8 +46,15 @@ char *cs_jfinish(json_object *o, bool pretty)
 {
 	char *s = cs_json_dump(o, pretty);
 	json_object_put(o);
-	size_t n;
-	char *r = cs_utf8_repair(s, strlen(s), &n);
+	size_t n = strlen(s);
+	/* the usual case, valid UTF-8 without C1 controls or DEL, is kept as is
+	 * (a ps of thousands of containers is megabytes: no copies) */
+	bool clean = cs_utf8_valid(s, n) && !memchr(s, 0x7f, n);
+	for (const char *p = s; clean && (p = memchr(p, 0xc2, n - (size_t)(p - s))) != NULL; p++)
+		clean = !(p + 1 < s + n && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f);
+	if (clean)
+		return s;
+	char *r = cs_utf8_repair(s, n, &n);
 	free(s);
 	char *e = cs_json_escape_c1(r, n, NULL);
 	free(r);
@@ -204,10 +211,32 @@ static json_object *ps_object(const cs_container *c)
 
 char *cs_render_ps_json(const cs_container *const *v, size_t n, bool pretty)
 {
-	json_object *a = json_object_new_array_ext((int)n);
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, ps_object(v[i]));
-	return cs_jfinish(a, pretty);
+	/* One container's object at a time, written and freed, as json-c would
+	 * print the whole array: memory stays that of one object, not of the
+	 * whole tree (thousands of containers). */
+	cs_buf b = {.max = SIZE_MAX};
+	(void)cs_buf_puts(&b, "[");
+	for (size_t i = 0; i < n; i++) {
+		char *s = cs_jfinish(ps_object(v[i]), pretty);
+		if (!pretty) {
+			(void)cs_buf_printf(&b, "%s%s", i ? "," : "", s);
+		} else {
+			/* json-c's pretty array: elements on their own lines, indented by two */
+			(void)cs_buf_puts(&b, i ? ",\n  " : "\n  ");
+			for (const char *p = s, *nl; *p; p = nl + 1) {
+				nl = strchr(p, '\n');
+				if (!nl) {
+					(void)cs_buf_puts(&b, p);
+					break;
+				}
+				(void)cs_buf_append(&b, p, (size_t)(nl - p) + 1);
+				(void)cs_buf_puts(&b, "  ");
+			}
+		}
+		free(s);
+	}
+	(void)cs_buf_puts(&b, pretty ? "\n]" : "]");
+	return cs_buf_steal(&b);
 }
 
 static json_object *image_object(const cs_image *im)

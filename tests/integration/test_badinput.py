@@ -100,9 +100,9 @@ def apply_damage(root):
 def check(t, tmp):
     root = damaged_copy(tmp)
     ids, victim = apply_damage(root)
-    rc, out, err = csleuth("--root", root, "ps", "--json")
+    rc, out, err = csleuth("--root", root, "ps", "--json", "--check")
     errs = err.decode("utf-8", "replace")
-    t.eq(rc, 3, "ps on damaged evidence exits 3 (completed with warnings)")
+    t.eq(rc, 3, "ps --check on damaged evidence exits 3 (completed with warnings)")
     ps = json.loads(out.decode("utf-8"))
     t.eq(len(ps), len(ids), "every container is still listed")
     by_id = {c["id"]: c for c in ps}
@@ -115,6 +115,7 @@ def check(t, tmp):
         t.ok(c and any(frag in (p["file"] or "") for p in c["problems"]),
              f"{what}: the item's problems name the file")
     t.eq(by_id[ids["logs-local"]]["started_at"], None, "an invalid time becomes null, not a made-up time")
+    check_lazy(t, root, ids, ps)
     healthy = [c for c in ps if c["id"] not in {ids[n] for n in DAMAGE} and c["id"] != ids["renamed"]]
     t.ok(healthy and all(not c["incomplete"] for c in healthy), "undamaged containers stay complete")
     t.ok("containers/not-a-container" in errs, "a stray directory is reported")
@@ -150,6 +151,41 @@ def check(t, tmp):
     rc, out, err = csleuth("--root", root, "ps", "--no-warnings")
     t.ok(rc == 3 and err == b"", "--no-warnings after the command name works too", err)
     check_scope(t, root, ids)
+
+
+LAYER_DAMAGE = ("changes", "rich")  # found only by reading the layer stack
+
+
+def check_lazy(t, root, ids, full):
+    """Without --check, ps reads each container's own files only: what its
+    listing shows, and the damage of those files, is as with --check; the
+    layer stacks' damage is left to check, which reports all of it."""
+    rc, out, err = csleuth("--root", root, "ps", "--json")
+    lazy = {c["id"]: c for c in json.loads(out)}
+    errs = err.decode("utf-8", "replace")
+    t.eq(rc, 3, "ps (listing only) on damaged evidence exits 3")
+    same = ("name", "image", "image_id", "command", "state", "exit_code", "created", "started_at", "finished_at",
+            "mount_id", "log_driver", "mounts", "labels")
+    t.ok(all(lazy[c["id"]][k] == c[k] for c in full for k in same),
+         "ps lists every container with the same fields as ps --check")
+    for name, (what, frag) in DAMAGE.items():
+        if name in LAYER_DAMAGE:
+            t.ok(frag not in errs and not lazy[ids[name]]["incomplete"],
+                 f"{what}: a listing does not read the layer stack", errs)
+        else:
+            t.ok(frag in errs and any(frag in (p["file"] or "") for p in lazy[ids[name]]["problems"]),
+                 f"{what}: named by a listing too", errs)
+    rc, out, err = csleuth("--root", root, "check")
+    errs = err.decode("utf-8", "replace")
+    t.ok(rc == 3 and all(frag in errs for what, frag in DAMAGE.values()),
+         "check reads everything and names every damaged file", errs)
+    row = [ln.split() for ln in out.decode().splitlines()[1:]]
+    t.ok(len(row) == 1 and row[0][0] == "docker" and row[0][1] == str(len(full))
+         and row[0][2] == str(sum(1 for c in full if c["incomplete"] or c["problems"])),
+         "check counts the containers and the damaged ones", out)
+    rc, out, err = csleuth("--root", fixture("overlay2"), "check", "--json")
+    t.ok(rc == 0 and json.loads(out)[0]["damaged_containers"] == 0 and err.count(b"warning") == 0,
+         "check of intact evidence exits 0 and counts no damage", err)
 
 
 def check_scope(t, root, ids):

@@ -10,7 +10,7 @@ import tempfile
 from harness import SRC, Tap, csleuth, csleuth_json, fixture
 
 COMMANDS = ["ps", "images", "volumes", "inspect", "history", "logs", "diff", "export", "cp", "mount", "umount",
-            "timeline", "collect"]
+            "timeline", "collect", "check"]
 
 
 def check_help(t):

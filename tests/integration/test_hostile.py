@@ -137,7 +137,7 @@ def check_plumbing(t, tmp):
     d = os.path.join(root, "overlay2", mid2, "diff")
     subprocess.run(["rm", "-rf", d], check=True)
     os.symlink("/", d)
-    rc, out, err = csleuth("--root", root, "ps", "--json")
+    rc, out, err = csleuth("--root", root, "ps", "--json", "--check")
     ps = {c["id"]: c for c in json.loads(out)}
     errs = err.decode()
     t.ok(f"`overlay2/l/{short}` points to `../../containers`, not to `../<layer>/diff`" in errs
@@ -165,7 +165,7 @@ def check_names_once(t, tmp):
     with open(os.path.join(root, "image", "overlay", "layerdb", "mounts", cid, "mount-id")) as f:
         mid = f.read().strip()
     os.unlink(os.path.join(root, "overlay", mid, "lower-id"))
-    rc, _, err = csleuth("--root", root, "ps")
+    rc, _, err = csleuth("--root", root, "check")
     t.ok(f"overlay/{mid}/lower-id".encode() in err, "a missing lower-id is reported", err)
     errs += err
     # repositories.json that is not JSON

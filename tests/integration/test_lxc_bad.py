@@ -159,7 +159,11 @@ def test_backup_yaml(t):
     os.chmod(os.path.join(root, bf), 0o600)
     write(root, bf, "container: {name: [unclosed\n  : : :\n")
     rc, ps, err = lxd_listed(t, root, "backup.yaml not YAML")
-    t.ok(rc == 3 and any(bf in l and "not YAML" in l for l in warnings(err)), "lxd: the bad backup.yaml is named")
+    t.ok(rc == 0 and not any(bf in l for l in warnings(err)),
+         "lxd: a listing shows the database's values and does not read backup.yaml")
+    rc, ps, err = csleuth_json("--sysroot", root, "ps", "--json", "--engine", "lxd", "--check")
+    t.ok(rc == 3 and any(bf in l and "not YAML" in l for l in warnings(err)),
+         "lxd: ps --check reads backup.yaml: the bad one is named")
     t.eq(next(c for c in ps if c["name"] == "lxd-priv")["engine_status"], "Stopped", "lxd: lxd-priv from the database")
     # without the database: instances from backup.yaml, the bad one named
     shutil.rmtree(os.path.join(root, GLOBAL))

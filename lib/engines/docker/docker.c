@@ -126,7 +126,7 @@ int cs_docker_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_
 	if (o && o->host_path)
 		dr->host_path = cs_xstrdup(o->host_path);
 	dk_ctx c = {.src = src, .dr = dr, .diag = o ? o->diag : NULL,
-		    .diag_ud = o ? o->diag_userdata : NULL};
+		    .diag_ud = o ? o->diag_userdata : NULL, .listing = o && o->listing};
 
 	_cleanup_free_ char *pc = dk_path(&c, "containers");
 	_cleanup_free_ char *pi = dk_path(&c, "image");
@@ -140,13 +140,15 @@ int cs_docker_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_
 			      "image/ or graph/)",
 			      *path ? path : cs_source_root(src));
 	}
-	if (has_i)
+	/* a listing reads the containers' own files only (issue: lazy ps) */
+	if (has_i && !c.listing)
 		dk_load_images(&c);
-	if (has_g)
+	if (has_g && !c.listing)
 		dk_load_legacy_images(&c);
 	if (has_c)
 		dk_load_containers(&c);
-	dk_load_volumes(&c);
+	if (!c.listing)
+		dk_load_volumes(&c);
 	infer_host_path(dr);
 	dk_snapshot_refs(&c);
 	if (dr->n_containers > 1)

@@ -471,7 +471,8 @@ static void load_layer_ids(dk_ctx *c, cs_container *ct)
 		ct->incomplete = true;
 		return;
 	}
-	(void)dk_read_small(c, pi, &ct->init_id, NULL); /* optional */
+	if (!c->listing)
+		(void)dk_read_small(c, pi, &ct->init_id, NULL); /* optional; only layer stacks use it */
 }
 
 static void load_log_path(dk_ctx *c, cs_container *ct)
@@ -548,9 +549,12 @@ static void load_one(dk_ctx *c, const char *id)
 	} else if (r == 0) {
 		cs_evfiles_add(&ct->evidence, "HostConfig", ph);
 	}
-	load_log_path(c, ct);
+	if (!c->listing)
+		load_log_path(c, ct); /* logs, inspect and timeline look for the file */
 	load_layer_ids(c, ct);
-	if (ct->mount_id)
+	if (ct->mount_id && c->listing)
+		ct->layers_unread = true;
+	else if (ct->mount_id)
 		dk_container_layers(c, ct);
 }
 

@@ -25,6 +25,7 @@ typedef struct dk_ctx {
 	cs_dataroot *dr;
 	cs_diag_fn diag;
 	void *diag_ud;
+	bool listing; /* cs_load_opts.listing: containers only, no layer stacks */
 	/* overlay2 short link -> cache id, built lazily when l/ is unusable */
 	char **ov2_links, **ov2_ids;
 	size_t n_ov2;

@@ -50,6 +50,7 @@ typedef struct ld_ctx {
 	json_object *local;      /* database/local.db: its config table, or NULL */
 	json_object *inst_order; /* ids, in rowid order */
 	json_object *image_order;
+	bool listing; /* cs_load_opts.listing: no image files, snapshot trees or logs looked for */
 } ld_ctx;
 
 static void ld_problem(ld_ctx *c, cs_problems *p, cs_severity sev, const char *file, const char *fmt, ...)
@@ -817,7 +818,7 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 	if (c->db_file)
 		cs_evfiles_add(&ct->evidence, "database", c->db_file);
 	/* the image it came from, when its file is here */
-	if (fp && *fp) {
+	if (fp && *fp && !c->listing) {
 		_cleanup_free_ char *img = ld_path(c, "images/%s", fp), *split = ld_path(c, "images/%s.rootfs", fp);
 		if (cs_source_exists(c->src, split)) {
 			ct->base_archive = cs_xstrdup(split);
@@ -877,7 +878,7 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 				x->dir = cs_xasprintf("%.*s/containers-snapshots/%s/%s", (int)(k - ct->dir), ct->dir, disk,
 						      x->name);
 		}
-		if (x->dir) {
+		if (x->dir && !c->listing) {
 			_cleanup_free_ char *r = cs_path_join(x->dir, "rootfs");
 			x->layers.whiteouts = CS_WH_OVERLAY;
 			if (real_dir(c, ct, r, "snapshot root filesystem")) {
@@ -892,12 +893,12 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 	static const char *const logs[][3] = {{"lxc.log.old", "lxc", "x"}, {"lxc.log", "lxc", "x"},
 					      {"console.log", "console", "t"}, {"forkstart.log", "fork", "t"},
 					      {"forkexec.log", "fork", "t"}};
-	for (size_t i = 0; i < CS_ARRAY_SIZE(logs); i++) {
+	for (size_t i = 0; i < CS_ARRAY_SIZE(logs) && !c->listing; i++) {
 		_cleanup_free_ char *p = ld_path(c, "logs/%s/%s", disk, logs[i][0]);
 		add_log(c, ct, p, logs[i][1], logs[i][2][0] == 'x' ? CS_LOG_LXC : CS_LOG_TEXT);
 	}
 	_cleanup_free_ char *lconf = ld_path(c, "logs/%s/lxc.conf", disk);
-	if (cs_source_exists(c->src, lconf))
+	if (!c->listing && cs_source_exists(c->src, lconf))
 		cs_evfiles_add(&ct->evidence, "lxc.conf (liblxc config of the last start)", lconf);
 	/* the image reference as the user would name it: an alias of the
 	 * base image in the same project */
@@ -973,6 +974,12 @@ static void fill_container(ld_ctx *c, json_object *api, json_object *backup, con
 	json_object_object_add(cs, "NodeLocalConfig", c->local ? deep(c->local) : NULL);
 	json_object_object_add(cs, "Problems", cs_jproblems(&ct->problems));
 	json_object_object_add(api, "Csleuth", cs);
+	if (c->listing) {
+		/* a listing never inspects: the record only, compact */
+		ct->config_json = cs_json_dump(api, false);
+		json_object_put(api);
+		return;
+	}
 	ct->inspect_json = cs_jfinish(api, true);
 	ct->config_json = cs_xstrdup(ct->inspect_json);
 }
@@ -1004,7 +1011,9 @@ static void load_instances(ld_ctx *c)
 		_cleanup_free_ char *bf = vd ? cs_path_join(vd, "backup.yaml") : NULL;
 		free(vd);
 		cs_error e = {0};
-		if (bf && cs_source_exists(c->src, bf)) {
+		/* a listing shows the database's values: backup.yaml, which only
+		 * the disagreement notes need, is read by inspect, check, ... */
+		if (bf && !c->listing && cs_source_exists(c->src, bf)) {
 			if (cs_yaml_load(c->src, bf, CS_LXD_MAX_YAML, &bk, NULL, &e) < 0)
 				ld_problem(c, NULL, CS_WARN, bf, "instance `%s`: %s (the database is used)", name, e.msg);
 			bkc = cs_json_get_obj(bk, "container");
@@ -1171,7 +1180,7 @@ static int lxd_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs
 	dr->ops = &cs_engine_lxd;
 	dr->host_path = cs_xstrdup(o && o->host_path ? o->host_path : incus ? "/var/lib/incus" : "/var/lib/lxd");
 	ld_ctx c = {.src = src, .dr = dr, .diag = o ? o->diag : NULL, .diag_ud = o ? o->diag_userdata : NULL,
-		    .engine = dr->engine};
+		    .engine = dr->engine, .listing = o && o->listing};
 	c.inst_order = json_object_new_array();
 	c.image_order = json_object_new_array();
 	read_local(&c);
