@@ -14,7 +14,7 @@ MESON_ARGS=${MESON_ARGS:-}
 
 PACKAGES="build-essential meson ninja-build pkg-config libjson-c-dev libarchive-dev
 libmagic-dev libfuse3-dev zlib1g-dev fuse3 python3 xz-utils tar attr sleuthkit
-libsqlite3-dev liblz4-dev libyaml-dev clang libclang-rt-dev llvm
+libsqlite3-dev liblz4-dev libyaml-dev libsystemd-dev clang libclang-rt-dev llvm
 libext2fs-dev comerr-dev libewf-dev libvmdk-dev libvhdi-dev libqcow-dev
 e2fsprogs xfsprogs fdisk ewf-tools qemu-utils zstd"
 

@@ -101,13 +101,15 @@ static const struct option global_opts[] = {
 const char cli_global_help[] =
 	"\n"
 	"Global options (before or after the command name):\n"
-	"  --root DIR      one engine's data root: Docker, containerd, an LXC lxcpath,\n"
-	"                  an LXD or Incus directory, recognised (default: this\n"
-	"                  machine's /var/lib/docker)\n"
+	"  --root DIR      one engine's data root: Docker, containerd, a\n"
+	"                  containers/storage graphroot (Podman, CRI-O), an LXC\n"
+	"                  lxcpath, an LXD or Incus directory, recognised (default:\n"
+	"                  this machine's /var/lib/docker)\n"
 	"  --sysroot DIR   a mounted host filesystem: every engine's data roots are\n"
 	"                  found from its configuration (daemon.json, config.toml,\n"
-	"                  lxc.conf, unit files, users' homes) or default places,\n"
-	"                  symlinks resolved inside DIR\n"
+	"                  storage.conf, etc/crio/, lxc.conf, unit files, users'\n"
+	"                  homes and rootless stores) or default places, symlinks\n"
+	"                  resolved inside DIR\n"
 	"  --image FILE    a disk image (raw, E01, VMDK, VHD, VHDX, QCOW2), read\n"
 	"                  without mounting it; repeat for the pieces of a split raw\n"
 	"                  image; the host is found from etc/os-release and etc/fstab\n"
@@ -981,6 +983,22 @@ bool cli_item_selected(const char *engine, const char *ns, const char *want_engi
 	return true;
 }
 
+char *cli_pod_label(const cs_container *ct)
+{
+	if (!ct->pod || !ct->pod->name)
+		return NULL;
+	if (!ct->pod->namespace)
+		return cs_xstrdup(ct->pod->name);
+	return cs_xasprintf("%s/%s", ct->pod->namespace, ct->pod->name);
+}
+
+bool cli_map_ids(const cs_container *ct, bool cids, bool disk_ids)
+{
+	if (!ct || !ct->idmap.shifted)
+		return false;
+	return cids || (ct->idmap.container_view && !disk_ids);
+}
+
 bool is_help(const char *a)
 {
 	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
@@ -994,6 +1012,8 @@ int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t cou
 	}
 	if (first + count > stack->n)
 		count = stack->n - first;
+	if (stack->flat)
+		count = 1; /* each directory is a whole tree (vfs) */
 	cs_tree_opts o = {
 		.format = stack->whiteouts,
 		.diag = on_diag,

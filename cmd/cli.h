@@ -213,6 +213,17 @@ int cli_find_image(cli *c, const char *q, const cs_image **ret);
 void cli_report_find(cli *c, const char *what, const char *q, int r, const cs_container *const *cts,
 		     const cs_image *const *ims, size_t n);
 
+/* "NAMESPACE/NAME" of a Kubernetes pod, "NAME" of a pod without a namespace
+ * (Podman's), or NULL. Owned. */
+char *cli_pod_label(const cs_container *ct);
+
+/* Whether export, mount and cp show ct's owners as the container saw them:
+ * only when its ids are shifted on disk; then as its engine's own export
+ * does by default (rootless Podman: the container's view; LXC, LXD: the
+ * stored ids), --container-ids (cids) or --on-disk-ids (disk_ids) asking
+ * for one or the other. */
+bool cli_map_ids(const cs_container *ct, bool cids, bool disk_ids);
+
 /* True if an item of engine/namespace passes the --engine and --namespace
  * filters (NULL filters pass everything). */
 bool cli_item_selected(const char *engine, const char *ns, const char *want_engine, const char *want_ns);
@@ -221,7 +232,8 @@ bool cli_item_selected(const char *engine, const char *ns, const char *want_engi
 bool is_help(const char *a);
 
 /* Builds the merged tree of layers[first..first+count) of a stack (top
- * first), reporting damage as warnings. Prints and returns an exit code on
+ * first; for a flat stack, whose directories are whole trees, layer `first`
+ * alone), reporting damage as warnings. Prints and returns an exit code on
  * failure. */
 struct cs_tree;
 int cli_build_tree(cli *c, const cs_layer_stack *stack, size_t first, size_t count,

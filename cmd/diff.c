@@ -9,7 +9,8 @@ static const char help[] =
 	"Usage: csleuth diff [OPTIONS] CONTAINER\n"
 	"\n"
 	"List the files and directories the container added (A), changed (C) or\n"
-	"deleted (D) compared with its image, as `docker diff` does, sorted by path.\n"
+	"deleted (D) compared with its image, as its engine's diff does (`docker\n"
+	"diff`, `podman diff`), sorted by path.\n"
 	"A system container (LXC, LXD) is compared with the layer below its own\n"
 	"(an overlay clone's origin), else with the image file it was unpacked\n"
 	"from when the evidence holds it (LXD), else there is no base to compare.\n"
@@ -102,6 +103,22 @@ static int base_tree(cli *c, const cs_container *ct, const char *against, cs_tre
 	return 0;
 }
 
+/* Drops the changes the engine's own diff leaves out (Podman's mount points). */
+static void drop_hidden(const cs_container *ct, cs_change *ch, size_t *n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		bool hide = false;
+		for (char **h = ct->diff_hidden; h && *h && !hide; h++)
+			hide = strcmp(*h, ch[i].path) == 0;
+		if (hide)
+			free(ch[i].path);
+		else
+			ch[k++] = ch[i];
+	}
+	*n = k;
+}
+
 int cmd_diff(cli *c, int argc, char **argv)
 {
 	enum { O_JSON = 0x200, O_NOMAGIC, O_PROV, O_AGAINST };
@@ -152,13 +169,19 @@ int cmd_diff(cli *c, int argc, char **argv)
 	cs_change *ch;
 	size_t n;
 	cs_error e = {0};
-	if (cs_changes(old_tree, new_tree, &ch, &n, &e) < 0) {
+	/* Podman's own diff walks the container's layer; a snapshot is compared
+	 * as a whole tree */
+	int rc = ct->layers.upper_diff && !against
+			? cs_changes_upper(c->src, ct->layers.v, ct->layers.n, old_tree, new_tree, &ch, &n, &e)
+			: cs_changes(old_tree, new_tree, &ch, &n, &e);
+	if (rc < 0) {
 		cli_error("%s", e.msg);
 		cs_tree_free(new_tree);
 		cs_tree_free(old_tree);
 		cs_source_close(base_src);
 		return EXIT_FAILURE_;
 	}
+	drop_hidden(ct, ch, &n);
 	if (json) {
 		cs_typer *m = magic ? cs_typer_open() : NULL;
 		cli_progress_start(c, "diff");

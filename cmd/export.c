@@ -18,7 +18,10 @@ static const char help[] =
 	"  --precise          keep nanosecond mtimes (pax) instead of whole seconds\n"
 	"  --container-ids    owners as the container saw them (an unprivileged LXC or\n"
 	"                     LXD container's files carry shifted host ids on disk,\n"
-	"                     which is what is written by default, as `lxc export` does)\n";
+	"                     which is what is written by default, as `lxc export` does)\n"
+	"  --on-disk-ids      owners as stored on disk (a rootless Podman container's\n"
+	"                     files are written by default with the owners the\n"
+	"                     container saw, as `podman export` writes them)\n";
 
 static void on_progress(void *ud, uint64_t entries, uint64_t total, uint64_t bytes)
 {
@@ -29,17 +32,18 @@ static void on_progress(void *ud, uint64_t entries, uint64_t total, uint64_t byt
 
 int cmd_export(cli *c, int argc, char **argv)
 {
-	enum { O_PRECISE = 0x200, O_CIDS };
+	enum { O_PRECISE = 0x200, O_CIDS, O_DISKIDS };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"precise", no_argument, NULL, O_PRECISE},
 		{"container-ids", no_argument, NULL, O_CIDS},
+		{"on-disk-ids", no_argument, NULL, O_DISKIDS},
 		{0},
 	};
 	static const cli_opts co = {.cmd = "export", .help = help, .shortopts = "o:", .longopts = opts};
 	const char *out = NULL;
 	cs_export_opts eo = {0};
-	bool cids = false;
+	bool cids = false, disk_ids = false;
 	int o, r = 0;
 	while ((o = cli_getopt(c, &co, argc, argv, &r)) != -1) {
 		switch (o) {
@@ -47,11 +51,14 @@ int cmd_export(cli *c, int argc, char **argv)
 		case 'o': out = optarg; break;
 		case O_PRECISE: eo.precise = true; break;
 		case O_CIDS: cids = true; break;
+		case O_DISKIDS: disk_ids = true; break;
 		default: return cli_usage_error("export", "bad option");
 		}
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error("export", "expects exactly one CONTAINER or IMAGE");
+	if (cids && disk_ids)
+		return cli_usage_error("export", "--container-ids and --on-disk-ids exclude each other");
 	if (!out)
 		return cli_usage_error("export", "-o FILE (or -o - for standard output) is required");
 	if (strcmp(out, "-") == 0 && isatty(1)) {
@@ -76,7 +83,7 @@ int cmd_export(cli *c, int argc, char **argv)
 		cs_layer_stack_clear(&img);
 		return r;
 	}
-	if (cids && ct && ct->idmap.shifted) {
+	if (cli_map_ids(ct, cids, disk_ids)) {
 		size_t un = cs_tree_map_ids(t, &ct->idmap);
 		if (un && !c->quiet)
 			fprintf(stderr, "csleuth: note: %zu owners are outside the container's id map: written as 65534\n", un);

@@ -21,9 +21,11 @@ static const char help[] =
 	"\n"
 	"Print a container's stdout and stderr from the files its log driver kept\n"
 	"(json-file with its rotated and gzip'd files, local, the dual-logging\n"
-	"cache), oldest first, exactly as `docker logs` prints them: stdout\n"
-	"records to stdout, stderr records to stderr, the container's bytes\n"
-	"unmodified. Use --json, or pipe through `cat -v`, for hostile logs.\n"
+	"cache; CRI files of Kubernetes and CRI-O; Podman's k8s-file and the\n"
+	"systemd journal files of its journald driver), oldest first, exactly as\n"
+	"the engine's `logs` prints them: stdout records to stdout, stderr records\n"
+	"to stderr, the container's bytes unmodified. Use --json, or pipe through\n"
+	"`cat -v`, for hostile logs.\n"
 	"\n"
 	"  -t, --timestamps   prefix each record with its time (RFC 3339, 9 digits, UTC)\n"
 	"  --since T          records at or after T: RFC 3339 (2026-11-23T14:58:04Z), a\n"
@@ -40,7 +42,8 @@ static const char help[] =
 	"                     what the container wrote to its console), lxc (liblxc's\n"
 	"                     own log: starts, stops, errors; times to the second) or fork\n"
 	"  --file PATH        read this evidence file (repeat, oldest first); needs --format\n"
-	"  --format F         json-file, local, cri, text or lxc (for --file)\n";
+	"  --format F         json-file, local, cri (k8s-file), journald (journal\n"
+	"                     files, every entry), text or lxc (for --file)\n";
 
 typedef struct outbuf {
 	int fd;
@@ -356,8 +359,10 @@ static int parse_format(const char *s, cs_log_format *f)
 		*f = CS_LOG_JSONFILE;
 	else if (strcmp(s, "local") == 0)
 		*f = CS_LOG_LOCAL;
-	else if (strcmp(s, "cri") == 0)
+	else if (strcmp(s, "cri") == 0 || strcmp(s, "k8s-file") == 0)
 		*f = CS_LOG_CRI;
+	else if (strcmp(s, "journald") == 0)
+		*f = CS_LOG_JOURNALD;
 	else if (strcmp(s, "text") == 0)
 		*f = CS_LOG_TEXT;
 	else if (strcmp(s, "lxc") == 0)
@@ -433,7 +438,9 @@ int cmd_logs(cli *c, int argc, char **argv)
 		case O_FORMAT:
 			if (parse_format(optarg, &fmt) < 0) {
 				free(files);
-				return cli_usage_error("logs", "unknown --format `%s`: use json-file, local, cri, text or lxc",
+				return cli_usage_error("logs",
+						       "unknown --format `%s`: use json-file, local, cri, k8s-file, "
+						       "journald, text or lxc",
 						       optarg);
 			}
 			have_format = true;
@@ -507,20 +514,24 @@ int cmd_logs(cli *c, int argc, char **argv)
 			goto print;
 		}
 		const char *drv = ct->log_driver && *ct->log_driver ? ct->log_driver : "json-file";
-		if (strcmp(drv, "none") == 0) {
-			cli_note(c, "log driver `none`: the engine kept no log");
+		if (strcmp(drv, "none") == 0 || strcmp(drv, "passthrough") == 0) {
+			cli_note(c, "log driver `%s`: the engine kept no log%s", drv,
+				 strcmp(drv, "passthrough") == 0 ? " (the output went to podman's own streams)" : "");
 			return cli_exit(c);
 		}
 		k = cs_logs_open(c->src, ct, &lo, &r, &e);
 		if (k == -ENOENT) {
 			bool ran = ct->state.running || ct->has_been_started_before ||
 				   CS_TIME_IS_REAL(ct->state.started_at);
-			bool ondisk = strcmp(drv, "json-file") == 0 || strcmp(drv, "local") == 0;
+			bool ondisk = strcmp(drv, "json-file") == 0 || strcmp(drv, "local") == 0 ||
+				      strcmp(drv, "k8s-file") == 0;
 			char msg[CS_ERRMSG_MAX + 128];
 			if (!ran)
 				snprintf(msg, sizeof(msg),
 					 "container `%s` never started: it has no log",
 					 ct->name ? ct->name : ct->id);
+			else if (strcmp(drv, "journald") == 0 || strcmp(drv, "cri") == 0)
+				snprintf(msg, sizeof(msg), "%s", e.msg);
 			else if (!ondisk)
 				snprintf(msg, sizeof(msg),
 					 "%s; the engine keeps a copy of a `%s` log only with dual "

@@ -30,6 +30,8 @@ static int open_lazy(cli *c, const cs_layer_stack *stack, size_t first, size_t c
 	}
 	if (first + count > stack->n)
 		count = stack->n - first;
+	if (stack->flat)
+		count = 1; /* each directory is a whole tree (vfs) */
 	cs_lazy_opts o = {.format = stack->whiteouts, .tree_id = id, .ids = ids, .diag = cli_diag_callback(),
 			  .diag_userdata = c};
 	cs_error e = {0};
@@ -57,6 +59,8 @@ static const char help[] =
 	"  --volumes          show named volumes' data at their destinations\n"
 	"  --container-ids    owners as the container saw them (unprivileged LXC/LXD\n"
 	"                     containers carry shifted host ids on disk)\n"
+	"  --on-disk-ids      owners as stored on disk (a rootless Podman container's\n"
+	"                     files show by default the owners the container saw)\n"
 	"  --debug            print every FUSE request (implies --foreground)\n"
 	"\n"
 	"Extended attributes user.csleuth.layer (the layer's number from the base,\n"
@@ -207,8 +211,10 @@ static int deleted_changes(cli *c, const cs_layer_stack *stack, cs_tree **ret_ba
 	cs_tree_opts o = {.format = stack->whiteouts, .diag = cli_diag_callback(), .diag_userdata = c,
 			  .descend = in_upper, .descend_userdata = upper};
 	cs_error e = {0};
-	if (cs_tree_build(c->src, stack->v + 1, stack->n - 1, &o, ret_base, &e) < 0 ||
-	    cs_tree_build(c->src, stack->v, stack->n, &o, &full, &e) < 0) {
+	/* a flat stack's directories are whole trees (vfs): each view is one */
+	size_t nbase = stack->flat ? 1 : stack->n - 1, nfull = stack->flat ? 1 : stack->n;
+	if (cs_tree_build(c->src, stack->v + 1, nbase, &o, ret_base, &e) < 0 ||
+	    cs_tree_build(c->src, stack->v, nfull, &o, &full, &e) < 0) {
 		cli_error("%s", e.msg);
 		cs_tree_free(upper);
 		return EXIT_FAILURE_;
@@ -221,18 +227,18 @@ static int deleted_changes(cli *c, const cs_layer_stack *stack, cs_tree **ret_ba
 
 int cmd_mount(cli *c, int argc, char **argv)
 {
-	enum { O_LAYER = 0x200, O_UPPER, O_DELETED, O_VOLUMES, O_DEBUG, O_CIDS };
+	enum { O_LAYER = 0x200, O_UPPER, O_DELETED, O_VOLUMES, O_DEBUG, O_CIDS, O_DISKIDS };
 	static const struct option opts[] = {
 		{"foreground", no_argument, NULL, 'f'}, {"layer", required_argument, NULL, O_LAYER},
 		{"upper", no_argument, NULL, O_UPPER},  {"deleted", no_argument, NULL, O_DELETED},
 		{"volumes", no_argument, NULL, O_VOLUMES}, {"debug", no_argument, NULL, O_DEBUG},
-		{"container-ids", no_argument, NULL, O_CIDS},
+		{"container-ids", no_argument, NULL, O_CIDS}, {"on-disk-ids", no_argument, NULL, O_DISKIDS},
 		{0},
 	};
 	static const cli_opts co = {.cmd = "mount", .help = help, .shortopts = "f", .longopts = opts};
 	cs_fuse_opts fo = {0};
 	long layer = -1;
-	bool upper = false, deleted = false, volumes = false, cids = false;
+	bool upper = false, deleted = false, volumes = false, cids = false, disk_ids = false;
 	int o, r = 0;
 	while ((o = cli_getopt(c, &co, argc, argv, &r)) != -1) {
 		switch (o) {
@@ -250,6 +256,7 @@ int cmd_mount(cli *c, int argc, char **argv)
 		case O_VOLUMES: volumes = true; break;
 		case O_DEBUG: fo.debug = fo.foreground = true; break;
 		case O_CIDS: cids = true; break;
+		case O_DISKIDS: disk_ids = true; break;
 		default: return cli_usage_error("mount", "bad option");
 		}
 	}
@@ -257,6 +264,8 @@ int cmd_mount(cli *c, int argc, char **argv)
 		return cli_usage_error("mount", "expects CONTAINER|IMAGE and MOUNTPOINT");
 	if (upper && layer >= 0)
 		return cli_usage_error("mount", "--upper and --layer exclude each other");
+	if (cids && disk_ids)
+		return cli_usage_error("mount", "--container-ids and --on-disk-ids exclude each other");
 	if ((r = check_mountpoint(argv[optind + 1])) != 0)
 		return r;
 	if ((r = cli_load(c)) != 0)
@@ -297,13 +306,14 @@ int cmd_mount(cli *c, int argc, char **argv)
 	cs_lazy **vt = NULL;
 	cs_fuse_graft *gr = NULL;
 	size_t ngr = 0;
-	if ((r = open_lazy(c, stack, first, count, TREE_VIEW, cids && ct ? &ct->idmap : NULL, &t)) != 0)
+	const cs_idmap *ids = cli_map_ids(ct, cids, disk_ids) ? &ct->idmap : NULL;
+	if ((r = open_lazy(c, stack, first, count, TREE_VIEW, ids, &t)) != 0)
 		goto out;
 	if (deleted && stack->n > 1) {
 		/* what the container deleted or overwrote */
 		if ((r = deleted_changes(c, stack, &base, &ch, &nch)) != 0)
 			goto out;
-		if ((r = open_lazy(c, stack, 1, stack->n - 1, TREE_DELETED, cids && ct ? &ct->idmap : NULL, &del)) != 0)
+		if ((r = open_lazy(c, stack, 1, stack->n - 1, TREE_DELETED, ids, &del)) != 0)
 			goto out;
 		cs_lazy_show_deleted(del, base, ch, nch);
 		cs_changes_free(ch, nch);

@@ -25,7 +25,8 @@ static const char help[] =
 	"  -n, --last N       the N newest containers\n"
 	"  -l, --latest       the newest container\n"
 	"  --running          only containers recorded as running (at the power cut)\n"
-	"  --engine E         only containers of engine E (docker, containerd, ...)\n"
+	"  --engine E         only containers of engine E (docker, containerd, podman,\n"
+	"                     cri-o, lxc, lxd)\n"
 	"  --namespace N      only containers of the engine namespace N\n"
 	"  -w, --wide         every column: state, exit code, start and finish times, notes\n"
 	"  --no-trunc         full ids and commands, nanosecond times\n"
@@ -335,10 +336,14 @@ int cmd_ps(cli *c, int argc, char **argv)
 				note = cs_xstrdup("incomplete");
 			else if (cs_container_start_failed(ct))
 				note = cs_xasprintf("start failed: %s", ct->state.error);
+			else if (ct->state.running && ct->upper_torn)
+				note = cs_xstrdup("running when seized; upper may be torn");
 			else if (ct->state.running)
 				note = cs_xstrdup("running when seized");
 			else if (ct->sandbox)
 				note = cs_xstrdup("pod sandbox");
+			else if (ct->upper_torn)
+				note = cs_xstrdup("volatile, not unmounted");
 			else if (ct->state_unknown)
 				note = cs_xstrdup("no state on disk");
 			if (!wide && ct->incomplete) {
@@ -346,9 +351,7 @@ int cmd_ps(cli *c, int argc, char **argv)
 				free(status);
 				status = s2;
 			}
-			_cleanup_free_ char *pod = ct->pod && ct->pod->name
-				? cs_xasprintf("%s/%s", ct->pod->namespace ? ct->pod->namespace : "", ct->pod->name)
-				: NULL;
+			_cleanup_free_ char *pod = cli_pod_label(ct);
 			_cleanup_free_ char *cmd = cs_container_command(ct);
 			_cleanup_free_ char *qcmd = cs_xasprintf("\"%s\"", cmd);
 			const char *row[13];

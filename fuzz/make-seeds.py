@@ -5,7 +5,9 @@ usage: make-seeds.py OUTDIR [--shared DIR]
 
 Reads testdata/docker/*.tar.xz (made by a real Docker Engine) and, when
 present, the real data roots in ../shared/realdata/docker-explorer/*.tgz
-(google/docker-explorer test data, Apache-2.0), and writes OUTDIR/<target>/
+(google/docker-explorer test data, Apache-2.0), the real Podman fixture
+(testdata/podman/sysroot.tar.xz, with Podman-shaped SQLite state made here
+and the journal files of testdata/journald), and writes OUTDIR/<target>/
 seed files in each target's input format (see fuzz/fuzz_<target>.c). A few
 hand-made seeds cover what the evidence lacks (CRI lines, unit files, path
 tricks). The committed corpus is these seeds minimised together with what
@@ -214,6 +216,136 @@ def from_root(s, root):
             s.add("sanitize", p.split("/diff/", 1)[1])
 
 
+PM_L = "1" * 64
+PM_I = "2" * 64
+
+
+def podman_sqlite(wal):
+    """A small db.sql in Podman 5's shape (libpod/sqlite_state_internal.go),
+    with its last commit only in the WAL (wal) or rolled back by a hot
+    journal (not wal): (main, companion) bytes, page size 512."""
+    import sqlite3
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "db.sql")
+        c = sqlite3.connect(db, isolation_level=None)
+        c.execute("PRAGMA page_size=512")
+        c.execute("PRAGMA journal_mode=" + ("WAL" if wal else "DELETE"))
+        if wal:
+            c.execute("PRAGMA wal_autocheckpoint=0")
+        for t in ["DBConfig(ID INTEGER PRIMARY KEY, SchemaVersion INTEGER, Os TEXT, StaticDir TEXT, TmpDir TEXT, "
+                  "GraphRoot TEXT, RunRoot TEXT, GraphDriver TEXT, VolumeDir TEXT)",
+                  "ContainerConfig(ID TEXT PRIMARY KEY, Name TEXT UNIQUE, PodID TEXT, JSON TEXT)",
+                  "ContainerState(ID TEXT PRIMARY KEY, State INTEGER, ExitCode INTEGER, JSON TEXT)",
+                  "ContainerExitCode(ID TEXT PRIMARY KEY, Timestamp INTEGER, ExitCode INTEGER)",
+                  "ContainerExecSession(ID TEXT PRIMARY KEY, ContainerID TEXT)",
+                  "ContainerDependency(ID TEXT, DependencyID TEXT)",
+                  "PodConfig(ID TEXT PRIMARY KEY, Name TEXT UNIQUE, JSON TEXT)",
+                  "PodState(ID TEXT PRIMARY KEY, InfraContainerID TEXT, JSON TEXT)",
+                  "VolumeConfig(Name TEXT PRIMARY KEY, StorageID TEXT, JSON TEXT)",
+                  "VolumeState(Name TEXT PRIMARY KEY, JSON TEXT)"]:
+            c.execute("CREATE TABLE " + t)
+        cid, pid = "c0" * 32, "b0" * 32
+        c.execute("INSERT INTO DBConfig VALUES (1, 1, 'linux', '/var/lib/containers/storage/libpod', "
+                  "'/run/libpod', '/var/lib/containers/storage', '/run/containers/storage', 'overlay', "
+                  "'/var/lib/containers/storage/volumes')")
+        c.execute("INSERT INTO PodConfig VALUES (?, 'pod', ?)", (pid, json.dumps({"id": pid, "name": "pod"})))
+        c.execute("INSERT INTO PodState VALUES (?, NULL, ?)", (pid, json.dumps({"InfraContainerID": cid})))
+        c.execute("INSERT INTO ContainerConfig VALUES (?, 'web', ?, ?)", (cid, pid, json.dumps(
+            {"id": cid, "name": "web", "pod": pid, "rootfsImageID": PM_I, "createdTime": "2026-11-26T14:34:07Z",
+             "spec": {"process": {"args": ["sh", "-c", "echo hi"]}}, "logDriver": "k8s-file",
+             "namedVolumes": [{"Name": "data", "Dest": "/data"}]})))
+        c.execute("INSERT INTO ContainerState VALUES (?, 3, 0, ?)", (cid, json.dumps(
+            {"state": 3, "pid": 4242, "startedTime": "2026-11-26T14:34:08.5Z", "restartCount": 0})))
+        c.execute("INSERT INTO VolumeConfig VALUES ('data', NULL, ?)", (json.dumps(
+            {"name": "data", "volumeDriver": "local", "createdAt": "2026-11-26T14:34:00Z"}),))
+        c.execute("INSERT INTO VolumeState VALUES ('data', '{}')")
+        if wal:
+            c.execute("UPDATE ContainerState SET JSON = ? WHERE ID = ?", (json.dumps(
+                {"state": 6, "exitCode": 3, "finishedTime": "2026-11-26T14:35:00Z"}), cid))
+            c.execute("INSERT INTO ContainerExitCode VALUES (?, 1795703700, 3)", (cid,))
+            main = open(db, "rb").read()
+            comp = open(db + "-wal", "rb").read()
+            c.close()
+            return main, comp
+        main_before = open(db, "rb").read()
+        c.execute("BEGIN")
+        c.execute("UPDATE ContainerState SET JSON = '{\"state\":6}' WHERE ID = ?", (cid,))
+        c.execute("DELETE FROM ContainerConfig WHERE ID = ?", (cid,))
+        # the page cache spills to the file and the journal is hot: copy both mid-transaction
+        c.execute("PRAGMA cache_size=1")
+        for i in range(40):
+            c.execute("INSERT INTO ContainerDependency VALUES (?, ?)", ("x" * 64, "%064d" % i))
+        main = open(db, "rb").read()
+        jpath = db + "-journal"
+        comp = open(jpath, "rb").read() if os.path.exists(jpath) else b""
+        c.execute("ROLLBACK")
+        c.close()
+        return (main if comp else main_before), comp
+
+
+def from_podman(s):
+    """Bundles for fuzz_podman from the real Podman fixture (sysroot.tar.xz),
+    and the users and configuration files for fuzz_passwd and fuzz_toml."""
+    p = os.path.join(SRC, "testdata", "podman", "sysroot.tar.xz")
+    if not os.path.exists(p):
+        return
+    f = {}
+    with tarfile.open(p) as t:
+        for m in t:
+            if m.isreg() and m.size <= 1 << 20:
+                f[m.name.lstrip("./")] = t.extractfile(m).read()
+    etc = [("passwd", f.get("etc/passwd")), ("subuid", f.get("etc/subuid")), ("subgid", f.get("etc/subgid")),
+           ("storage.conf", f.get("etc/containers/storage.conf")),
+           ("containers.conf", f.get("etc/containers/containers.conf"))]
+    for name in ("etc/passwd", "etc/subuid"):
+        if f.get(name):
+            s.add("passwd", f[name])
+    for name in ("etc/containers/storage.conf", "etc/containers/containers.conf",
+                 "home/alice/.config/containers/storage.conf"):
+        if f.get(name):
+            s.add("toml", f[name])
+    for store, drv in (("var/lib/containers/storage/", "overlay"), ("home/alice/.local/share/containers/storage/",
+                                                                    "overlay")):
+        ims = f.get(store + drv + "-images/images.json")
+        ids = re.findall(rb'"id":\s*"([0-9a-f]{64})"', ims or b"")
+        man = [k for k in f if ids and k.startswith(store + drv + "-images/" + ids[0].decode() + "/manifest")]
+        lays = f.get(store + drv + "-layers/layers.json")
+        lids = re.findall(rb'"id":\s*"([0-9a-f]{64})"', lays or b"")
+        fix = lambda b: b.replace(ids[0], PM_I.encode()).replace(lids[-1], PM_L.encode()) if b and ids and lids else b
+        sec = [("layers.json", fix(lays)), ("images.json", fix(ims)),
+               ("containers.json", fix(f.get(store + drv + "-containers/containers.json"))),
+               ("lower", f.get(store + "overlay/" + lids[-1].decode() + "/lower") if lids else None),
+               ("bigdata-name", "manifest" if man else None), ("bigdata", f.get(man[0]) if man else None)]
+        if store.startswith("home/"):
+            sec.append(("user-storage.conf", f.get("home/alice/.config/containers/storage.conf")))
+        s.add("podman", bundle(sec + etc))
+    # the BoltDB state and the events log, apart (the bolt file is 128 KiB)
+    bolt = f.get("home/bob/.local/share/containers/storage/libpod/bolt_state.db")
+    if bolt:
+        s.add("podman", bundle([("bolt_state.db", bolt)] + etc))
+    ev = os.path.join(SRC, "testdata", "podman", "engine", "root", "events.log")
+    if os.path.exists(ev):
+        conf = (f.get("etc/containers/containers.conf") or b"[engine]\n") + \
+            b'events_logfile_path = "/var/log/podman-events.log"\n'
+        s.add("podman", bundle([("events.log", lines_head(open(ev, "rb").read(), 8192)),
+                                ("containers.conf", conf), ("images.json", f.get(
+                                    "var/lib/containers/storage/overlay-images/images.json"))]))
+    for wal in (True, False):
+        main_b, comp = podman_sqlite(wal)
+        s.add("podman", bundle([("db.sql", main_b), ("db.sql-wal" if wal else "db.sql-journal", comp)] + etc))
+    s.add("podman", bundle([("bigdata-name", "=c2hhMjU2OjI3ODRiYWRkYTNiOTlmMzFh"), ("crio.conf",
+                            '[crio]\nroot = "/srv/crio"\n')]))
+    # a journal file cut short: its header and hash tables' start (the file
+    # is 8 MiB, mostly the preallocated hash tables)
+    import lzma
+    j = os.path.join(SRC, "testdata", "journald", "var", "log", "journal", "5f6c1e3a9b8d4c7e8f0a1b2c3d4e5f60",
+                     "user-2000.journal.xz")
+    if os.path.exists(j):
+        with lzma.open(j) as x:
+            s.add("logs_journal", x.read(MAX))
+
+
 def hand_made(s):
     s.add("logs_cri", "2026-11-23T14:58:02.123456789Z stdout F hello\n"
                       "2026-11-23T14:58:02.2Z stderr P par\n2026-11-23T14:58:02.3Z stderr F tial\n"
@@ -267,6 +399,7 @@ def main():
         for f in sorted(os.listdir(rd)):
             if f.endswith(".tgz"):
                 from_root(s, Root(os.path.join(rd, f)))
+    from_podman(s)
     hand_made(s)
     for t in sorted(os.listdir(a.out)):
         print(t, len(os.listdir(os.path.join(a.out, t))))

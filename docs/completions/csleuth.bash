@@ -11,15 +11,15 @@ _csleuth_options()
     volumes) echo "-q --quiet -f --filter --format --engine --namespace --json --provenance" ;;
     inspect) echo "--type -f --format --provenance" ;;
     history) echo "-H --human -q --quiet --no-trunc --format --json --provenance" ;;
-    logs) echo "-t --timestamps --since --until --from --to -n --tail --stream --join --json --provenance --file --format" ;;
-    diff) echo "--json --no-magic --provenance" ;;
-    export) echo "-o --output --precise" ;;
+    logs) echo "-t --timestamps --since --until --from --to -n --tail --stream --join --json --provenance --log --file --format" ;;
+    diff) echo "--json --no-magic --provenance --against" ;;
+    export) echo "-o --output --precise --container-ids --on-disk-ids" ;;
     cp) echo "-L --follow-link -a --archive" ;;
     timeline) echo "--format --logs --layers --hash --no-magic --since --until --from --to --engine --namespace -o --output --mem-limit" ;;
     check) echo "--json" ;;
     collect) echo "-o --output --layers --hash --no-magic" ;;
     partitions) echo "--json" ;;
-    mount) echo "-f --foreground --layer --upper --deleted --volumes --debug" ;;
+    mount) echo "-f --foreground --layer --upper --deleted --volumes --container-ids --on-disk-ids --debug" ;;
     esac
 }
 
@@ -49,7 +49,7 @@ _csleuth()
     --format)
         case "$cmd" in
         timeline) COMPREPLY=($(compgen -W "timesketch jsonl bodyfile csv" -- "$cur")) ;;
-        logs) COMPREPLY=($(compgen -W "json-file local cri" -- "$cur")) ;;
+        logs) COMPREPLY=($(compgen -W "json-file local cri k8s-file journald text lxc" -- "$cur")) ;;
         esac
         return ;;
     --type) COMPREPLY=($(compgen -W "container image" -- "$cur")); return ;;

@@ -7,10 +7,12 @@
 #include "engines/docker/docker.h"
 #include "engines/lxc/lxc.h"
 #include "engines/lxd/lxd.h"
+#include "engines/podman/podman.h"
 
 static const cs_engine *const all[] = {
 	&cs_engine_docker,
 	&cs_engine_containerd,
+	&cs_engine_podman,
 	&cs_engine_lxc,
 	&cs_engine_lxd,
 };
@@ -23,8 +25,24 @@ const cs_engine *const *cs_engines(size_t *ret_n)
 
 const cs_engine *cs_engine_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (name && strcmp(all[i]->name, name) == 0)
+	for (size_t i = 0; name && i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strcmp(all[i]->name, name) == 0)
 			return all[i];
+		for (const char *const *a = all[i]->also; a && *a; a++)
+			if (strcmp(*a, name) == 0)
+				return all[i];
+	}
+	return NULL;
+}
+
+const char *cs_engine_label(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strcmp(all[i]->name, name) == 0)
+			return all[i]->name;
+		for (const char *const *a = all[i]->also; a && *a; a++)
+			if (strcmp(*a, name) == 0)
+				return *a;
+	}
 	return NULL;
 }

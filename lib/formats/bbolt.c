@@ -76,10 +76,13 @@ static meta read_meta(const uint8_t *d, size_t len, uint64_t off)
 	return m;
 }
 
-int cs_bolt_open_mem(const void *data, size_t len, const char *name, cs_bolt **ret, cs_error *e)
+/* Opens a database held in data (taking ownership of it, freed on failure). */
+static int open_owned(uint8_t *data, size_t len, const char *name, cs_bolt **ret, cs_error *e)
 {
-	if ((uint64_t)len > CS_BOLT_MAX_FILE)
+	if ((uint64_t)len > CS_BOLT_MAX_FILE) {
+		free(data);
 		return cs_err(e, -EFBIG, "`%s`: larger than %" PRIu64 " bytes", name, CS_BOLT_MAX_FILE);
+	}
 	const uint8_t *d = data;
 	meta m0 = read_meta(d, len, PAGE_HDR), m1 = {0};
 	if (m0.valid) {
@@ -95,6 +98,7 @@ int cs_bolt_open_mem(const void *data, size_t len, const char *name, cs_bolt **r
 		}
 	}
 	if (!m0.valid && !m1.valid) {
+		free(data);
 		if (len < 2 * 512)
 			return cs_err(e, -EBADMSG, "`%s`: not a bbolt database (%zu bytes: too short)", name, len);
 		return cs_err(e, -EBADMSG,
@@ -104,8 +108,7 @@ int cs_bolt_open_mem(const void *data, size_t len, const char *name, cs_bolt **r
 	}
 	cs_bolt *db = cs_xcalloc(1, sizeof(*db));
 	db->name = cs_xstrdup(name);
-	db->data = cs_xmalloc(len ? len : 1);
-	memcpy(db->data, data, len);
+	db->data = data;
 	db->len = len;
 	const meta *m;
 	bool newer0 = m0.txid >= m1.txid; /* bbolt: the higher txid wins */
@@ -135,6 +138,15 @@ int cs_bolt_open_mem(const void *data, size_t len, const char *name, cs_bolt **r
 	return 0;
 }
 
+int cs_bolt_open_mem(const void *data, size_t len, const char *name, cs_bolt **ret, cs_error *e)
+{
+	if ((uint64_t)len > CS_BOLT_MAX_FILE)
+		return cs_err(e, -EFBIG, "`%s`: larger than %" PRIu64 " bytes", name, CS_BOLT_MAX_FILE);
+	uint8_t *copy = cs_xmalloc(len ? len : 1);
+	memcpy(copy, data, len);
+	return open_owned(copy, len, name, ret, e);
+}
+
 int cs_bolt_open(cs_source *src, const char *path, cs_bolt **ret, cs_error *e)
 {
 	char *buf;
@@ -145,9 +157,8 @@ int cs_bolt_open(cs_source *src, const char *path, cs_bolt **ret, cs_error *e)
 			return cs_err(e, r, "`%s`: larger than %" PRIu64 " bytes", path, CS_BOLT_MAX_FILE);
 		return r;
 	}
-	r = cs_bolt_open_mem(buf, n, path, ret, e);
-	free(buf);
-	return r;
+	/* the buffer read becomes the database's: no second copy */
+	return open_owned((uint8_t *)buf, n, path, ret, e);
 }
 
 void cs_bolt_close(cs_bolt *db)

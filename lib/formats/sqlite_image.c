@@ -177,6 +177,7 @@ int cs_pageimg_apply_wal(cs_pageimg *img, const void *wal, size_t len, cs_sqlite
 		}
 	}
 	info->wal_frames_ignored += (uint32_t)((len - 32) / fsz) - ncommitted;
+	info->wal_partial = (len - 32) % fsz != 0;
 	for (size_t o = 32; o < commit_end; o += fsz) {
 		int r = cs_pageimg_write(img, be32(w + o), w + o + 24, ps, e);
 		if (r < 0) {
@@ -184,6 +185,8 @@ int cs_pageimg_apply_wal(cs_pageimg *img, const void *wal, size_t len, cs_sqlite
 			return r;
 		}
 		info->wal_frames_applied++;
+		if (be32(w + o + 4))
+			info->wal_commits++;
 	}
 	if (ncommitted) {
 		int r = cs_pageimg_resize(img, commit_size, e);
@@ -204,7 +207,8 @@ int cs_pageimg_apply_journal(cs_pageimg *img, const void *journal, size_t len, c
 	size_t off = 0;
 	bool first = true;
 	uint32_t orig_size = 0;
-	while (off + 28 <= len && memcmp(j + off, jmagic, 8) == 0) {
+	bool done = false;
+	while (!done && off + 28 <= len && memcmp(j + off, jmagic, 8) == 0) {
 		uint32_t nrec = be32(j + off + 8), nonce = be32(j + off + 12), dbsize = be32(j + off + 16);
 		uint32_t sector = be32(j + off + 20), ps = be32(j + off + 24);
 		if (!cs_sqlite_page_size_ok(ps) || (img->page_size && ps != img->page_size))
@@ -224,15 +228,21 @@ int cs_pageimg_apply_journal(cs_pageimg *img, const void *journal, size_t len, c
 			break;
 		info->journal_used = true;
 		size_t o = start;
-		for (uint32_t k = 0; k < nrec && o + rec <= len; k++, o += rec) {
+		for (uint32_t k = 0; k < nrec; k++, o += rec) {
+			if (o + rec > len) {
+				done = true; /* a record cut short ends the playback */
+				break;
+			}
 			uint32_t pgno = be32(j + o);
 			const uint8_t *page = j + o + 4;
 			uint32_t ck = nonce;
 			for (int i = (int)ps - 200; i > 0; i -= 200)
 				ck += page[i];
-			if (ck != be32(j + o + 4 + ps))
-				break; /* SQLite stops its playback at a bad checksum */
-			if (pgno == 0 || pgno > dbsize)
+			if (pgno == 0 || ck != be32(j + o + 4 + ps)) {
+				done = true; /* SQLite stops its whole playback there */
+				break;
+			}
+			if (pgno > dbsize)
 				continue; /* a page past the old end is cut off below */
 			int r = cs_pageimg_write(img, pgno, page, ps, e);
 			if (r < 0) {
@@ -240,6 +250,10 @@ int cs_pageimg_apply_journal(cs_pageimg *img, const void *journal, size_t len, c
 				return r;
 			}
 			info->journal_pages_restored++;
+		}
+		if (done) {
+			info->journal_torn = true;
+			break;
 		}
 		/* the next header starts at the next sector boundary */
 		size_t next = ((o + sector - 1) / sector) * sector;
@@ -327,6 +341,7 @@ int cs_sqlite_open_bytes(const char *name, const void *main, size_t main_len, co
 	if (journal && journal_len && cs_pageimg_apply_journal(&img, journal, journal_len, &inf, &le) < 0) {
 		/* a journal SQLite could not play back: the main file stands */
 		(void)cs_buf_printf(&w, "`%s-journal`: %s", name, le.msg);
+		inf.companion_ignored = true;
 	}
 	if (wal && wal_len) {
 		cs_err_clear(&le);
@@ -337,12 +352,15 @@ int cs_sqlite_open_bytes(const char *name, const void *main, size_t main_len, co
 			cs_buf_free(&w);
 			return k;
 		}
-		if (k < 0)
+		if (k < 0) {
 			(void)cs_buf_printf(&w, "%s`%s-wal`: %s", w.len ? "; " : "", name, le.msg);
-		else if (inf.wal_frames_ignored)
-			(void)cs_buf_printf(&w, "%s`%s-wal`: %u frame(s) after the last commit or not valid: "
+			inf.companion_ignored = true;
+		}
+		else if (inf.wal_frames_ignored || inf.wal_partial)
+			(void)cs_buf_printf(&w, "%s`%s-wal`: %u frame(s) after the last commit or not valid%s: "
 					    "not applied, as SQLite would not",
-					    w.len ? "; " : "", name, inf.wal_frames_ignored);
+					    w.len ? "; " : "", name, inf.wal_frames_ignored,
+					    inf.wal_partial ? ", and a partial frame at its end" : "");
 	}
 	if (img.n_pages == 0) {
 		cs_pageimg_free(&img);

@@ -52,8 +52,14 @@ typedef struct cs_sqlite_info {
 	uint32_t page_size, pages;       /* the final image */
 	uint32_t wal_frames_applied;     /* committed WAL frames written */
 	uint32_t wal_frames_ignored;     /* frames after the last commit, or invalid */
+	uint32_t wal_commits;            /* transactions the applied frames hold */
+	bool wal_partial;                /* the WAL ends in a partial frame (a write cut short) */
 	uint32_t journal_pages_restored; /* pages a hot journal put back */
+	bool journal_torn;               /* the playback stopped at a record cut short, whose
+					    checksum fails or that names page 0, as SQLite's does */
 	bool wal_used, journal_used;
+	bool companion_ignored;          /* cs_sqlite_open_bytes: a WAL or journal was given
+					    but not used at all (bad header, page size) */
 } cs_sqlite_info;
 
 /* True if page_size is a SQLite page size (a power of two, 512..65536). */
@@ -70,12 +76,17 @@ int cs_pageimg_resize(cs_pageimg *img, uint32_t n, cs_error *e);
  * an empty file gives an empty image). Returns 0 or -EBADMSG. */
 int cs_pageimg_load(cs_pageimg *img, const void *main, size_t len, cs_error *e);
 /* Applies the committed frames of a WAL file's bytes. Returns 0 (info
- * counts what was applied and ignored; a WAL whose header is bad is
- * ignored whole and reported in *e with code -EBADMSG, returning that),
- * or -ERANGE when a frame names a page out of range. */
+ * counts what was applied and ignored, the commits, and a partial last
+ * frame; a WAL whose header is bad is ignored whole and reported in *e
+ * with code -EBADMSG, returning that), or -ERANGE when a frame names a page
+ * out of range. */
 int cs_pageimg_apply_wal(cs_pageimg *img, const void *wal, size_t len, cs_sqlite_info *info, cs_error *e);
-/* Rolls a hot journal back into the image. Returns 0 (a journal with no
- * valid header is not hot: nothing done), or -ERANGE / -EBADMSG. */
+/* Rolls a hot journal back into the image, segment by segment, as SQLite's
+ * pager_playback() does: the image is cut to the size the first header
+ * records, and the first record cut short, whose checksum fails or that
+ * names page 0 ends the whole playback (info->journal_torn). Returns 0 (a
+ * journal with no valid header is not hot: nothing done), or -ERANGE /
+ * -EBADMSG. */
 int cs_pageimg_apply_journal(cs_pageimg *img, const void *journal, size_t len, cs_sqlite_info *info,
 			     cs_error *e);
 void cs_pageimg_free(cs_pageimg *img);
@@ -90,7 +101,9 @@ int cs_sqlite_open_image(const cs_pageimg *img, sqlite3 **ret, cs_error *e);
  * name is used in messages ("database/local.db"). Returns 0 and *ret (and
  * *info when non-NULL); problems with the WAL or journal that SQLite would
  * also have skipped are returned in info and, as text, in *warn (owned,
- * NULL when none). Returns -EBADMSG/-ERANGE when no database can be made. */
+ * NULL when none; info->companion_ignored tells a WAL or journal not used
+ * at all from one whose last frames were left out). Returns -EBADMSG/-ERANGE
+ * when no database can be made. */
 int cs_sqlite_open_bytes(const char *name, const void *main, size_t main_len, const void *wal, size_t wal_len,
 			 const void *journal, size_t journal_len, sqlite3 **ret, cs_sqlite_info *info,
 			 char **warn, cs_error *e);

@@ -37,4 +37,14 @@ int cs_changes(const cs_tree *old_tree, const cs_tree *new_tree, cs_change **ret
 	       cs_error *e);
 void cs_changes_free(cs_change *c, size_t n);
 
+/* What containers/storage's overlay driver reports (pkg/archive
+ * OverlayChanges), for stacks marked upper_diff: the container's own layer
+ * (layers[0]) is walked against the layers below it (layers[1..n)); an
+ * opaque directory that hides a lower one is a deletion of the directory,
+ * and its contents additions. Nodes refer to new_tree and old_tree (may be
+ * NULL; then UINT32_MAX), for the JSON view. Returns 0 with the changes
+ * sorted by path, or -errno when the layer cannot be listed. */
+int cs_changes_upper(cs_source *src, const cs_layer_dir *layers, size_t n, const cs_tree *old_tree,
+		     const cs_tree *new_tree, cs_change **ret, size_t *ret_n, cs_error *e);
+
 #endif

@@ -210,9 +210,9 @@ static int cmp_xattr(const void *a, const void *b)
 
 /* The extended attributes of an open evidence file, as cs_tree_xattrs()
  * gives them (names sorted, unreadable ones left out, overlayfs's own
- * hidden, CS_XATTR_MAX bytes at most), without naming the file again.
- * Returns -1 when the descriptor cannot say. */
-static int fd_xattrs(int fd, cs_xattr **ret, size_t *ret_n)
+ * and its layer driver's own hidden, CS_XATTR_MAX bytes at most), without
+ * naming the file again. Returns -1 when the descriptor cannot say. */
+static int fd_xattrs(int fd, cs_whiteout_format format, cs_xattr **ret, size_t *ret_n)
 {
 	*ret = NULL;
 	*ret_n = 0;
@@ -235,7 +235,7 @@ static int fd_xattrs(int fd, cs_xattr **ret, size_t *ret_n)
 		total += len + (size_t)vl;
 		if (total > CS_XATTR_MAX)
 			break;
-		if (cs_xattr_is_overlay_internal(nm))
+		if (cs_xattr_is_internal(nm, format))
 			continue;
 		cs_xattr *xa = CS_PUSH(v, n, cap);
 		xa->name = cs_xstrndup(nm, len);
@@ -308,7 +308,7 @@ static int write_node(ex *x, uint32_t i, const char *name)
 	}
 	cs_xattr *xa = NULL;
 	size_t nx = 0;
-	if ((f && fd_xattrs(cs_file_fd(f), &xa, &nx) == 0) || cs_tree_xattrs(x->t, i, &xa, &nx, NULL) == 0)
+	if ((f && fd_xattrs(cs_file_fd(f), cs_tree_format(x->t), &xa, &nx) == 0) || cs_tree_xattrs(x->t, i, &xa, &nx, NULL) == 0)
 		for (size_t k = 0; k < nx; k++)
 			archive_entry_xattr_add_entry(en, xa[k].name, xa[k].value, xa[k].len);
 	cs_xattrs_free(xa, nx);

@@ -261,7 +261,7 @@ static int list_dir(cs_lazy *lz, cs_lnode *dir)
 	}
 	char *rel = rel_path(dir);
 	cs_merge m = {.src = lz->src, .layers = lz->layers, .nlayers = lz->nlayers,
-		      .aufs = lz->opts.format == CS_WH_AUFS, .problem = on_problem, .ud = lz};
+		      .format = lz->opts.format, .problem = on_problem, .ud = lz};
 	cs_mentry *mv;
 	size_t mn;
 	bool opaque;
@@ -642,7 +642,7 @@ int cs_lazy_xattrs(cs_lazy *lz, const cs_lnode *n, cs_xattr **ret, size_t *ret_n
 	if (r < 0)
 		return r;
 	for (size_t j = 0; j < cnt; j++) {
-		if (cs_xattr_is_overlay_internal(x[j].name)) {
+		if (cs_xattr_is_internal(x[j].name, lz->opts.format)) {
 			free(x[j].name);
 			free(x[j].value);
 		} else {

@@ -82,7 +82,9 @@ void cs_merge_dir(const cs_merge *m, const char *rel, const int32_t *contrib, si
 	cand *cv = NULL;
 	size_t cn = 0, ccap = 0;
 	cs_strmap idx = {0};
-	bool aufs = m->aufs;
+	cs_whiteout_format fmt = m->format;
+	bool wh_names = fmt == CS_WH_AUFS || fmt == CS_WH_FUSE; /* .wh.NAME files are whiteouts */
+	bool wh_char = fmt != CS_WH_AUFS;                        /* char 0/0 devices are whiteouts */
 	*opaque_top = false;
 	for (size_t k = 0; k < nc; k++) {
 		int32_t L = contrib[k];
@@ -99,13 +101,14 @@ void cs_merge_dir(const cs_merge *m, const char *rel, const int32_t *contrib, si
 		bool opaque_here = false;
 		for (size_t i = 0; i < n; i++) {
 			const char *name = d[i].name;
-			if (aufs && cs_str_startswith(name, ".wh.")) {
-				if (strcmp(name, ".wh..wh..opq") == 0) {
+			if (wh_names && cs_str_startswith(name, ".wh.")) {
+				cs_wh_kind wk = cs_whiteout_name(fmt, name, NULL);
+				if (wk == CS_WH_KIND_OPAQUE) {
 					opaque_here = true;
 					continue;
 				}
-				if (cs_str_startswith(name, ".wh..wh."))
-					continue; /* aufs housekeeping */
+				if (wk == CS_WH_KIND_HIDDEN)
+					continue;
 				const char *target = name + 4;
 				cand *c = cand_get(&idx, &cv, &cn, &ccap, target, false);
 				if (!c) {
@@ -145,7 +148,7 @@ void cs_merge_dir(const cs_merge *m, const char *rel, const int32_t *contrib, si
 			c = cand_get(&idx, &cv, &cn, &ccap, name, true);
 			c->e.layer = L;
 			c->e.st = st;
-			if (!aufs && S_ISCHR(st.mode) && st.rdev_major == 0 && st.rdev_minor == 0) {
+			if (wh_char && S_ISCHR(st.mode) && st.rdev_major == 0 && st.rdev_minor == 0) {
 				c->whiteout = true;
 				if (m->deletion)
 					m->deletion(m->ud, rel, name, L, CS_DEL_WHITEOUT, &st, ep);
@@ -159,12 +162,14 @@ void cs_merge_dir(const cs_merge *m, const char *rel, const int32_t *contrib, si
 			free(ep);
 		}
 		cs_dirents_free(d, n);
-		if (!aufs && !opaque_here)
-			opaque_here = cs_overlay_is_opaque(m->src, dpath);
+		if (fmt != CS_WH_AUFS && !opaque_here)
+			opaque_here = cs_dir_opaque_xattr(m->src, dpath, fmt);
 		if (opaque_here) {
 			if (k == 0)
 				*opaque_top = true;
-			if (m->deletion && (size_t)L + 1 < m->nlayers) {
+			/* a replacement only when a lower layer has the directory too
+			 * (fuse-overlayfs marks every directory it creates opaque) */
+			if (m->deletion && k + 1 < nc) {
 				cs_stat st;
 				if (cs_source_stat(m->src, dpath, false, &st, NULL) == 0)
 					m->deletion(m->ud, rel, NULL, L, CS_DEL_OPAQUE, &st, dpath);

@@ -4,12 +4,17 @@
  * the whole-tree builder (tree.c) and the lazy one (lazy.c): given the
  * layers that contribute to a directory (top first), each layer's listing
  * is read top down and every name is decided at the first layer that has
- * it. A whiteout (a char 0/0 device, or a `.wh.NAME` file in aufs format)
+ * it. A whiteout (a char 0/0 device, or a `.wh.NAME` file in aufs or
+ * fuse-overlayfs format)
  * hides the name; a directory collects the further layers below it that
  * hold a directory of that name, until a non-directory or a whiteout blocks
  * them; a directory that is opaque in a layer (trusted.overlay.opaque or
  * user.overlay.opaque "y", or `.wh..wh..opq`) stops the walk down the layers
- * after that one. aufs housekeeping (`.wh..wh.*`) is never shown. Entries
+ * after that one. aufs housekeeping (`.wh..wh.*`) is never shown;
+ * fuse-overlayfs layers mix both forms and mark opaque directories three
+ * ways (user.fuseoverlayfs.opaque, `.wh..wh..opq`, a char 0/0 `.wh..opq`),
+ * all honoured and none shown. An opaque directory is reported as a
+ * replacement only when a lower layer has the directory too. Entries
  * hidden by upper layers are typed from readdir's d_type where it is given,
  * so only visible entries cost a stat.
  */
@@ -35,7 +40,7 @@ typedef struct cs_merge {
 	cs_source *src;
 	const cs_layer_dir *layers;
 	size_t nlayers;
-	bool aufs;
+	cs_whiteout_format format; /* how the layers record deletions */
 	/* A damaged entry or directory (file, message); may be NULL. */
 	void (*problem)(void *ud, const char *file, const char *msg);
 	/* A whiteout (name != NULL) or an opaque directory (name == NULL) met

@@ -43,6 +43,12 @@ bool cs_xattr_is_overlay_internal(const char *name)
 	return cs_str_startswith(name, "trusted.overlay.") || cs_str_startswith(name, "user.overlay.");
 }
 
+bool cs_xattr_is_internal(const char *name, cs_whiteout_format format)
+{
+	return cs_xattr_is_overlay_internal(name) ||
+	       (format == CS_WH_FUSE && cs_str_startswith(name, "user.fuseoverlayfs."));
+}
+
 static void problem(cs_tree *t, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void problem(cs_tree *t, const char *file, const char *fmt, ...)
@@ -59,8 +65,9 @@ static void problem(cs_tree *t, const char *file, const char *fmt, ...)
 	}
 }
 
-bool cs_overlay_is_opaque(cs_source *src, const char *path)
+bool cs_dir_opaque_xattr(cs_source *src, const char *path, cs_whiteout_format format)
 {
+	bool fuse = format == CS_WH_FUSE;
 	cs_xattr *x;
 	size_t n;
 	if (cs_source_xattrs(src, path, &x, &n, NULL) < 0)
@@ -68,11 +75,47 @@ bool cs_overlay_is_opaque(cs_source *src, const char *path)
 	bool op = false;
 	for (size_t i = 0; i < n; i++)
 		if ((strcmp(x[i].name, "trusted.overlay.opaque") == 0 ||
-		     strcmp(x[i].name, "user.overlay.opaque") == 0) &&
-		    x[i].len == 1 && x[i].value[0] == 'y')
+		     strcmp(x[i].name, "user.overlay.opaque") == 0 ||
+		     (fuse && strcmp(x[i].name, "user.fuseoverlayfs.opaque") == 0)) &&
+		    x[i].len >= 1 && x[i].value[0] == 'y' && (x[i].len == 1 || fuse))
 			op = true;
 	cs_xattrs_free(x, n);
 	return op;
+}
+
+bool cs_overlay_is_opaque(cs_source *src, const char *path)
+{
+	return cs_dir_opaque_xattr(src, path, CS_WH_OVERLAY);
+}
+
+bool cs_dir_is_opaque(cs_source *src, const char *path, cs_whiteout_format format)
+{
+	if (format == CS_WH_AUFS || format == CS_WH_FUSE) {
+		_cleanup_free_ char *m = cs_xasprintf("%s/.wh..wh..opq", path);
+		cs_stat st;
+		if (cs_source_stat(src, m, false, &st, NULL) == 0)
+			return true;
+		if (format == CS_WH_AUFS)
+			return false;
+	}
+	return cs_dir_opaque_xattr(src, path, format);
+}
+
+cs_wh_kind cs_whiteout_name(cs_whiteout_format format, const char *name, const cs_stat *st)
+{
+	bool names = format == CS_WH_AUFS || format == CS_WH_FUSE;
+	if (names && cs_str_startswith(name, ".wh.")) {
+		if (strcmp(name, ".wh..wh..opq") == 0)
+			return CS_WH_KIND_OPAQUE;
+		if (cs_str_startswith(name, ".wh..wh."))
+			return CS_WH_KIND_HIDDEN; /* aufs housekeeping */
+		if (format == CS_WH_FUSE && strcmp(name, ".wh..opq") == 0)
+			return CS_WH_KIND_HIDDEN; /* fuse-overlayfs's third opaque marker */
+		return CS_WH_KIND_WHITEOUT;
+	}
+	if (format != CS_WH_AUFS && st && S_ISCHR(st->mode) && st->rdev_major == 0 && st->rdev_minor == 0)
+		return CS_WH_KIND_WHITEOUT;
+	return CS_WH_KIND_ENTRY;
 }
 
 static void add_deletion(cs_tree *t, const char *rel, const char *name, int32_t layer,
@@ -106,7 +149,7 @@ static void on_deletion(void *ud, const char *rel, const char *name, int32_t lay
 static void process_dir(cs_tree *t, pending *p, pending **q, size_t *qn, size_t *qcap)
 {
 	cs_merge m = {.src = t->src, .layers = t->layers, .nlayers = t->nlayers,
-		      .aufs = t->opts.format == CS_WH_AUFS, .problem = on_problem,
+		      .format = t->opts.format, .problem = on_problem,
 		      .deletion = on_deletion, .ud = t};
 	cs_mentry *cv;
 	size_t cn;
@@ -420,6 +463,11 @@ size_t cs_tree_layers(const cs_tree *t)
 	return t->nlayers;
 }
 
+cs_whiteout_format cs_tree_format(const cs_tree *t)
+{
+	return t->opts.format;
+}
+
 int cs_tree_open(const cs_tree *t, uint32_t i, cs_file **ret, cs_error *e)
 {
 	_cleanup_free_ char *p = cs_tree_evidence_path(t, i);
@@ -442,7 +490,7 @@ int cs_tree_xattrs(const cs_tree *t, uint32_t i, cs_xattr **ret, size_t *ret_n, 
 		return r;
 	size_t k = 0;
 	for (size_t j = 0; j < n; j++) {
-		if (cs_xattr_is_overlay_internal(x[j].name)) {
+		if (cs_xattr_is_internal(x[j].name, t->opts.format)) {
 			free(x[j].name);
 			free(x[j].value);
 		} else {

@@ -8,7 +8,10 @@
  * trusted.overlay.opaque=y or user.overlay.opaque=y (overlay, overlay2), or
  * they are `.wh.NAME` files and `.wh..wh..opq` (aufs and layer tarballs);
  * aufs housekeeping (`.wh..wh.aufs`, `.wh..wh.plnk`, `.wh..wh.orph`) is never
- * shown. Symlinks are kept as links and never followed; every attribute comes
+ * shown. fuse-overlayfs layers (rootless Podman) mix both: char 0/0 and
+ * `.wh.NAME` whiteouts, and directories made opaque three ways at once
+ * (user.fuseoverlayfs.opaque=y, a `.wh..wh..opq` file and a char 0/0
+ * `.wh..opq`); every marker is honoured and none is shown. Symlinks are kept as links and never followed; every attribute comes
  * from the layer that supplied the entry.
  *
  * Nodes are numbered breadth-first in name order from the root (node 0), so
@@ -99,6 +102,8 @@ char *cs_tree_evidence_path(const cs_tree *t, uint32_t i);
 /* Layer i's directory and id. */
 const cs_layer_dir *cs_tree_layer(const cs_tree *t, int32_t i);
 size_t cs_tree_layers(const cs_tree *t);
+/* How the tree's layers record deletions (the opts it was built with). */
+cs_whiteout_format cs_tree_format(const cs_tree *t);
 /* Opens a regular file node for reading. */
 int cs_tree_open(const cs_tree *t, uint32_t i, cs_file **ret, cs_error *e);
 /* Extended attributes of node i as the merged view shows them (overlay's
@@ -117,8 +122,29 @@ size_t cs_tree_map_ids(cs_tree *t, const cs_idmap *m);
 /* True if the directory at path is opaque in its overlay layer
  * (trusted.overlay.opaque or user.overlay.opaque is "y"). */
 bool cs_overlay_is_opaque(cs_source *src, const char *path);
+/* True if the directory at path is opaque in a layer of the given format:
+ * overlay xattrs (overlay), a .wh..wh..opq entry (aufs), either or
+ * user.fuseoverlayfs.opaque (fuse-overlayfs). */
+bool cs_dir_is_opaque(cs_source *src, const char *path, cs_whiteout_format format);
+/* The same, by the directory's xattrs alone (overlay's two, and
+ * fuse-overlayfs's own for that format): for a caller that has listed the
+ * directory and seen no `.wh..wh..opq` in it. */
+bool cs_dir_opaque_xattr(cs_source *src, const char *path, cs_whiteout_format format);
+
+/* What a directory entry of a layer is, by its name and (for devices) its
+ * metadata (st may be NULL for names only). */
+typedef enum cs_wh_kind {
+	CS_WH_KIND_ENTRY = 0, /* an ordinary entry */
+	CS_WH_KIND_WHITEOUT,  /* hides the name (.wh.NAME: NAME; a char 0/0: itself) */
+	CS_WH_KIND_OPAQUE,    /* .wh..wh..opq: its directory is opaque */
+	CS_WH_KIND_HIDDEN,    /* housekeeping of the driver, never shown */
+} cs_wh_kind;
+cs_wh_kind cs_whiteout_name(cs_whiteout_format format, const char *name, const cs_stat *st);
 
 /* True for xattr names that belong to overlayfs itself. */
 bool cs_xattr_is_overlay_internal(const char *name);
+/* ... or to the driver of a layer of that format (fuse-overlayfs keeps
+ * user.fuseoverlayfs.*): never shown as the file's own. */
+bool cs_xattr_is_internal(const char *name, cs_whiteout_format format);
 
 #endif

@@ -546,8 +546,9 @@ static bool ref_matches(const char *ref, const char *q)
 {
 	if (strcmp(ref, q) == 0)
 		return true;
-	/* docker.io/library/x:tag and library/x:tag are x:tag */
-	static const char *const prefixes[] = {"docker.io/library/", "docker.io/", "library/"};
+	/* docker.io/library/x:tag and library/x:tag are x:tag; Podman names
+	 * local images localhost/x:tag */
+	static const char *const prefixes[] = {"docker.io/library/", "docker.io/", "library/", "localhost/"};
 	for (size_t k = 0; k < CS_ARRAY_SIZE(prefixes); k++) {
 		const char *p = prefixes[k];
 		if (cs_str_startswith(q, p) && strcmp(ref, q + strlen(p)) == 0)
@@ -603,9 +604,9 @@ static finder parse_query(const char *q, void *const *items, size_t n,
 	if (!colon)
 		return f;
 	_cleanup_free_ char *name = cs_xstrndup(q, (size_t)(colon - q));
-	const cs_engine *en = cs_engine_find(name);
-	if (en) {
-		f.engine = en->name;
+	const char *label = cs_engine_label(name);
+	if (label) {
+		f.engine = label;
 		f.q = colon + 1;
 		return f;
 	}

@@ -307,6 +307,10 @@ struct cs_logs {
 	size_t file_diags; /* reported for the current file */
 	size_t warnings;
 	char *gap_note; /* issued with the first record */
+	cs_jrnl *jrnl;  /* journald: the open journal */
+	char *jlabel;   /* journald: what records name as their file */
+	uint64_t jskip; /* journald: entries to skip (tail) */
+	cs_buf jtext;
 };
 
 void cs_logs_opts_init(cs_logs_opts *o)
@@ -851,9 +855,37 @@ static int local_next(cs_logs *r)
 	}
 }
 
+static int journal_next(cs_logs *r)
+{
+	for (;;) {
+		int k = cs_log__journal_next(r->jrnl, &r->raw, &r->jtext);
+		if (k < 0) {
+			diag(r, CS_WARN, r->jlabel, "%s: the journal cannot be read further: %s", r->jlabel, strerror(-k));
+			return 0;
+		}
+		if (k == 0) {
+			uint64_t sk = cs_log__journal_skipped(r->jrnl);
+			if (sk && r->jskip == 0)
+				diag(r, CS_NOTE, r->jlabel,
+				     "%s: %llu matching journal entr%s no readable MESSAGE (not log lines, or damaged "
+				     "objects): passed over",
+				     r->jlabel, (unsigned long long)sk, sk == 1 ? "y has" : "ies have");
+			return 0;
+		}
+		if (r->jskip) {
+			r->jskip--;
+			continue;
+		}
+		r->raw.file = r->jlabel;
+		return 1;
+	}
+}
+
 /* The next stored record of any file, after the tail skip. */
 static int raw_next(cs_logs *r)
 {
+	if (r->jrnl)
+		return journal_next(r);
 	for (;;) {
 		if (!r->open) {
 			if (r->cur >= r->n_files)
@@ -1251,12 +1283,42 @@ static int find_files_cri(cs_logs *r, const char *path, cs_error *e)
 	return 0;
 }
 
+static int open_journal(cs_logs *r, char **paths, size_t n, const char *label, const char *id, cs_error *e);
+
 int cs_logs_open(cs_source *src, const cs_container *ct, const cs_logs_opts *o, cs_logs **ret,
 		 cs_error *e)
 {
+	if (ct->log_driver && strcmp(ct->log_driver, "journald") == 0) {
+		if (!ct->log_evidence_path)
+			return cs_err(e, -ENOENT, "container `%s`: log driver journald, and no journal directory "
+						  "(var/log/journal) is in the evidence",
+				      ct->name ? ct->name : ct->id);
+		char **paths = NULL;
+		size_t n = 0;
+		int k = cs_log__journal_list(src, ct->log_evidence_path, &paths, &n, e);
+		if (k < 0)
+			return k;
+		if (n == 0) {
+			free(paths);
+			return cs_err(e, -ENOENT, "container `%s`: log driver journald, and `%s` holds no journal file",
+				      ct->name ? ct->name : ct->id, ct->log_evidence_path);
+		}
+		cs_logs *r = logs_new(src, CS_LOG_JOURNALD, o);
+		k = open_journal(r, paths, n, ct->log_evidence_path, ct->id, e);
+		for (size_t i = 0; i < n; i++)
+			free(paths[i]);
+		free(paths);
+		if (k < 0) {
+			cs_err_prefix(e, "container `%s`: `%s`", ct->name ? ct->name : ct->id, ct->log_evidence_path);
+			cs_logs_close(r);
+			return k;
+		}
+		*ret = r;
+		return 0;
+	}
 	if (ct->n_logfiles)
 		return cs_logs_open_role(src, ct, "console", o, ret, e);
-	if (ct->log_driver && strcmp(ct->log_driver, "cri") == 0) {
+	if (ct->log_driver && (strcmp(ct->log_driver, "cri") == 0 || strcmp(ct->log_driver, "k8s-file") == 0)) {
 		if (!ct->log_evidence_path)
 			return cs_err(e, -ENOENT, "container `%s`: no CRI log file in the evidence%s%s%s",
 				      ct->name ? ct->name : ct->id, ct->log_path ? " (recorded as `" : "",
@@ -1271,6 +1333,12 @@ int cs_logs_open(cs_source *src, const cs_container *ct, const cs_logs_opts *o, 
 		for (size_t i = 0; i < r->n_files; i++)
 			r->paths[i] = r->files[i].path;
 		plan_tail(r);
+		if (ct->log_max_size > 0)
+			r->gap_note = cs_xasprintf(
+				"conmon empties `%s` in place when it would pass %lld bytes (the container's log-size-max), "
+				"keeping no rotated file: if it filled, the records before the first one here are gone",
+				r->files[r->n_files - 1].path, (long long)ct->log_max_size);
+		issue_gap_note(r);
 		*ret = r;
 		return 0;
 	}
@@ -1343,9 +1411,22 @@ int cs_logs_open_files(cs_source *src, cs_log_format fmt, const char *const *pat
 		       const cs_logs_opts *o, cs_logs **ret, cs_error *e)
 {
 	if (fmt != CS_LOG_JSONFILE && fmt != CS_LOG_LOCAL && fmt != CS_LOG_CRI && fmt != CS_LOG_TEXT &&
-	    fmt != CS_LOG_LXC)
+	    fmt != CS_LOG_LXC && fmt != CS_LOG_JOURNALD)
 		return cs_err(e, -EINVAL, "unknown log format %d", (int)fmt);
 	cs_logs *r = logs_new(src, fmt, o);
+	if (fmt == CS_LOG_JOURNALD) {
+		char **v = cs_xcalloc(n + 1, sizeof(char *));
+		for (size_t i = 0; i < n; i++)
+			v[i] = (char *)(uintptr_t)paths[i];
+		int k = open_journal(r, v, n, n == 1 ? paths[0] : "journal", NULL, e);
+		free(v);
+		if (k < 0) {
+			cs_logs_close(r);
+			return k;
+		}
+		*ret = r;
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++)
 		add_file(r, paths[i], false, -1);
 	r->paths = cs_xcalloc(r->n_files + 1, sizeof(char *));
@@ -1558,7 +1639,36 @@ void cs_logs_close(cs_logs *r)
 	cs_buf_free(&r->pending_text);
 	free(r->pending_id);
 	free(r->gap_note);
+	cs_log__journal_close(r->jrnl);
+	free(r->jlabel);
+	cs_buf_free(&r->jtext);
 	free(r);
+}
+
+/* Opens journal files (a container's, matched by id; or all entries). */
+static int open_journal(cs_logs *r, char **paths, size_t n, const char *label, const char *id, cs_error *e)
+{
+	_cleanup_free_ char *match = id ? cs_xasprintf("CONTAINER_ID_FULL=%s", id) : NULL;
+	int k = cs_log__journal_open(r->src, paths, n, match, r->o.diag, r->o.diag_userdata, &r->warnings, &r->jrnl, e);
+	for (size_t i = 0; i < n; i++)
+		add_file(r, paths[i], false, -1);
+	r->paths = cs_xcalloc(r->n_files + 1, sizeof(char *));
+	for (size_t i = 0; i < r->n_files; i++)
+		r->paths[i] = r->files[i].path;
+	if (k < 0)
+		return k;
+	r->jlabel = cs_xstrdup(label);
+	r->jtext.max = r->o.max_record;
+	if (r->o.tail >= 0) {
+		/* the engine counts the container's entries from the end */
+		uint64_t total = 0;
+		cs_log_record x;
+		while (cs_log__journal_next(r->jrnl, &x, &r->jtext) > 0)
+			total++;
+		(void)cs_log__journal_rewind(r->jrnl);
+		r->jskip = total > (uint64_t)r->o.tail ? total - (uint64_t)r->o.tail : 0;
+	}
+	return 0;
 }
 
 int cs_logs_open_role(cs_source *src, const cs_container *ct, const char *role, const cs_logs_opts *o,

@@ -15,7 +15,12 @@
  *
  * The CRI format of containerd, CRI-O and Podman's k8s-file
  * (`<RFC 3339> <stream> <P|F> <text>` lines) is read by the same machinery,
- * given the files.
+ * given the files; Podman's k8s-file is one file that conmon empties in
+ * place when it reaches the container's log-size-max (noted: older records
+ * are gone if it filled). Podman's journald driver leaves the lines in the
+ * systemd journal: the journal files of the evidence are read with
+ * libsystemd on descriptors from the source, matching CONTAINER_ID_FULL
+ * (logs_journal.c).
  *
  * A reader streams: it reads each file once, oldest first, through a bounded
  * window (gzip'd files are inflated as they are read), and yields one record
@@ -58,6 +63,7 @@ typedef enum cs_log_format {
 	CS_LOG_CRI,
 	CS_LOG_TEXT, /* plain lines without times (LXC and LXD console logs) */
 	CS_LOG_LXC,  /* liblxc's own log: `PROG [NAME] YYYYmmddHHMMSS.fff LEVEL ...` */
+	CS_LOG_JOURNALD, /* systemd journal files (Podman's journald driver) */
 } cs_log_format;
 
 /* Streams, usable as a mask. A record of any other source has stream 0. */

@@ -22,4 +22,20 @@ extern const char cs_log__why_deep[];
  * (a cheap check before a full decode). */
 bool cs_log__entry_small(const uint8_t *p, size_t len, unsigned max);
 
+/* Journal files (logs_journal.c). */
+typedef struct cs_jrnl cs_jrnl;
+/* The journal files under dir (*.journal, *.journal~, there and one
+ * directory down), owned. */
+int cs_log__journal_list(cs_source *src, const char *dir, char ***ret, size_t *ret_n, cs_error *e);
+/* Opens the files (each checked alone first: one that is not a journal is
+ * reported and left out) with an optional FIELD=value match. */
+int cs_log__journal_open(cs_source *src, char *const *paths, size_t n, const char *match, cs_diag_fn diag,
+			 void *ud, size_t *warnings, cs_jrnl **ret, cs_error *e);
+/* The next entry: 1 and rec (text in `text`), 0 at the end, or -errno. */
+int cs_log__journal_next(cs_jrnl *j, cs_log_record *rec, cs_buf *text);
+int cs_log__journal_rewind(cs_jrnl *j);
+/* Entries passed over for want of a readable MESSAGE. */
+uint64_t cs_log__journal_skipped(const cs_jrnl *j);
+void cs_log__journal_close(cs_jrnl *j);
+
 #endif

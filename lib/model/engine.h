@@ -73,6 +73,11 @@ typedef struct cs_engine {
 	 * added to *problems and leaves ret->complete false. */
 	int (*snapshot_stack)(const cs_dataroot *dr, const char *ns, const char *snapshotter, const char *key,
 			      cs_layer_stack *ret, cs_problems *problems, cs_error *e);
+	/* Other engine names this reader labels some of its items with (a
+	 * containers/storage store holds Podman's and CRI-O's containers: the
+	 * one reader labels each item "podman" or "cri-o"), NULL-terminated;
+	 * NULL when every item carries `name`. */
+	const char *const *also;
 } cs_engine;
 
 #endif

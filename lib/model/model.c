@@ -87,18 +87,43 @@ void cs_idmap_add(cs_idmap *m, char kind, uint32_t ns_id, uint32_t host_id, uint
 	r->count = count;
 }
 
-void cs_container_event(cs_container *c, cs_time t, const char *desc, const char *file, bool file_time,
-			const char *fmt, ...)
+static void events_free(cs_ctevent *v, size_t n)
 {
-	cs_ctevent *x = CS_PUSH(c->events, c->n_events, c->cap_events);
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].desc);
+		free(v[i].message);
+		free(v[i].file);
+	}
+	free(v);
+}
+
+static void event_vadd(cs_ctevent **v, size_t *n, size_t *cap, cs_time t, const char *desc, const char *file,
+		       bool file_time, const char *fmt, va_list ap)
+{
+	cs_ctevent *x = CS_PUSH(*v, *n, *cap);
 	x->time = t;
 	x->desc = cs_xstrdup(desc);
 	x->file = cs_xstrdup(file);
 	x->file_time = file_time;
-	va_list ap;
-	va_start(ap, fmt);
 	if (vasprintf(&x->message, fmt, ap) < 0)
 		abort();
+}
+
+void cs_container_event(cs_container *c, cs_time t, const char *desc, const char *file, bool file_time,
+			const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	event_vadd(&c->events, &c->n_events, &c->cap_events, t, desc, file, file_time, fmt, ap);
+	va_end(ap);
+}
+
+void cs_image_event(cs_image *im, cs_time t, const char *desc, const char *file, bool file_time, const char *fmt,
+		    ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	event_vadd(&im->events, &im->n_events, &im->cap_events, t, desc, file, file_time, fmt, ap);
 	va_end(ap);
 }
 
@@ -208,6 +233,7 @@ static void container_free(cs_container *c)
 	free(c->hostconfig_json);
 	problems_free(&c->problems);
 	evfiles_free(&c->evidence);
+	cs_strv_free(c->diff_hidden);
 	free(c->snapshotter);
 	free(c->snapshot_key);
 	free(c->sandbox_id);
@@ -221,12 +247,7 @@ static void container_free(cs_container *c)
 	for (size_t i = 0; i < c->n_snapshots; i++)
 		cs_snapshot_clear(&c->snapshots[i]);
 	free(c->snapshots);
-	for (size_t i = 0; i < c->n_events; i++) {
-		free(c->events[i].desc);
-		free(c->events[i].message);
-		free(c->events[i].file);
-	}
-	free(c->events);
+	events_free(c->events, c->n_events);
 	for (size_t i = 0; i < c->n_logfiles; i++) {
 		free(c->logfiles[i].path);
 		free(c->logfiles[i].role);
@@ -279,6 +300,7 @@ static void image_free(cs_image *im)
 	free(im->archive);
 	free(im->archive_prefix);
 	free(im->inspect_json);
+	events_free(im->events, im->n_events);
 }
 
 void cs_dataroot_free(cs_dataroot *dr)
@@ -353,16 +375,21 @@ void cs_layer_stack_clear(cs_layer_stack *s)
 
 void cs_dataroot_seal(cs_dataroot *dr)
 {
+	/* an item an engine labelled itself keeps its label (a containers/storage
+	 * store holds Podman's and CRI-O's containers) */
 	for (size_t i = 0; i < dr->n_containers; i++) {
 		dr->containers[i].dr = dr;
-		dr->containers[i].engine = dr->engine;
+		if (!dr->containers[i].engine)
+			dr->containers[i].engine = dr->engine;
 	}
 	for (size_t i = 0; i < dr->n_images; i++) {
 		dr->images[i].dr = dr;
-		dr->images[i].engine = dr->engine;
+		if (!dr->images[i].engine)
+			dr->images[i].engine = dr->engine;
 	}
 	for (size_t i = 0; i < dr->n_volumes; i++) {
-		dr->volumes[i].engine = dr->engine;
+		if (!dr->volumes[i].engine)
+			dr->volumes[i].engine = dr->engine;
 		dr->volumes[i].dr = dr;
 	}
 }

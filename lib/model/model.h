@@ -65,6 +65,9 @@ typedef struct cs_mount {
 typedef enum cs_whiteout_format {
 	CS_WH_OVERLAY = 0, /* char 0/0 devices, overlay opaque xattrs */
 	CS_WH_AUFS = 1,    /* .wh. files (aufs, image layer tarballs) */
+	CS_WH_FUSE = 2,    /* fuse-overlayfs: char 0/0 devices and .wh. files; opaque by
+			    * trusted.overlay.opaque, user.overlay.opaque,
+			    * user.fuseoverlayfs.opaque or a .wh..wh..opq file */
 } cs_whiteout_format;
 
 /* One layer of a container's or image's filesystem stack. */
@@ -80,6 +83,15 @@ typedef struct cs_layer_stack {
 	char *driver;    /* storage driver that made it */
 	cs_whiteout_format whiteouts;
 	bool complete;   /* false if a layer could not be located */
+	/* Each directory is a whole tree (vfs): the view is v[0] alone, and
+	 * v[1], when present, is the whole tree it was copied from (what the
+	 * engine's diff compares against). */
+	bool flat;
+	/* The engine computes a container's changes by walking its own layer
+	 * (v[0]) against the layers below, as containers/storage's overlay
+	 * driver does (an opaque directory is a deletion of the directory),
+	 * instead of comparing the two merged trees. */
+	bool upper_diff;
 } cs_layer_stack;
 
 typedef struct cs_health_log {
@@ -115,7 +127,15 @@ typedef struct cs_idmap {
 	 * container, and for an unprivileged LXD instance never started (not
 	 * shifted yet) or one that uses idmapped mounts. */
 	bool shifted;
+	/* The engine's own export and mount show the container's ids (rootless
+	 * Podman runs them in the user's namespace): csleuth's do so by default
+	 * too, and --on-disk-ids asks for the stored ones. False: the stored
+	 * ids by default (`lxc export`), --container-ids maps them. */
+	bool container_view;
 } cs_idmap;
+
+/* The id the kernel shows for an id no range maps. */
+#define CS_OVERFLOW_ID 65534u
 
 /* The id the container saw for a stored (host) id, per the map; *mapped
  * (may be NULL) is false when the map has no range for it (the container
@@ -219,6 +239,16 @@ typedef struct cs_container {
 	 * NULL when not used. */
 	char *snapshot_namespace;
 	char **snapshot_roots;
+	/* Paths the engine's own diff leaves out (Podman's mount points for
+	 * /etc/hosts, /run/.containerenv, ...), NULL-terminated, or NULL. */
+	char **diff_hidden;
+	/* The log driver's size cap in bytes (Podman's log-size-max: conmon
+	 * empties the file in place when it fills), 0 when none. */
+	int64_t log_max_size;
+	/* A volatile overlay mount left its dirty marker (the upper directory
+	 * was written without syncs and never cleanly unmounted): its files may
+	 * be torn if the host went down while it was mounted. */
+	bool upper_torn;
 	/* System containers (LXC, LXD, Incus) and other engines without
 	 * Docker's state record; zero/NULL/NEVER where they do not apply. */
 	bool exit_code_unknown; /* the engine keeps no exit code */
@@ -300,6 +330,10 @@ typedef struct cs_image {
 	char *archive, *archive_prefix;
 	cs_time last_used;     /* NEVER if never or unknown */
 	char *inspect_json;    /* the engine's own view, made at load, or NULL */
+	/* Dated facts beyond its creation and tagging (records of the engine's
+	 * event log: pulls, tags), for the timeline. */
+	cs_ctevent *events;
+	size_t n_events, cap_events;
 } cs_image;
 
 typedef struct cs_volume {
@@ -362,14 +396,18 @@ char *cs_container_status_text(const cs_container *c);
 /* Adds a dated fact to c (strings copied). */
 void cs_container_event(cs_container *c, cs_time t, const char *desc, const char *file, bool file_time,
 			const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Adds a dated fact to im (strings copied). */
+void cs_image_event(cs_image *im, cs_time t, const char *desc, const char *file, bool file_time, const char *fmt,
+		    ...) __attribute__((format(printf, 6, 7)));
 void cs_container_logfile(cs_container *c, const char *path, const char *role, int format);
 void cs_snapshot_clear(cs_snapshot *s);
 
 void cs_problems_add(cs_problems *p, const char *file, const char *msg);
 void cs_evfiles_add(cs_evfiles *e, const char *role, const char *path);
 void cs_dataroot_free(cs_dataroot *dr);
-/* Stamps every item with the data root and its engine's name. Call once the
- * item arrays no longer move (at the end of an engine's load). */
+/* Stamps every item with the data root and, unless the engine labelled it
+ * already (items of another engine sharing the root), its engine's name.
+ * Call once the item arrays no longer move (at the end of an engine's load). */
 void cs_dataroot_seal(cs_dataroot *dr);
 
 /* The layer directories of an image, top first, as a container of it would

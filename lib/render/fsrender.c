@@ -25,7 +25,9 @@ static const cs_idmap *g_ids; /* the ids of the entries being rendered */
 
 static json_object *entry_object(const cs_tree *t, uint32_t i, cs_typer *m, char *head)
 {
-	const cs_tnode *nd = cs_tree_node(t, i);
+	const cs_tnode *nd = t ? cs_tree_node(t, i) : NULL;
+	if (!nd)
+		return NULL;
 	json_object *o = json_object_new_object();
 	char mode[16];
 	snprintf(mode, sizeof(mode), "%04o", nd->st.mode & 07777);

@@ -503,9 +503,10 @@ char *cs_render_ps_row(const cs_container *c, bool notrunc)
 	jset(o, "LocalVolumes", nv);
 	jset(o, "Engine", c->engine);
 	jset(o, "Namespace", c->namespace);
-	char *pod = c->pod && c->pod->name ? cs_xasprintf("%s/%s", c->pod->namespace ? c->pod->namespace : "",
-							   c->pod->name)
-					   : NULL;
+	/* a Podman pod has no namespace: its name alone */
+	char *pod = !c->pod || !c->pod->name ? NULL
+		    : c->pod->namespace     ? cs_xasprintf("%s/%s", c->pod->namespace, c->pod->name)
+					    : cs_xstrdup(c->pod->name);
 	jset(o, "Pod", pod);
 	free(pod);
 	return cs_jfinish(o, false);

@@ -86,12 +86,15 @@ static void progress(ctx *c)
 	c->s->progress(c->s->progress_userdata, &c->prog);
 }
 
-/* "<pod namespace>/<pod name>" of a Kubernetes container, or NULL. Owned. */
+/* "<pod namespace>/<pod name>" of a Kubernetes container, the pod's name
+ * alone for a pod without a namespace (Podman's), or NULL. Owned. */
 static char *pod_of(const cs_container *ct)
 {
 	if (!ct->pod || !ct->pod->name)
 		return NULL;
-	return cs_xasprintf("%s/%s", ct->pod->namespace ? ct->pod->namespace : "", ct->pod->name);
+	if (!ct->pod->namespace)
+		return cs_xstrdup(ct->pod->name);
+	return cs_xasprintf("%s/%s", ct->pod->namespace, ct->pod->name);
 }
 
 /* The container's name as rows show it. Owned. */
@@ -274,6 +277,19 @@ static void image_events(ctx *c, const cs_image *im, cs_strmap *steps)
 		ev.time = im->last_updated;
 		add(c, &ev);
 	}
+	/* further dated facts the engine reader found (its event log) */
+	ev.data_type = "image:event";
+	for (size_t i = 0; i < im->n_events; i++) {
+		const cs_ctevent *x = &im->events[i];
+		char desc[256];
+		snprintf(desc, sizeof(desc), "%s%s", x->desc ? x->desc : "Event", x->file_time ? " (file time)" : "");
+		ev.desc = desc;
+		ev.time = x->time;
+		ev.evidence_path = x->file;
+		ev.message = x->message;
+		if (x->time != CS_TIME_NEVER)
+			add(c, &ev);
+	}
 	cs_buf_free(&msg);
 }
 
@@ -286,10 +302,26 @@ typedef struct walkctx {
 	const char *object;   /* body-file object ("changes", "image x layer 2") */
 	const char *prefix;   /* where the walked directory is in the view ("/data"), or "" */
 	const char *what;     /* how messages name the view ("changes", "volume v in changes") */
-	bool aufs;
-	bool container_layer; /* whiteouts and opaque dirs are deletions */
+	bool layer_dir;       /* a layer (a container's or an image's): its whiteouts are deletions */
+	cs_whiteout_format whiteouts; /* how the layer records them */
+	bool container_layer; /* the container's own layer: opaque dirs are replacements */
 	const cs_idmap *ids;  /* ids shifted on disk: the message says what the container saw */
+	const cs_layer_dir *lower; /* the layers below a container's own, top first */
+	size_t n_lower;
 } walkctx;
+
+/* An opaque directory replaced something only if a lower layer has it
+ * (fuse-overlayfs marks every directory it creates opaque). */
+static bool lower_has(ctx *c, const walkctx *w, const char *path)
+{
+	for (size_t i = 0; i < w->n_lower; i++) {
+		_cleanup_free_ char *p = cs_xasprintf("%s%s", w->lower[i].path, path);
+		cs_stat st;
+		if (cs_source_stat(c->src, p, false, &st, NULL) == 0)
+			return S_ISDIR(st.mode);
+	}
+	return false;
+}
 
 static void walk_fill(const walkctx *w, cs_event *ev)
 {
@@ -582,10 +614,9 @@ static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 				evs[i] = NULL;
 				continue;
 			}
-			bool wh_aufs = w->aufs && cs_str_startswith(d[i].name, ".wh.");
-			bool whiteout = w->container_layer && (wh_aufs || (!w->aufs && S_ISCHR(sts[i].mode) &&
-									    sts[i].rdev_major == 0 && sts[i].rdev_minor == 0));
-			if (S_ISREG(sts[i].mode) && !whiteout && !(wh_aufs && cs_str_startswith(d[i].name, ".wh..wh."))) {
+			bool marker = w->layer_dir &&
+				      cs_whiteout_name(w->whiteouts, d[i].name, &sts[i]) != CS_WH_KIND_ENTRY;
+			if (S_ISREG(sts[i].mode) && !marker) {
 				job_of[i] = njobs;
 				jobs[njobs].evpath = evs[i];
 				jobs[njobs++].st = &sts[i];
@@ -603,22 +634,28 @@ static void walk_layer(ctx *c, const walkctx *w, const char *dir)
 			c->entries++;
 			if (c->entries % 20000 == 0)
 				progress(c);
-			bool wh_aufs = w->aufs && cs_str_startswith(name, ".wh.");
-			if (wh_aufs && cs_str_startswith(name, ".wh..wh.")) {
-				if (strcmp(name, ".wh..wh..opq") == 0 && w->container_layer)
+			cs_wh_kind wk = w->layer_dir ? cs_whiteout_name(w->whiteouts, name, &st) : CS_WH_KIND_ENTRY;
+			if (wk == CS_WH_KIND_OPAQUE || wk == CS_WH_KIND_HIDDEN) {
+				/* aufs marks a replaced directory by this entry alone; the
+				 * other formats are told at the directory itself */
+				if (wk == CS_WH_KIND_OPAQUE && w->whiteouts == CS_WH_AUFS && w->container_layer &&
+				    (!*cur.path || lower_has(c, w, cur.path)))
 					deletion_event(c, w, *cur.path ? cur.path : "/", &st, true, ev);
 				free(ev);
 				continue;
 			}
-			char *path = cs_xasprintf("%s/%s", cur.path, wh_aufs ? name + 4 : name);
-			if (w->container_layer && (wh_aufs || (!w->aufs && S_ISCHR(st.mode) &&
-							       st.rdev_major == 0 && st.rdev_minor == 0))) {
+			bool wh_name = wk == CS_WH_KIND_WHITEOUT && cs_str_startswith(name, ".wh.") &&
+				       w->whiteouts != CS_WH_OVERLAY;
+			char *path = cs_xasprintf("%s/%s", cur.path, wh_name ? name + 4 : name);
+			if (wk == CS_WH_KIND_WHITEOUT) {
+				/* a deletion, in the container's layer or in an image layer */
 				deletion_event(c, w, path, &st, false, ev);
 			} else {
 				entry_events(c, w, path, &st, ev,
 					     pretyped && job_of[i] != SIZE_MAX ? &jobs[job_of[i]] : NULL);
 				if (S_ISDIR(st.mode)) {
-					if (w->container_layer && !w->aufs && cs_overlay_is_opaque(c->src, ev))
+					if (w->container_layer && w->whiteouts != CS_WH_AUFS &&
+					    cs_dir_is_opaque(c->src, ev, w->whiteouts) && lower_has(c, w, path))
 						deletion_event(c, w, path, &st, true, ev);
 					if (cur.depth < 4096) {
 						item *x = CS_PUSH(stack, n, cap);
@@ -757,8 +794,9 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 			walkctx w = {.engine = ct->engine, .namespace = ct->namespace, .pod = pod, .container_id = ct->id,
 				     .container_name = ct->name, .image = ct->image_ref, .layer = ct->layers.v[0].id,
 				     .source = "file", .object = label, .prefix = "", .what = label,
-				     .aufs = ct->layers.whiteouts == CS_WH_AUFS, .container_layer = true,
-				     .ids = &ct->idmap};
+				     .layer_dir = true, .whiteouts = ct->layers.whiteouts, .container_layer = true,
+				     .ids = &ct->idmap, .lower = ct->layers.flat ? NULL : ct->layers.v + 1,
+				     .n_lower = ct->layers.flat ? 0 : ct->layers.n - 1};
 			walk_layer(&c, &w, ct->layers.v[0].path);
 		}
 		for (size_t m = 0; m < ct->n_mounts; m++) {
@@ -835,7 +873,7 @@ int cs_timeline_model(cs_timeline *t, cs_source *src, const cs_container *const 
 			_cleanup_free_ char *obj = cs_xasprintf("image %s layer %zu", image_label(im), l);
 			walkctx w = {.engine = im->engine, .namespace = im->namespace, .image = image_label(im),
 				     .layer = L->chain_id, .source = "layer", .object = obj, .prefix = "", .what = obj,
-				     .aufs = im->whiteouts == CS_WH_AUFS};
+				     .layer_dir = true, .whiteouts = im->whiteouts};
 			walk_layer(&c, &w, L->dir);
 		}
 	}

@@ -1,0 +1,214 @@
+"""Damaged containers/storage stores: each damage costs only the items it
+touches, is named with its file, and everything else is listed (exit 3).
+The damage is made on copies of the real Podman fixture."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import CACHE, SRC, Tap, _locked_unpack, csleuth, csleuth_json  # noqa: E402
+
+ENG = os.path.join(SRC, "testdata", "podman", "engine")
+STORE = "var/lib/containers/storage"
+
+
+def rec(*parts):
+    with open(os.path.join(ENG, *parts), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def unpack():
+    txz = os.path.join(SRC, "testdata", "podman", "sysroot.tar.xz")
+
+    def go(dest):
+        subprocess.run(["tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-C", dest, "-xJf", txz],
+                       check=True)
+
+    return _locked_unpack("fixture-podman-sysroot", go)
+
+
+class Case:
+    def __init__(self, src, tmp, name):
+        self.root = os.path.join(tmp, name)
+        subprocess.run(["cp", "-a", src, self.root], check=True)
+        self.store = os.path.join(self.root, STORE)
+
+    def ps(self):
+        rc, out, err = csleuth("--sysroot", self.root, "ps", "--json")
+        return rc, json.loads(out) if out.strip() else [], err
+
+    def images(self):
+        rc, out, err = csleuth("--sysroot", self.root, "images", "--json")
+        return rc, json.loads(out) if out.strip() else [], err
+
+
+def names(ps, ns=None):
+    return {p["name"] for p in ps if p["namespace"] == ns}
+
+
+ALL_ROOT = None
+
+
+def test_truncated_layers(t, src, tmp, sc):
+    c = Case(src, tmp, "layers-cut")
+    p = os.path.join(c.store, "overlay-layers/layers.json")
+    data = open(p, "rb").read()
+    open(p, "wb").write(data[:len(data) // 2])
+    rc, ps, err = c.ps()
+    t.ok(rc == 3 and b"overlay-layers/layers.json" in err and b"the rest are lost" in err,
+         "truncated layers.json: named, with what was kept", err)
+    t.eq(names(ps), ALL_ROOT, "truncated layers.json: every container is still listed")
+    t.ok(not any(p["incomplete"] for p in ps if p["namespace"] == "alice"), "alice's store is untouched")
+    rc, ims, err = c.images()
+    t.eq(len([i for i in ims if i["namespace"] is None]), len({i["Id"] for i in rec("root", "images.json")}),
+         "truncated layers.json: every image is still listed (some flagged)")
+
+
+def test_bad_images(t, src, tmp, sc):
+    c = Case(src, tmp, "images-bad")
+    p = os.path.join(c.store, "overlay-images/images.json")
+    data = open(p, "rb").read()
+    mid = data.index(b"},", len(data) // 2) + 2  # between two records
+    open(p, "wb").write(data[:mid] + b" garbage{{{ " + data[mid:])
+    rc, ims, err = c.images()
+    t.ok(rc == 3 and b"overlay-images/images.json" in err, "malformed images.json: named", err)
+    t.ok(0 < len([i for i in ims if i["namespace"] is None]) < len({i["Id"] for i in rec("root", "images.json")}),
+         "malformed images.json: the images before the damage are listed")
+    rc, ps, err = c.ps()
+    t.eq(names(ps), ALL_ROOT, "malformed images.json: every container is still listed")
+    ch = [x for x in ps if x["name"] == "changes"][0]
+    t.ok(not ch["incomplete"], "a container's layers do not depend on images.json")
+
+
+def test_bad_containers(t, src, tmp, sc):
+    c = Case(src, tmp, "containers-cut")
+    p = os.path.join(c.store, "overlay-containers/containers.json")
+    data = open(p, "rb").read()
+    open(p, "wb").write(data[:len(data) // 3])
+    rc, ps, err = c.ps()
+    t.ok(rc == 3 and b"overlay-containers/containers.json" in err, "truncated containers.json: named", err)
+    t.ok(names(ps) >= ALL_ROOT - {"web-0", "app"}, "every container Podman records is still listed (from its database)")
+    t.ok(any(p["incomplete"] for p in ps) and not all(p["incomplete"] for p in ps if p["namespace"] is None),
+         "only the containers whose storage record was lost are flagged")
+    lost = [p for p in ps if p["incomplete"] and p["namespace"] is None]
+    t.ok(lost and all(any("containers.json" in (q["file"] or "") for q in p["problems"]) for p in lost),
+         "each flagged container names containers.json")
+
+
+def test_missing_parent(t, src, tmp, sc):
+    c = Case(src, tmp, "parent")
+    p = os.path.join(c.store, "overlay-layers/layers.json")
+    layers = json.load(open(p))
+    app = sc["image:localhost/csx/app:1.0"]
+    ims = json.load(open(os.path.join(c.store, "overlay-images/images.json")))
+    top = [i for i in ims if i["id"] == app][0]["layer"]
+    for l in layers:
+        if l["id"] == top:
+            l["parent"] = "f" * 64
+    json.dump(layers, open(p, "w"))
+    rc, out, err = csleuth("--sysroot", c.root, "images", "--json")
+    imj = json.loads(out)
+    a = [i for i in imj if i["id"] == app][0]
+    b = [i for i in imj if i["id"] == sc["image:localhost/csx/base:1"]][0]
+    t.ok(rc == 3 and a["incomplete"] and any("layers.json" in (q["file"] or "") and "f" * 64 in q["message"]
+                                             for q in a["problems"]),
+         "a layer naming a missing parent: the image is flagged, layers.json and the parent named", a["problems"])
+    t.ok(not b["incomplete"], "the base image is untouched")
+
+
+def test_bigdata_name(t, src, tmp, sc):
+    c = Case(src, tmp, "bigdata")
+    base = sc["image:localhost/csx/base:1"]
+    bad = os.path.join(c.store, "overlay-images", base, "=not*base64!")
+    open(bad, "w").write("x")
+    rc, out, err = csleuth("--sysroot", c.root, "images", "--json")
+    imj = json.loads(out)
+    b = [i for i in imj if i["id"] == base][0]
+    t.ok(rc == 3 and any("=not*base64!" in (q["file"] or "") and "does not decode" in q["message"]
+                         for q in b["problems"]),
+         "a big-data name that does not decode: named on its image", b["problems"])
+    t.ok(b["tags"] == ["localhost/csx/base:1"], "the image is still listed with its names")
+    tampered = os.path.join(c.store, "overlay-images", base, "manifest")
+    with open(tampered, "ab") as f:
+        f.write(b" ")
+    rc, out, err = csleuth("--sysroot", c.root, "images")
+    t.ok(b"does not match its digest" in err and b"manifest" in err, "a manifest changed after the engine wrote it",
+         err)
+
+
+def test_bolt_page(t, src, tmp, sc):
+    c = Case(src, tmp, "bolt")
+    bolt = rec("root", "bolt_state.json")
+    ctr = [e for e in bolt["tree"]["entries"] if e["key"] == "ctr"][0]["bucket"]
+    page = ctr["root"]
+    p = os.path.join(c.store, "libpod/bolt_state.db")
+    with open(p, "r+b") as f:
+        f.seek(page * bolt["page_size"])
+        f.write(b"\xa5" * bolt["page_size"])
+    rc, ps, err = c.ps()
+    t.ok(rc == 3 and b"bolt_state.db" in err, "a corrupt bolt page: named", err)
+    t.eq(names(ps, "alice"), {"alice-app", "alice-root"}, "alice's store is untouched")
+    root_ids = {p["id"] for p in ps if p["namespace"] is None}
+    t.eq(root_ids, {x["Id"] for x in rec("root", "ps-external.json")},
+         "every container of the damaged store is still listed (from containers.json)")
+
+
+def test_lower_outside(t, src, tmp, sc):
+    c = Case(src, tmp, "lower")
+    ch = [x for x in sc["containers"] if x["name"] == "changes"][0]
+    layer = ch["upper_dir"].split("/overlay/")[1].split("/")[0]
+    lf = os.path.join(c.store, "overlay", layer, "lower")
+    os.symlink("/etc", os.path.join(c.store, "overlay/l/EVILLINKEVILLINKEVILLINK00"))
+    open(lf, "w").write("l/EVILLINKEVILLINKEVILLINK00")
+    rc, ps, err = c.ps()
+    p = [x for x in ps if x["name"] == "changes"][0]
+    t.ok(rc == 3 and p["incomplete"] and any("lower" in (q["file"] or "") and "outside" in q["message"]
+                                             for q in p["problems"]),
+         "a lower pointing outside the store: damage on that container, the lower file named", p["problems"])
+    t.ok(not any(x["incomplete"] for x in ps if x["name"] != "changes" and x["namespace"] is None
+                 and x["engine"] == "podman"),
+         "the other containers are untouched")
+    rc, out, err = csleuth("--sysroot", c.root, "diff", "changes")
+    t.ok(rc == 3 and b"/root/.ssh" in out, "its own layer is still read", err)
+    os.remove(lf)
+    os.symlink("../../../../../../etc/passwd", lf)
+    rc, ps, err = c.ps()
+    t.ok(rc == 3 and b"lower" in err, "a lower file that is a link out of the evidence is refused, named", err)
+
+
+def test_missing_dir(t, src, tmp, sc):
+    c = Case(src, tmp, "nodir")
+    ch = [x for x in sc["containers"] if x["name"] == "ticker"][0]
+    layer = ch["upper_dir"].split("/overlay/")[1].split("/")[0]
+    shutil.rmtree(os.path.join(c.store, "overlay", layer, "diff"))
+    rc, ps, err = c.ps()
+    p = [x for x in ps if x["name"] == "ticker"][0]
+    t.ok(rc == 3 and p["incomplete"] and layer.encode() in err, "a missing layer directory: named, flagged", err)
+    t.eq(names(ps), ALL_ROOT, "everything is still listed")
+
+
+def main():
+    global ALL_ROOT
+    t = Tap()
+    if os.geteuid() != 0:
+        t.skip("the fixture holds whiteouts and trusted.* xattrs: unpacking needs root")
+        t.done()
+    src = unpack()
+    sc = rec("scenario.json")
+    rc, ps, _ = csleuth_json("--sysroot", src, "ps", "--json")
+    ALL_ROOT = names(ps)
+    tmp = tempfile.mkdtemp(prefix="csx-pmbad-", dir=CACHE)
+    try:
+        for fn in (test_truncated_layers, test_bad_images, test_bad_containers, test_missing_parent,
+                   test_bigdata_name, test_bolt_page, test_lower_outside, test_missing_dir):
+            t.run(fn, src, tmp, sc)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
