@@ -70,6 +70,8 @@ static const char help[] =
 
 /* libfuse's own messages, with our prefix. */
 static void on_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void on_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	(void)level;
 	char msg[1024];

@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/img", fz_root());
-	fz_diags dg = {0};
+	static fz_diags dg; /* kept across inputs, cleared after each */
 	cs_fsys_opts fo = {.diag = fz_diag, .diag_userdata = &dg};
 	cs_fsys *fs;
 	cs_source *t = NULL;

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/fuzz.E01", fz_root());
 	const char *paths[] = {path};
-	fz_diags dg = {0};
+	static fz_diags dg; /* kept across inputs, cleared after each */
 	cs_disk_opts o = {.diag = fz_diag, .diag_userdata = &dg};
 	cs_disk *d;
 	cs_error e = {0};

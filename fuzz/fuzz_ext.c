@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *copy = malloc(size ? size : 1);
 	memcpy(copy, data, size);
 	cs_bdev *dev = cs_bdev_from_memory(copy, size, "fuzz.img");
-	fz_diags dg = {0};
+	static fz_diags dg; /* kept across inputs, cleared after each */
 	cs_fsys_opts o = {.diag = fz_diag, .diag_userdata = &dg};
 	cs_fsys *fs;
 	cs_error e = {0};

@@ -98,6 +98,8 @@ static void events_free(cs_ctevent *v, size_t n)
 }
 
 static void event_vadd(cs_ctevent **v, size_t *n, size_t *cap, cs_time t, const char *desc, const char *file,
+		       bool file_time, const char *fmt, va_list ap) __attribute__((format(printf, 8, 0)));
+static void event_vadd(cs_ctevent **v, size_t *n, size_t *cap, cs_time t, const char *desc, const char *file,
 		       bool file_time, const char *fmt, va_list ap)
 {
 	cs_ctevent *x = CS_PUSH(*v, *n, *cap);

@@ -19,7 +19,7 @@ int main(void)
 	magic_t m = magic_open(MAGIC_NONE | MAGIC_ERROR);
 	magic_load(m, NULL);
 	const char *samples[] = {"", "xxx", "#!/bin/sh\necho hi\n", "{\"a\": [1, 2, 3]}\n",
-				 "<?xml version=\"1.0\"?><a/>", "\x7f" "ELF\x02\x01\x01"};
+				 "<?xml version=\"1.0\"?><a/>", "\177ELF\002\001\001"};
 	size_t ok = 0;
 	for (size_t i = 0; i < CS_ARRAY_SIZE(samples); i++) {
 		size_t n = strlen(samples[i]);

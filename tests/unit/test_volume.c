@@ -211,8 +211,8 @@ static void test_lvm(void)
 		"vg { physical_volumes { } }",           /* no extent size (a use-after-free once) */
 		"vg { extent_size = 8 physical_volumes {", /* unterminated */
 		"vg { extent_size = \"x",                /* unterminated string */
-		"vg { a = [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ 1 ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] "
-		"] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] physical_volumes { } extent_size = 1 }",
+		("vg { a = [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ 1 ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] "
+		 "] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] physical_volumes { } extent_size = 1 }"),
 		"vg { extent_size = 99999999999999999999999 physical_volumes { } }",
 	};
 	for (size_t i = 0; i < CS_ARRAY_SIZE(bad); i++) {

@@ -32,6 +32,8 @@ static const char *const drivers[] = {"overlay", "vfs", "btrfs", "zfs", "aufs", 
 /* --- shared helpers --- */
 
 static void vreport(pm_ctx *c, cs_severity sev, cs_problems *p, const char *file, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+static void vreport(pm_ctx *c, cs_severity sev, cs_problems *p, const char *file, const char *fmt, va_list ap)
 {
 	char msg[CS_ERRMSG_MAX + 512];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
