@@ -86,16 +86,21 @@ static char **expected_ids(const fz_part *p, size_t *ret_n)
 	}
 	json_object_put(a);
 	/* only those found once */
-	size_t m = 0;
+	bool *once = cs_xcalloc(k + 1, sizeof(bool));
 	for (size_t i = 0; i < k; i++) {
 		size_t same = 0;
 		for (size_t j = 0; j < k; j++)
 			same += strcmp(ids[i], ids[j]) == 0;
-		if (same == 1)
+		once[i] = same == 1;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (once[i])
 			ids[m++] = ids[i];
 		else
 			free(ids[i]);
 	}
+	free(once);
 	ids[m] = NULL;
 	*ret_n = m;
 	return ids;

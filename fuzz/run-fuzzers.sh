@@ -55,6 +55,8 @@ ninja -C "$BUILD" $(printf 'fuzz/fuzz_%s ' "${TARGETS[@]}") >"$blog" 2>&1 || { c
 rm -f "$blog"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
+# leaks inside the libraries, not ours (see the file)
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}
 # libFuzzer's own limits: one input may take 10 s and 2 GiB
 LF_OPTS=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=65536 -print_final_stats=1)

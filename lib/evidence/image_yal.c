@@ -466,7 +466,7 @@ int cs_media_open_qcow(cs_media *img, const char *path, cs_error *e)
 	/* a backing file holds what this image does not: refuse rather than
 	 * show its clusters as zeros */
 	uint64_t fsize = 0;
-	unsigned char hdr[20] = {0};
+	unsigned char hdr[24] = {0};
 	int fd = cs_open_evidence_file(path, &fsize, NULL);
 	if (fd >= 0) {
 		if (cs_pread_full(fd, hdr, sizeof(hdr), 0) < 0)
@@ -476,6 +476,20 @@ int cs_media_open_qcow(cs_media *img, const char *path, cs_error *e)
 	uint64_t backing = 0;
 	for (int i = 8; i < 16; i++)
 		backing = backing << 8 | hdr[i];
+	/* QCOW2/3 with 512-byte clusters (cluster_bits 9, which QEMU allows but
+	 * never makes by default): Debian 12's libqcow reads past its cluster
+	 * buffer on them (found by fuzz_disk), so they are refused rather than
+	 * risk a read out of bounds on hostile evidence */
+	uint32_t version = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
+	uint32_t cbits = (uint32_t)hdr[20] << 24 | (uint32_t)hdr[21] << 16 | (uint32_t)hdr[22] << 8 | hdr[23];
+	if (version >= 2 && cbits < 12) {
+		libqcow_file_close(h, NULL);
+		libqcow_file_free(&h, NULL);
+		return cs_err(e, -EMEDIUMTYPE,
+			      "image `%s` (QCOW%u) has %u-byte clusters, which the QCOW library on this system "
+			      "reads past its buffers: not read (convert it with qemu-img convert -O raw)",
+			      path, version, cbits < 32 ? 1u << cbits : 0u);
+	}
 	if (backing != 0) {
 		libqcow_file_close(h, NULL);
 		libqcow_file_free(&h, NULL);
