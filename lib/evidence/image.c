@@ -182,8 +182,10 @@ cs_bdev *cs_bdev_mapped(const cs_bdev_run *runs, size_t n, uint64_t size, const 
 			cs_error *e)
 {
 	cs_bdev_run *v = cs_xreallocarray(NULL, n ? n : 1, sizeof(*v));
-	memcpy(v, runs, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), cmp_run);
+	if (n) {
+		memcpy(v, runs, n * sizeof(*v));
+		qsort(v, n, sizeof(*v), cmp_run);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].len == 0 || v[i].off + v[i].len < v[i].off ||
 		    (i > 0 && v[i - 1].off + v[i - 1].len > v[i].off)) {

@@ -337,10 +337,10 @@ int cs_bolt_get(const cs_bolt_bucket *b, const void *key, size_t klen, const uin
 		uint64_t next = 0;
 		bool found = false;
 		for (size_t i = 0; i < v.count; i++) {
-			const uint8_t *k, *val;
-			size_t kl, vl;
-			uint32_t fl;
-			uint64_t ch;
+			const uint8_t *k = NULL, *val = NULL;
+			size_t kl = 0, vl = 0;
+			uint32_t fl = 0;
+			uint64_t ch = 0;
 			if ((r = elem(b->db, &v, i, &k, &kl, &val, &vl, &fl, &ch, e)) < 0)
 				return r;
 			if (i == 0 || keycmp(k, kl, key, klen) <= 0) {

@@ -613,7 +613,8 @@ int cs_dqlite_replay(cs_source *src, const char *dir, const char *filename, cs_d
 		free(segs);
 		return cs_err(e, -ENOENT, "`%s` holds no raft log (no segment, no snapshot)", dir);
 	}
-	qsort(segs, ns, sizeof(*segs), cmp_seg);
+	if (ns > 1)
+		qsort(segs, ns, sizeof(*segs), cmp_seg);
 	rp r = {.src = src, .dir = dir, .filename = filename, .img = img, .info = info, .diag = diag,
 		.diag_ud = diag_ud};
 	read_metadata(&r);

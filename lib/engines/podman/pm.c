@@ -443,7 +443,8 @@ static void locate_crio(cs_source *sys, cs_engine_roots *out, const char *storag
 	size_t n = 0;
 	bool any_conf = main_text != NULL;
 	if (cs_source_list(sys, "etc/crio/crio.conf.d", &d, &n, NULL) == 0) {
-		qsort(d, n, sizeof(*d), cmp_str);
+		if (n > 1)
+			qsort(d, n, sizeof(*d), cmp_str);
 		for (size_t i = 0; i < n && i < 1024; i++) {
 			if (!cs_str_endswith(d[i].name, ".conf"))
 				continue;
