@@ -19,6 +19,10 @@ TAP = re.compile(r"^(not ok|ok)\b(.*)$")
 def count(builddir):
     passed = failed = skipped = 0
     path = os.path.join(builddir, "meson-logs", "testlog.json")
+    if not os.path.exists(path):
+        # the build failed before its tests ran: that is one failure
+        print(f"{builddir}: no test log (the build or its tests did not run)", file=sys.stderr)
+        return 0, 1, 0
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             t = json.loads(line)
