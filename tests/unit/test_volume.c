@@ -69,12 +69,12 @@ static void test_mbr(void)
 	msgs m = {0};
 	cs_vols v;
 	tap_ok(cs_parttable_parse_mem(d, size, size, 512, collect, &m, &v) == 0, "MBR: parsed");
-	char ids[128] = "";
-	for (size_t i = 0; i < v.n; i++) {
-		strcat(ids, v.v[i].id);
-		strcat(ids, " ");
-	}
-	TAP_STR_EQ(ids, "1 2 3 5 6 ", "MBR: primaries 1-3, logicals 5 and 6 from the EBR chain");
+	cs_buf ids = {0};
+	(void)cs_buf_puts(&ids, "");
+	for (size_t i = 0; i < v.n; i++)
+		(void)cs_buf_printf(&ids, "%s ", v.v[i].id);
+	TAP_STR_EQ(ids.data, "1 2 3 5 6 ", "MBR: primaries 1-3, logicals 5 and 6 from the EBR chain");
+	cs_buf_free(&ids);
 	TAP_STR_EQ(v.scheme, "MBR", "MBR: scheme");
 	tap_ok(v.n >= 4 && v.v[3].offset == (uint64_t)(4096 + 64) * 512 && v.v[3].size == 512 * 512,
 	       "MBR: a logical partition's offset is relative to its EBR");
