@@ -381,6 +381,53 @@ void cli_report(cli *c, const cli_scope *s)
 	cs_strmap_free(&rowner, NULL);
 }
 
+int cli_filter_add(cli_filters *f, const char *cmd, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq)
+		return cli_usage_error(cmd, "bad filter `%s` (KEY=VALUE)", arg);
+	cli_filter *x = CS_PUSH(f->v, f->n, f->cap);
+	x->key = cs_xstrndup(arg, (size_t)(eq - arg));
+	x->val = cs_xstrdup(eq + 1);
+	return 0;
+}
+
+bool cli_filters_pass(const cli_filters *f, bool (*one)(void *ud, const cli_filter *x, int *err), void *ud,
+		      int *err)
+{
+	for (size_t i = 0; i < f->n && !*err; i++) {
+		bool seen = false; /* this key's values were weighed already */
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(f->v[k].key, f->v[i].key) == 0;
+		if (seen)
+			continue;
+		bool any = false;
+		for (size_t k = i; k < f->n && !*err && !any; k++)
+			any = strcmp(f->v[k].key, f->v[i].key) == 0 && one(ud, &f->v[k], err);
+		if (!any)
+			return false;
+	}
+	return !*err;
+}
+
+bool cli_filters_has(const cli_filters *f, const char *key)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+void cli_filters_free(cli_filters *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].key);
+		free(f->v[i].val);
+	}
+	free(f->v);
+	*f = (cli_filters){0};
+}
+
 void cli_report_one(cli *c, const cs_container *ct, const cs_image *im)
 {
 	cli_scope s = {.cts = ct ? &ct : NULL, .n_cts = ct ? 1 : 0, .ims = im ? &im : NULL, .n_ims = im ? 1 : 0};

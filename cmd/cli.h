@@ -148,6 +148,25 @@ void cli_report(cli *c, const cli_scope *s);
 void cli_report_one(cli *c, const cs_container *ct, const cs_image *im);
 void cli_report_all(cli *c);
 
+/* docker's --filter KEY=VALUE, as ps, images and volumes take it: the
+ * values of one key are or'ed, different keys and'ed. */
+typedef struct cli_filter {
+	char *key, *val;
+} cli_filter;
+typedef struct cli_filters {
+	cli_filter *v;
+	size_t n, cap;
+} cli_filters;
+/* Adds one "KEY=VALUE"; 0, or the usage exit code (naming cmd) when arg
+ * has no '='. */
+int cli_filter_add(cli_filters *f, const char *cmd, const char *arg);
+/* Whether an item passes: one(ud, filter, err) says whether it passes one
+ * filter, and sets *err (an exit code) on a bad one, which stops the walk. */
+bool cli_filters_pass(const cli_filters *f, bool (*one)(void *ud, const cli_filter *x, int *err), void *ud,
+		      int *err);
+bool cli_filters_has(const cli_filters *f, const char *key);
+void cli_filters_free(cli_filters *f);
+
 /* Prints a usage error for cmd on one line and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -41,12 +41,16 @@ static void split_ref(const char *ref, char *repo, size_t rn, const char **tag)
 	*tag = colon + 1;
 }
 
-typedef struct filter {
-	char *key, *val;
-} filter;
+typedef struct pass_ctx {
+	cli *c;
+	const cs_image *im;
+} pass_ctx;
 
-static bool one_filter(cli *c, const cs_image *im, const filter *f, int *err)
+/* One --filter; the rule across them is cli_filters_pass()'s. */
+static bool one_filter(void *ud, const cli_filter *f, int *err)
 {
+	cli *c = ((pass_ctx *)ud)->c;
+	const cs_image *im = ((pass_ctx *)ud)->im;
 	const char *k = f->key, *v = f->val;
 	if (strcmp(k, "dangling") == 0) {
 		bool dangling = !im->tags || !im->tags[0];
@@ -91,24 +95,6 @@ static bool one_filter(cli *c, const cs_image *im, const filter *f, int *err)
 	return false;
 }
 
-static bool passes(cli *c, const cs_image *im, const filter *f, size_t nf, int *err)
-{
-	for (size_t i = 0; i < nf && !*err; i++) {
-		bool seen = false;
-		for (size_t k = 0; k < i; k++)
-			seen = seen || strcmp(f[k].key, f[i].key) == 0;
-		if (seen)
-			continue;
-		bool any = false;
-		for (size_t k = i; k < nf && !*err; k++)
-			if (strcmp(f[k].key, f[i].key) == 0)
-				any = any || one_filter(c, im, &f[k], err);
-		if (!any)
-			return false;
-	}
-	return !*err;
-}
-
 static const char header_row[] =
 	"{\"ID\":\"IMAGE ID\",\"Repository\":\"REPOSITORY\",\"Tag\":\"TAG\",\"Digest\":\"DIGEST\","
 	"\"CreatedAt\":\"CREATED AT\",\"Size\":\"SIZE\",\"VirtualSize\":\"SIZE\",\"Containers\":\"CONTAINERS\","
@@ -138,8 +124,7 @@ int cmd_images(cli *c, int argc, char **argv)
 				    .own_quiet = true};
 	bool digests = false, notrunc = false, json = false, quiet = false, prov = false;
 	const char *engine = NULL, *ns = NULL, *format = NULL;
-	filter *fl = NULL;
-	size_t nf = 0, capf = 0;
+	cli_filters fl = {0};
 	int o, rc = 0;
 	struct cs_template *tpl = NULL;
 	while ((o = cli_getopt(c, &co, argc, argv, &rc)) != -1) {
@@ -154,17 +139,10 @@ int cmd_images(cli *c, int argc, char **argv)
 		case O_PROV: prov = true; break;
 		case 'a': break;
 		case 'q': quiet = true; break;
-		case 'f': {
-			const char *eq = strchr(optarg, '=');
-			if (!eq) {
-				rc = cli_usage_error("images", "bad filter `%s` (KEY=VALUE)", optarg);
+		case 'f':
+			if ((rc = cli_filter_add(&fl, "images", optarg)) != 0)
 				goto out;
-			}
-			filter *f = CS_PUSH(fl, nf, capf);
-			f->key = cs_xstrndup(optarg, (size_t)(eq - optarg));
-			f->val = cs_xstrdup(eq + 1);
 			break;
-		}
 		default: rc = cli_usage_error("images", "bad option"); goto out;
 		}
 	}
@@ -186,16 +164,18 @@ int cmd_images(cli *c, int argc, char **argv)
 	const cs_host *h = c->host;
 	const cs_image **v = cs_xcalloc(h->n_images + 1, sizeof(*v));
 	size_t n = 0;
-	for (size_t i = 0; i < h->n_images && !rc; i++)
+	for (size_t i = 0; i < h->n_images && !rc; i++) {
+		pass_ctx pc = {c, h->images[i]};
 		if (cli_item_selected(h->images[i]->engine, h->images[i]->namespace, engine, ns) &&
-		    passes(c, h->images[i], fl, nf, &rc))
+		    cli_filters_pass(&fl, one_filter, &pc, &rc))
 			v[n++] = h->images[i];
+	}
 	if (rc) {
 		free(v);
 		goto out;
 	}
-	cli_scope sc = {.ims = v, .n_ims = n, .roots = !nf && !engine && !ns,
-			 .engine = !nf ? engine : NULL};
+	cli_scope sc = {.ims = v, .n_ims = n, .roots = !fl.n && !engine && !ns,
+			 .engine = !fl.n ? engine : NULL};
 	cli_report(c, &sc);
 	if (quiet) {
 		for (size_t i = 0; i < n; i++) {
@@ -305,10 +285,6 @@ int cmd_images(cli *c, int argc, char **argv)
 		rc = cli_exit(c);
 out:
 	cs_template_free(tpl);
-	for (size_t i = 0; i < nf; i++) {
-		free(fl[i].key);
-		free(fl[i].val);
-	}
-	free(fl);
+	cli_filters_free(&fl);
 	return rc;
 }

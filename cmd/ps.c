@@ -36,10 +36,6 @@ static const char help[] =
 	"                     reads only each container's own files (see csleuth-check(1))\n"
 	"  --provenance       with --json: {\"provenance\": {...}, \"items\": [...]}\n";
 
-typedef struct filter {
-	char *key, *val;
-} filter;
-
 static bool match_status(const cs_container *ct, const char *v)
 {
 	return ct->config_json && strcmp(cs_container_status(ct), v) == 0;
@@ -79,8 +75,16 @@ static bool descends(const cs_host *h, const cs_container *ct, const cs_image *a
 	return false;
 }
 
-static bool one_filter(cli *c, const cs_container *ct, const filter *f, int *err)
+typedef struct pass_ctx {
+	cli *c;
+	const cs_container *ct;
+} pass_ctx;
+
+/* One --filter; the rule across them is cli_filters_pass()'s. */
+static bool one_filter(void *ud, const cli_filter *f, int *err)
 {
+	cli *c = ((pass_ctx *)ud)->c;
+	const cs_container *ct = ((pass_ctx *)ud)->ct;
 	const cs_host *h = c->host;
 	const char *k = f->key, *v = f->val;
 	if (strcmp(k, "status") == 0)
@@ -130,25 +134,6 @@ static bool one_filter(cli *c, const cs_container *ct, const filter *f, int *err
 	return false;
 }
 
-/* docker's rule: values of one key are or'ed, keys are and'ed. */
-static bool passes(cli *c, const cs_container *ct, const filter *f, size_t nf, int *err)
-{
-	for (size_t i = 0; i < nf && !*err; i++) {
-		bool seen = false;
-		for (size_t k = 0; k < i; k++)
-			seen = seen || strcmp(f[k].key, f[i].key) == 0;
-		if (seen)
-			continue;
-		bool any = false;
-		for (size_t k = i; k < nf && !*err; k++)
-			if (strcmp(f[k].key, f[i].key) == 0)
-				any = any || one_filter(c, ct, &f[k], err);
-		if (!any)
-			return false;
-	}
-	return !*err;
-}
-
 static const char header_row[] =
 	"{\"ID\":\"CONTAINER ID\",\"Names\":\"NAMES\",\"Image\":\"IMAGE\",\"Command\":\"COMMAND\","
 	"\"CreatedAt\":\"CREATED AT\",\"StartedAt\":\"STARTED AT\",\"FinishedAt\":\"FINISHED AT\","
@@ -174,8 +159,7 @@ int cmd_ps(cli *c, int argc, char **argv)
 	     check = false;
 	const char *engine = NULL, *ns = NULL, *format = NULL;
 	int64_t last = -1;
-	filter *fl = NULL;
-	size_t nf = 0, capf = 0;
+	cli_filters fl = {0};
 	int o, rc = 0;
 	while ((o = cli_getopt(c, &co, argc, argv, &rc)) != -1) {
 		switch (o) {
@@ -198,17 +182,10 @@ int cmd_ps(cli *c, int argc, char **argv)
 				goto out;
 			}
 			break;
-		case 'f': {
-			const char *eq = strchr(optarg, '=');
-			if (!eq) {
-				rc = cli_usage_error("ps", "bad filter `%s` (KEY=VALUE)", optarg);
+		case 'f':
+			if ((rc = cli_filter_add(&fl, "ps", optarg)) != 0)
 				goto out;
-			}
-			filter *f = CS_PUSH(fl, nf, capf);
-			f->key = cs_xstrndup(optarg, (size_t)(eq - optarg));
-			f->val = cs_xstrdup(eq + 1);
 			break;
-		}
 		default: rc = cli_usage_error("ps", "bad option"); goto out;
 		}
 	}
@@ -230,9 +207,8 @@ int cmd_ps(cli *c, int argc, char **argv)
 	 * (and images, for ancestor=) are read with --check or when a filter
 	 * needs them */
 	c->listing = !check;
-	for (size_t i = 0; i < nf; i++)
-		if (strcmp(fl[i].key, "ancestor") == 0)
-			c->listing = false;
+	if (cli_filters_has(&fl, "ancestor"))
+		c->listing = false;
 	if ((rc = cli_load(c)) != 0) {
 		cs_template_free(tpl);
 		goto out;
@@ -242,8 +218,9 @@ int cmd_ps(cli *c, int argc, char **argv)
 	size_t n = 0;
 	for (size_t i = 0; i < h->n_containers && !rc; i++) {
 		const cs_container *ct = h->containers[i];
+		pass_ctx pc = {c, ct};
 		if ((!running || ct->state.running) && cli_item_selected(ct->engine, ct->namespace, engine, ns) &&
-		    passes(c, ct, fl, nf, &rc))
+		    cli_filters_pass(&fl, one_filter, &pc, &rc))
 			v[n++] = ct;
 	}
 	if (rc) {
@@ -253,8 +230,8 @@ int cmd_ps(cli *c, int argc, char **argv)
 	}
 	if (last >= 0 && (size_t)last < n)
 		n = (size_t)last;
-	cli_scope sc = {.cts = v, .n_cts = n, .roots = !nf && !running && !engine && !ns && last < 0,
-			 .engine = !nf && !running && last < 0 ? engine : NULL};
+	cli_scope sc = {.cts = v, .n_cts = n, .roots = !fl.n && !running && !engine && !ns && last < 0,
+			 .engine = !fl.n && !running && last < 0 ? engine : NULL};
 	cli_report(c, &sc);
 	if (quiet) {
 		for (size_t i = 0; i < n; i++) {
@@ -390,10 +367,6 @@ int cmd_ps(cli *c, int argc, char **argv)
 	if (!rc)
 		rc = cli_exit(c);
 out:
-	for (size_t i = 0; i < nf; i++) {
-		free(fl[i].key);
-		free(fl[i].val);
-	}
-	free(fl);
+	cli_filters_free(&fl);
 	return rc;
 }

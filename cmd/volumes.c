@@ -32,8 +32,11 @@ static const char header_row[] =
 	"\"Scope\":\"SCOPE\",\"Links\":\"LINKS\",\"Containers\":\"CONTAINERS\",\"Note\":\"NOTE\","
 	"\"Engine\":\"ENGINE\",\"Namespace\":\"NAMESPACE\"}";
 
-static bool one_filter(const cs_volume_use *u, const char *k, const char *v, int *err)
+/* One --filter; the rule across them is cli_filters_pass()'s. */
+static bool one_filter(void *ud, const cli_filter *f, int *err)
 {
+	const cs_volume_use *u = ud;
+	const char *k = f->key, *v = f->val;
 	if (strcmp(k, "dangling") == 0) {
 		bool d = u->n_users == 0;
 		if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
@@ -68,8 +71,7 @@ int cmd_volumes(cli *c, int argc, char **argv)
 				    .own_quiet = true};
 	bool json = false, quiet = false, prov = false;
 	const char *engine = NULL, *ns = NULL, *format = NULL;
-	char **fl = NULL;
-	size_t nf = 0, capf = 0;
+	cli_filters fl = {0};
 	int o, rc = 0;
 	struct cs_template *tpl = NULL;
 	cs_volume_use *all = NULL;
@@ -84,11 +86,8 @@ int cmd_volumes(cli *c, int argc, char **argv)
 		case O_PROV: prov = true; break;
 		case 'q': quiet = true; break;
 		case 'f':
-			if (!strchr(optarg, '=')) {
-				rc = cli_usage_error("volumes", "bad filter `%s` (KEY=VALUE)", optarg);
+			if ((rc = cli_filter_add(&fl, "volumes", optarg)) != 0)
 				goto out;
-			}
-			*CS_PUSH(fl, nf, capf) = optarg;
 			break;
 		default: rc = cli_usage_error("volumes", "bad option"); goto out;
 		}
@@ -115,25 +114,7 @@ int cmd_volumes(cli *c, int argc, char **argv)
 		const cs_volume_use *u = &all[i];
 		if (!cli_item_selected(u->engine, u->namespace, engine, ns))
 			continue;
-		bool ok = true;
-		/* one key's values or'ed, keys and'ed */
-		for (size_t a = 0; a < nf && ok && !rc; a++) {
-			size_t kl = (size_t)(strchr(fl[a], '=') - fl[a]);
-			bool seen = false;
-			for (size_t b = 0; b < a; b++)
-				seen = seen || strncmp(fl[b], fl[a], kl + 1) == 0;
-			if (seen)
-				continue;
-			bool any = false;
-			for (size_t b = a; b < nf && !rc; b++) {
-				if (strncmp(fl[b], fl[a], kl + 1) != 0)
-					continue;
-				_cleanup_free_ char *key = cs_xstrndup(fl[b], kl);
-				any = any || one_filter(u, key, fl[b] + kl + 1, &rc);
-			}
-			ok = any;
-		}
-		if (ok && !rc)
+		if (cli_filters_pass(&fl, one_filter, (void *)(uintptr_t)u, &rc))
 			v[n++] = u;
 	}
 	if (rc) {
@@ -212,6 +193,6 @@ int cmd_volumes(cli *c, int argc, char **argv)
 out:
 	cs_volume_uses_free(all, nall);
 	cs_template_free(tpl);
-	free(fl);
+	cli_filters_free(&fl);
 	return rc;
 }
