@@ -49,6 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *fz_root(void);
 /* Empties the scratch root. */
 void fz_reset(void);
+/* The scratch root opened as an evidence source (aborts when it cannot be). */
+struct cs_source *fz_open_root(void);
 /* Writes n bytes to root/rel, creating parent directories. */
 void fz_write(const char *rel, const void *p, size_t n);
 /* Creates root/rel as a directory (and its parents). */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "evidence/source.h"
 
 static char root[PATH_MAX];
 
@@ -152,6 +153,15 @@ char *fz_strndup(const uint8_t *p, size_t n)
 	memcpy(s, p, n);
 	s[n] = '\0';
 	return s;
+}
+
+struct cs_source *fz_open_root(void)
+{
+	cs_source *src;
+	cs_error e = {0};
+	if (cs_source_open_dir(fz_root(), 0, &src, &e) < 0)
+		abort();
+	return src;
 }
 
 void fz_diag(void *ud, const cs_diag *d)

@@ -42,10 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (p)
 			fz_write(files[i].path, p->p, p->n);
 	}
-	cs_source *src;
+	cs_source *src = fz_open_root();
 	cs_error e = {0};
-	if (cs_source_open_dir(fz_root(), 0, &src, &e) < 0)
-		abort();
 	static fz_diags d;
 	fz_diags_clear(&d);
 	cs_host_opts o = {.diag = fz_diag, .diag_userdata = &d};

@@ -96,10 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(gz);
 		fz_write("x.log", body, n);
 	}
-	cs_source *src;
-	cs_error e = {0};
-	if (cs_source_open_dir(fz_root(), 0, &src, &e) < 0)
-		abort();
+	cs_source *src = fz_open_root();
 	static rec a[256], b[256];
 	static fz_diags d1, d2;
 	fz_diags_clear(&d1);

@@ -112,10 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the stream reader */
 	fz_reset();
 	fz_write("log.json", data, size);
-	cs_source *src;
+	cs_source *src = fz_open_root();
 	cs_error e = {0};
-	if (cs_source_open_dir(fz_root(), 0, &src, &e) < 0)
-		abort();
 	cs_logs_opts o;
 	cs_logs_opts_init(&o);
 	static fz_diags d;

@@ -48,10 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (p)
 			fz_write(files[i].path, p->p, p->n);
 	}
-	cs_source *src;
-	cs_error e;
-	if (cs_source_open_dir(fz_root(), 0, &src, &e) < 0)
-		abort();
+	cs_source *src = fz_open_root();
+	cs_error e = {0};
 	char *exec = NULL, *file = NULL;
 	cs_unit_exec_start(src, "docker.service", &exec, &file);
 	FZ_CHECK(!exec == !file, "an ExecStart without its file, or the reverse");
