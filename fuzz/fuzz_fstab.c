@@ -10,17 +10,7 @@
 #include <string.h>
 
 #include "formats/fstab.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                  \
-	do {                                                                      \
-		if (!(c)) {                                                       \
-			fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", #c, __FILE__, \
-				__LINE__);                                        \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,9 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cs_fstab_entry *v;
 	size_t n;
 	cs_fstab_parse(text, size, &v, &n);
-	CHECK(n <= CS_FSTAB_MAX);
+	FZ_CHECK(n <= CS_FSTAB_MAX, "invariant broken");
 	for (size_t i = 0; i < n; i++)
-		CHECK(v[i].spec && v[i].file && v[i].type && v[i].opts && *v[i].spec && *v[i].file);
+		FZ_CHECK(v[i].spec && v[i].file && v[i].type && v[i].opts && *v[i].spec && *v[i].file, "invariant broken");
 	cs_fstab_free(v, n);
 	char *p = cs_os_release_value(text, size, "PRETTY_NAME");
 	free(p);

@@ -10,17 +10,7 @@
 #include <string.h>
 
 #include "evidence/volume.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                  \
-	do {                                                                      \
-		if (!(c)) {                                                       \
-			fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", #c, __FILE__, \
-				__LINE__);                                        \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,20 +20,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cs_error e = {0};
 	int r = cs_lvm_parse_metadata(text, size, &vg, &e);
 	if (r == 0) {
-		CHECK(vg.name && vg.extent_size > 0);
+		FZ_CHECK(vg.name && vg.extent_size > 0, "invariant broken");
 		for (size_t i = 0; i < vg.n_pvs; i++)
-			CHECK(vg.pvs[i].name);
+			FZ_CHECK(vg.pvs[i].name, "invariant broken");
 		for (size_t i = 0; i < vg.n_lvs; i++) {
-			CHECK(vg.lvs[i].name);
+			FZ_CHECK(vg.lvs[i].name, "invariant broken");
 			for (size_t s = 0; s < vg.lvs[i].n_segs; s++) {
-				CHECK(vg.lvs[i].segs[s].type);
+				FZ_CHECK(vg.lvs[i].segs[s].type, "invariant broken");
 				for (size_t k = 0; k < vg.lvs[i].segs[s].n_stripes; k++)
-					CHECK(vg.lvs[i].segs[s].stripes[k].pv);
+					FZ_CHECK(vg.lvs[i].segs[s].stripes[k].pv, "invariant broken");
 			}
 		}
 		cs_lvm_vg_clear(&vg);
 	} else {
-		CHECK(e.msg[0]);
+		FZ_CHECK(e.msg[0], "invariant broken");
 	}
 	free(text);
 	return 0;

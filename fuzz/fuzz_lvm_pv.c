@@ -13,17 +13,7 @@
 #include <string.h>
 
 #include "evidence/volume.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                  \
-	do {                                                                      \
-		if (!(c)) {                                                       \
-			fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", #c, __FILE__, \
-				__LINE__);                                        \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -40,8 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v.v[0].dev = dev;
 	cs_lvm_scan(&v, NULL, NULL);
 	for (size_t i = 1; i < v.n; i++) {
-		CHECK(strchr(v.v[i].id, '/'));
-		CHECK(v.v[i].size % 512 == 0);
+		FZ_CHECK(strchr(v.v[i].id, '/'), "invariant broken");
+		FZ_CHECK(v.v[i].size % 512 == 0, "invariant broken");
 		if (!v.v[i].dev)
 			continue;
 		uint8_t buf[4096];
@@ -49,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t n = v.v[i].dev->size - off < sizeof(buf) ? (size_t)(v.v[i].dev->size - off) : sizeof(buf);
 			cs_error e = {0};
 			if (cs_bdev_read(v.v[i].dev, buf, n, off, &e) < 0)
-				CHECK(e.msg[0]);
+				FZ_CHECK(e.msg[0], "invariant broken");
 		}
 	}
 	cs_vols_clear(&v);

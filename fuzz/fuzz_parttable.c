@@ -12,22 +12,12 @@
 #include <string.h>
 
 #include "evidence/volume.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                  \
-	do {                                                                      \
-		if (!(c)) {                                                       \
-			fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", #c, __FILE__, \
-				__LINE__);                                        \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
+#include "fuzz.h"
 
 static void quiet(void *ud, const cs_diag *d)
 {
 	(void)ud;
-	CHECK(d->msg != NULL);
+	FZ_CHECK(d->msg != NULL, "invariant broken");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -37,11 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cs_parttable_parse_mem(data, size, size, ss, quiet, NULL, &v) < 0)
 		return 0;
 	for (size_t i = 0; i < v.n; i++) {
-		CHECK(v.v[i].id && *v.v[i].id);
-		CHECK(v.v[i].scheme);
-		CHECK(v.v[i].offset + v.v[i].size >= v.v[i].offset || v.v[i].size == 0);
+		FZ_CHECK(v.v[i].id && *v.v[i].id, "invariant broken");
+		FZ_CHECK(v.v[i].scheme, "invariant broken");
+		FZ_CHECK(v.v[i].offset + v.v[i].size >= v.v[i].offset || v.v[i].size == 0, "invariant broken");
 		for (size_t k = 0; k < i; k++)
-			CHECK(strcmp(v.v[i].id, v.v[k].id) != 0);
+			FZ_CHECK(strcmp(v.v[i].id, v.v[k].id) != 0, "invariant broken");
 	}
 	cs_vols_clear(&v);
 	return 0;

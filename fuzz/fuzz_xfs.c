@@ -15,17 +15,7 @@
 #include <sys/stat.h>
 
 #include "evidence/fsys.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                  \
-	do {                                                                      \
-		if (!(c)) {                                                       \
-			fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", #c, __FILE__, \
-				__LINE__);                                        \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
+#include "fuzz.h"
 
 static size_t budget;
 
@@ -37,7 +27,7 @@ static void walk(cs_source *src, const char *path, int depth)
 	cs_stat st;
 	cs_error e = {0};
 	if (cs_source_stat(src, path, false, &st, &e) < 0) {
-		CHECK(e.msg[0]);
+		FZ_CHECK(e.msg[0], "invariant broken");
 		return;
 	}
 	cs_xattr *x;
@@ -58,7 +48,7 @@ static void walk(cs_source *src, const char *path, int depth)
 			ssize_t n;
 			while (off < (1u << 22) && (n = cs_file_pread(f, buf, sizeof(buf), off)) > 0)
 				off += (uint64_t)n;
-			CHECK(off <= cs_file_size(f));
+			FZ_CHECK(off <= cs_file_size(f), "invariant broken");
 			cs_file_close(f);
 		}
 		return;
@@ -68,7 +58,7 @@ static void walk(cs_source *src, const char *path, int depth)
 	cs_dirent *d;
 	size_t n;
 	if (cs_source_list(src, path, &d, &n, &e) < 0) {
-		CHECK(e.msg[0]);
+		FZ_CHECK(e.msg[0], "invariant broken");
 		return;
 	}
 	for (size_t i = 0; i < n && i < 256; i++) {
@@ -94,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cs_source_close(src);
 		}
 	} else {
-		CHECK(e.msg[0]);
+		FZ_CHECK(e.msg[0], "invariant broken");
 	}
 	cs_bdev_unref(dev);
 	free(copy);
