@@ -2,9 +2,47 @@
  * FIPS 180-4. */
 #include "formats/digest.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+
+/* What MD5 and SHA-1 share: bytes go through 64-byte blocks, a partial
+ * block waits in buf; the end is 0x80, zeros to 56 bytes, and the length
+ * in bits (little-endian for MD5, big-endian for SHA-1). */
+typedef void block_fn(uint32_t *h, const unsigned char *p);
+
+static void feed(uint32_t *h, unsigned char *buf, size_t *nbuf, uint64_t *len, const void *data, size_t n,
+		 block_fn *block)
+{
+	const unsigned char *p = data;
+	*len += n;
+	if (*nbuf) {
+		size_t k = 64 - *nbuf < n ? 64 - *nbuf : n;
+		memcpy(buf + *nbuf, p, k);
+		*nbuf += k;
+		p += k;
+		n -= k;
+		if (*nbuf == 64) {
+			block(h, buf);
+			*nbuf = 0;
+		}
+	}
+	for (; n >= 64; p += 64, n -= 64)
+		block(h, p);
+	memcpy(buf, p, n);
+	*nbuf += n;
+}
+
+static void pad(uint32_t *h, unsigned char *buf, size_t *nbuf, uint64_t *len, bool big_endian, block_fn *block)
+{
+	uint64_t bits = *len * 8;
+	unsigned char z[64 + 8] = {0x80};
+	size_t nz = (*nbuf < 56 ? 56 : 120) - *nbuf;
+	for (int i = 0; i < 8; i++)
+		z[nz + (size_t)i] = (unsigned char)(bits >> (big_endian ? 56 - 8 * i : 8 * i));
+	feed(h, buf, nbuf, len, z, nz + 8, block);
+}
 
 /* ---- MD5 ---- */
 
@@ -22,13 +60,13 @@ static const unsigned md5_s[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 
 				   4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
 				   6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
 
-static void md5_block(cs_md5 *c, const unsigned char *p)
+static void md5_block(uint32_t *h, const unsigned char *p)
 {
 	uint32_t m[16];
 	for (int i = 0; i < 16; i++)
 		m[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
 		       (uint32_t)p[4 * i + 3] << 24;
-	uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
+	uint32_t a = h[0], b = h[1], cc = h[2], d = h[3];
 	for (unsigned i = 0; i < 64; i++) {
 		uint32_t f;
 		unsigned g;
@@ -51,10 +89,10 @@ static void md5_block(cs_md5 *c, const unsigned char *p)
 		b = b + ROL(a + f + md5_k[i] + m[g], md5_s[i]);
 		a = t;
 	}
-	c->h[0] += a;
-	c->h[1] += b;
-	c->h[2] += cc;
-	c->h[3] += d;
+	h[0] += a;
+	h[1] += b;
+	h[2] += cc;
+	h[3] += d;
 }
 
 void cs_md5_init(cs_md5 *c)
@@ -68,37 +106,12 @@ void cs_md5_init(cs_md5 *c)
 
 void cs_md5_update(cs_md5 *c, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-	c->len += n;
-	if (c->nbuf) {
-		size_t k = 64 - c->nbuf < n ? 64 - c->nbuf : n;
-		memcpy(c->buf + c->nbuf, p, k);
-		c->nbuf += k;
-		p += k;
-		n -= k;
-		if (c->nbuf == 64) {
-			md5_block(c, c->buf);
-			c->nbuf = 0;
-		}
-	}
-	for (; n >= 64; p += 64, n -= 64)
-		md5_block(c, p);
-	memcpy(c->buf, p, n);
-	c->nbuf += n;
+	feed(c->h, c->buf, &c->nbuf, &c->len, data, n, md5_block);
 }
 
 void cs_md5_final(cs_md5 *c, unsigned char out[16])
 {
-	uint64_t bits = c->len * 8;
-	unsigned char pad = 0x80;
-	cs_md5_update(c, &pad, 1);
-	pad = 0;
-	while (c->nbuf != 56)
-		cs_md5_update(c, &pad, 1);
-	unsigned char l[8];
-	for (int i = 0; i < 8; i++)
-		l[i] = (unsigned char)(bits >> (8 * i));
-	cs_md5_update(c, l, 8);
+	pad(c->h, c->buf, &c->nbuf, &c->len, false, md5_block);
 	for (int i = 0; i < 4; i++)
 		for (int k = 0; k < 4; k++)
 			out[4 * i + k] = (unsigned char)(c->h[i] >> (8 * k));
@@ -106,7 +119,7 @@ void cs_md5_final(cs_md5 *c, unsigned char out[16])
 
 /* ---- SHA-1 ---- */
 
-static void sha1_block(cs_sha1 *c, const unsigned char *p)
+static void sha1_block(uint32_t *h, const unsigned char *p)
 {
 	uint32_t w[80];
 	for (int i = 0; i < 16; i++)
@@ -114,7 +127,7 @@ static void sha1_block(cs_sha1 *c, const unsigned char *p)
 		       (uint32_t)p[4 * i + 3];
 	for (int i = 16; i < 80; i++)
 		w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3], e = c->h[4];
+	uint32_t a = h[0], b = h[1], cc = h[2], d = h[3], e = h[4];
 	for (int i = 0; i < 80; i++) {
 		uint32_t f, k;
 		if (i < 20) {
@@ -137,11 +150,11 @@ static void sha1_block(cs_sha1 *c, const unsigned char *p)
 		b = a;
 		a = t;
 	}
-	c->h[0] += a;
-	c->h[1] += b;
-	c->h[2] += cc;
-	c->h[3] += d;
-	c->h[4] += e;
+	h[0] += a;
+	h[1] += b;
+	h[2] += cc;
+	h[3] += d;
+	h[4] += e;
 }
 
 void cs_sha1_init(cs_sha1 *c)
@@ -156,37 +169,12 @@ void cs_sha1_init(cs_sha1 *c)
 
 void cs_sha1_update(cs_sha1 *c, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-	c->len += n;
-	if (c->nbuf) {
-		size_t k = 64 - c->nbuf < n ? 64 - c->nbuf : n;
-		memcpy(c->buf + c->nbuf, p, k);
-		c->nbuf += k;
-		p += k;
-		n -= k;
-		if (c->nbuf == 64) {
-			sha1_block(c, c->buf);
-			c->nbuf = 0;
-		}
-	}
-	for (; n >= 64; p += 64, n -= 64)
-		sha1_block(c, p);
-	memcpy(c->buf, p, n);
-	c->nbuf += n;
+	feed(c->h, c->buf, &c->nbuf, &c->len, data, n, sha1_block);
 }
 
 void cs_sha1_final(cs_sha1 *c, unsigned char out[20])
 {
-	uint64_t bits = c->len * 8;
-	unsigned char pad = 0x80;
-	cs_sha1_update(c, &pad, 1);
-	pad = 0;
-	while (c->nbuf != 56)
-		cs_sha1_update(c, &pad, 1);
-	unsigned char l[8];
-	for (int i = 0; i < 8; i++)
-		l[i] = (unsigned char)(bits >> (56 - 8 * i));
-	cs_sha1_update(c, l, 8);
+	pad(c->h, c->buf, &c->nbuf, &c->len, true, sha1_block);
 	for (int i = 0; i < 5; i++)
 		for (int k = 0; k < 4; k++)
 			out[4 * i + k] = (unsigned char)(c->h[i] >> (24 - 8 * k));
