@@ -210,16 +210,8 @@ static void container_free(cs_container *c)
 	free(c->log_path);
 	free(c->log_evidence_path);
 	free(c->host_root);
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		cs_mount *m = &c->mounts[i];
-		free(m->name);
-		free(m->source);
-		free(m->destination);
-		free(m->driver);
-		free(m->mode);
-		free(m->propagation);
-		free(m->evidence_path);
-	}
+	for (size_t i = 0; i < c->n_mounts; i++)
+		cs_mount_clear(&c->mounts[i]);
 	free(c->mounts);
 	free(c->mount_id);
 	free(c->init_id);
@@ -258,6 +250,17 @@ static void container_free(cs_container *c)
 	free(c->inspect_json);
 	free(c->base_archive);
 	free(c->base_archive_prefix);
+}
+
+void cs_mount_clear(cs_mount *m)
+{
+	free(m->name);
+	free(m->source);
+	free(m->destination);
+	free(m->driver);
+	free(m->mode);
+	free(m->propagation);
+	free(m->evidence_path);
 }
 
 static void image_free(cs_image *im)

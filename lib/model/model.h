@@ -61,6 +61,9 @@ typedef struct cs_mount {
 	char *evidence_path;
 } cs_mount;
 
+/* Frees what a mount owns (not m itself). */
+void cs_mount_clear(cs_mount *m);
+
 /* How a stack's layer directories record deletions. */
 typedef enum cs_whiteout_format {
 	CS_WH_OVERLAY = 0, /* char 0/0 devices, overlay opaque xattrs */

@@ -57,17 +57,6 @@ typedef struct lcfg {
 	cs_time started, finished;
 } lcfg;
 
-static void mount_free(cs_mount *m)
-{
-	free(m->name);
-	free(m->source);
-	free(m->destination);
-	free(m->driver);
-	free(m->mode);
-	free(m->propagation);
-	free(m->evidence_path);
-}
-
 static void lcfg_free(lcfg *l)
 {
 	free(l->name);
@@ -80,10 +69,10 @@ static void lcfg_free(lcfg *l)
 	cs_strv_free(l->args);
 	cs_strv_free(l->user_volumes);
 	for (size_t i = 0; i < l->n_mounts; i++)
-		mount_free(&l->mounts[i]);
+		cs_mount_clear(&l->mounts[i]);
 	free(l->mounts);
 	for (size_t i = 0; i < l->n_named; i++)
-		mount_free(&l->named[i]);
+		cs_mount_clear(&l->named[i]);
 	free(l->named);
 	free(l->ids.v);
 }
@@ -159,7 +148,7 @@ static void scan_spec(cs_jscan *s, lcfg *l)
 				free(type);
 				m.rw = !ro;
 				if (m.type == CS_MOUNT_UNKNOWN || !m.destination || l->n_mounts >= 4096) {
-					mount_free(&m);
+					cs_mount_clear(&m);
 					continue;
 				}
 				*CS_PUSH(l->mounts, l->n_mounts, l->cap_mounts) = m;
@@ -231,7 +220,7 @@ static int scan_config(const char *text, lcfg *l, cs_error *e)
 						cs_jscan_skip(&s);
 				}
 				if (!m.name || !m.destination || l->n_named >= 4096) {
-					mount_free(&m);
+					cs_mount_clear(&m);
 					continue;
 				}
 				*CS_PUSH(l->named, l->n_named, l->cap_named) = m;
