@@ -48,7 +48,9 @@ static void check_bigdata_name(const fz_part *p)
 	if (k) {
 		char *back = cs_podman_bigdata_name(k);
 		char *k2 = cs_podman_bigdata_key(back);
-		FZ_CHECK(plain(back, strlen(back)), "key `%s` is stored as `%s`, not a plain name", k, back);
+		/* containers/storage names it "=" + standard base64, '/' and all, as
+		 * Go does (such a key cannot be stored): only the round trip is checked */
+		FZ_CHECK(*back, "key `%s` is stored under an empty name", k);
 		FZ_CHECK(k2 && strcmp(k, k2) == 0, "key `%s` stored as `%s` decodes to `%s`", k, back,
 			 k2 ? k2 : "(nothing)");
 		free(k2);
