@@ -1,7 +1,10 @@
 /* main.c - csleuth: global options, the command table and docker's
  * two-word aliases ("image ls", "container inspect"). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -94,8 +97,30 @@ static int unknown_command(const char *name)
 	return cli_usage_error(NULL, "unknown command `%s`", name);
 }
 
+/* A caller may start csleuth with standard input, output or error closed
+ * (a service manager, a CI runner, `cmd 0<&-`). The first files csleuth
+ * opened would then be given descriptors 0-2, and whatever writes to
+ * stderr or redirects them (the mount daemon sends 0-2 to /dev/null)
+ * would hit evidence descriptors instead: the view of a mount came out
+ * empty. So each closed one is opened on /dev/null first. */
+static void std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n < 0)
+			_exit(EXIT_FAILURE_); /* nowhere even to say why */
+		if (n != fd) { /* cannot happen: open gives the lowest free one */
+			(void)dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
+	std_fds_open();
 	/* cli_free() may run twice: it clears what it frees (this cleanup
 	 * covers the early returns) */
 	__attribute__((cleanup(cli_free))) cli c = {.argc = argc, .argv = argv, .started = cs_time_now()};

@@ -39,8 +39,14 @@ def count(builddir):
                     fl += 1
             if t["result"] not in ("OK", "SKIP", "EXPECTEDFAIL") and fl == 0:
                 fl = 1
-                print(f"{builddir}: {t['name']}: {t['result']} with no failing TAP line",
+                print(f"{builddir}: {t['name']}: {t['result']} with no failing TAP line "
+                      f"(exit status {t.get('returncode')}, {p} ok lines); the end of its output:",
                       file=sys.stderr)
+                # the test's own last words, so a CI log's tail says why
+                tail = ((t.get("stdout") or "").splitlines()[-3:]
+                        + (t.get("stderr") or "").splitlines()[-25:])
+                for line in tail:
+                    print(f"    {line[:300]}", file=sys.stderr)
             if t["result"] == "SKIP" and p + fl + s == 0:
                 s = 1
             passed, failed, skipped = passed + p, failed + fl, skipped + s

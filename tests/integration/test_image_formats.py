@@ -21,6 +21,12 @@ from fsview import diff_records
 from imgcheck import CSDUMP, can_fuse, check_unchanged, compare, mounted_view, nlines, out
 
 
+def check_gpt_formats(t):
+    lay = diskimg.build("gpt", diskimg.gpt_disk)
+    with tempfile.TemporaryDirectory() as work:
+        check_formats(t, lay, work)
+
+
 def check_formats(t, lay, work):
     raw = lay["disk"]
     host = lay["host"]
@@ -122,9 +128,7 @@ def main():
     if os.geteuid() != 0:
         t.skip("needs root: the fixtures' device nodes and trusted.* xattrs")
         t.done()
-    lay = diskimg.build("gpt", diskimg.gpt_disk)
-    with tempfile.TemporaryDirectory() as work:
-        t.run(check_formats, lay, work)
+    t.run(check_gpt_formats)
     t.run(check_lvm)
     t.done()
 

@@ -21,12 +21,16 @@ def can_fuse():
 
 
 class Mounted:
-    def __init__(self, root, name, *opts):
+    """csleuth mount NAME; closed: the standard descriptors csleuth is
+    started without (as a service manager or CI runner may start it)."""
+    def __init__(self, root, name, *opts, closed=()):
         self.args = ["--root", root, "mount", *opts, name]
+        self.closed = closed
 
     def __enter__(self):
         self.mnt = tempfile.mkdtemp(prefix="csx-fuse-")
-        p = subprocess.run([BIN, *self.args, self.mnt], capture_output=True, timeout=120)
+        close = (lambda: [os.close(fd) for fd in self.closed]) if self.closed else None
+        p = subprocess.run([BIN, *self.args, self.mnt], capture_output=True, timeout=120, preexec_fn=close)
         self.rc, self.err = p.returncode, p.stderr
         if p.returncode not in (0, 3):
             raise RuntimeError(f"mount failed ({p.returncode}): {p.stderr.decode()}")
@@ -145,6 +149,19 @@ def check_stable_inodes(t, root):
     a = {k[len(ma):]: v for k, v in a.items()}
     b = {k[len(mb):]: v for k, v in b.items()}
     t.ok(a == b and len(a) > 50, f"inode numbers are the same on a second mount ({len(a)} entries)")
+
+
+def check_closed_std(t, root):
+    """Started with standard input (or all three standard descriptors)
+    closed, the mount shows what it shows otherwise: the evidence files it
+    opens first must not land on 0-2, which the daemon points at /dev/null."""
+    with Mounted(root, "rich") as m:
+        want = strip_csleuth(walk_tree(m.mnt))
+    for closed, what in (((0,), "standard input"), ((0, 1, 2), "standard input, output and error")):
+        with Mounted(root, "rich", closed=closed) as m:
+            got = strip_csleuth(walk_tree(m.mnt))
+        t.ok(got == want and len(want) > 50, f"mount started with {what} closed shows the same view "
+             f"({len(got)} of {len(want)} entries)", diff_records(got, want))
 
 
 def check_views(t, root):
@@ -297,6 +314,7 @@ def main():
         t.run(check_readonly, root)
         t.run(check_no_stacking, root)
         t.run(check_stable_inodes, root)
+        t.run(check_closed_std, root)
         t.run(check_views, root)
         t.run(check_untouched, root, tmp)
         t.run(check_damaged, root, tmp)
