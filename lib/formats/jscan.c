@@ -353,3 +353,22 @@ int cs_jscan_finish(cs_jscan *s, cs_error *e)
 		return cs_err(e, -EBADMSG, "truncated JSON (ends after %zu bytes)", (size_t)(s->end - s->start));
 	return cs_err(e, -EBADMSG, "invalid JSON at byte %zu: %s", s->err_off, s->err);
 }
+
+char **cs_jscan_labels(cs_jscan *s)
+{
+	if (!cs_jscan_object(s))
+		return NULL;
+	size_t n = 0, cap = 0;
+	char **v = NULL;
+	while (cs_jscan_member(s)) {
+		char *k = cs_xstrdup(s->key);
+		char *val = n < 4096 ? cs_jscan_string(s) : (cs_jscan_skip(s), NULL);
+		if (val)
+			*CS_PUSH(v, n, cap) = cs_xasprintf("%s=%s", k, val);
+		free(k);
+		free(val);
+	}
+	*CS_PUSH(v, n, cap) = NULL;
+	cs_strv_sort(v);
+	return v;
+}

@@ -53,6 +53,11 @@ void cs_jscan_skip(cs_jscan *s);
 char *cs_jscan_string(cs_jscan *s);            /* owned, escapes decoded */
 int64_t cs_jscan_int(cs_jscan *s, int64_t def); /* integers only */
 bool cs_jscan_bool(cs_jscan *s);               /* true only for `true` */
+/* A labels object {"k": "v", ...}, consumed, as "k=v" strings sorted by
+ * bytes, NULL-terminated, owned (free with cs_strv_free); members whose
+ * value is not a string are left out, and so is any past the 4096th. NULL
+ * if the value is not an object. */
+char **cs_jscan_labels(cs_jscan *s);
 /* After the top-level value: checks only white space remains. Returns 0,
  * or -EBADMSG with a message in e naming the byte offset. */
 int cs_jscan_finish(cs_jscan *s, cs_error *e);

@@ -67,6 +67,9 @@ def test_ps(t, root, sc):
             continue
         t.eq(ns_time(p["created"]), ns_time(c["created_at"]) if c.get("created_at") else ns_time(p["created"]),
              f"{c['name']}: created to the nanosecond")
+        info = info_record(c)
+        if info:
+            t.eq(p["labels"], info["Labels"] or {}, f"{c['name']}: labels as ctr containers info gives them")
         if c["kind"] == "cri-container":
             st = statuses[c["id"]]
             want = {"CONTAINER_EXITED": "exited", "CONTAINER_RUNNING": "running",
@@ -86,6 +89,10 @@ def test_ps(t, root, sc):
                  f"{c['name']}: a plain ctr container's state is unknown (was {c['state_at_cut']}), never a guess")
         elif c["kind"] == "cri-sandbox":
             t.ok(p["sandbox"] and p["state"] == "unknown", f"{c['name']}: a pod sandbox, state not on disk")
+    n = len([p for p in ps if p["engine"] == "containerd" and p["labels"].get("io.kubernetes.pod.name") == sc["pod"]["name"]])
+    rc, o, _ = csleuth("--sysroot", root, "ps", "-a", "-q", "--filter", f"label=io.kubernetes.pod.name={sc['pod']['name']}")
+    t.ok(rc == 0 and len(o.split()) == n > 0, f"ps --filter label=io.kubernetes.pod.name= finds the pod's {n} "
+         "containers by their containerd labels", o)
     t.ok(not any(p["engine"] == "containerd" and p["namespace"] == "moby" for p in ps),
          "Docker 29's containerd record is not listed twice")
     rc, _, _ = csleuth("--sysroot", root, "ps", "--engine", "containerd", "--namespace", "k8s.io", "--json")
@@ -126,16 +133,22 @@ def test_images(t, root, sc):
          "Docker 29's image: docker's shape, id = the manifest digest, Storage.RootFS.Snapshot")
 
 
+def info_record(c):
+    """`ctr containers info` as recorded for container c, or None."""
+    for n in (c["name"], c["id"]):
+        f = os.path.join(ENG, "ctr", c["namespace"], "containers-info", n + ".json")
+        if os.path.exists(f):
+            return rec(f)
+    return None
+
+
 def test_inspect(t, root, sc):
     for c in sc["containers"]:
         if c["kind"] == "docker29":
             continue
-        f = os.path.join(ENG, "ctr", c["namespace"], "containers-info", c["name"] + ".json")
-        if not os.path.exists(f):
-            f = os.path.join(ENG, "ctr", c["namespace"], "containers-info", c["id"] + ".json")
-        if not os.path.exists(f):
+        want = info_record(c)
+        if not want:
             continue
-        want = rec(f)
         rc, got, err = csleuth_json("--sysroot", root, "inspect", f"containerd:{c['namespace']}/{c['id']}")
         if not t.ok(rc == 0 and len(got) == 1, f"inspect {c['name']}", err):
             continue

@@ -84,6 +84,13 @@ def test_ps(t, root, sc):
             t.ok(p["pod"] and p["pod"]["name"] == "webpod" and p["pod"]["uid"] == c["pod"],
                  f"{c['name']}: pod webpod", p["pod"])
         t.eq(p["log_driver"], c["log_driver"], f"{c['name']}: log driver {c['log_driver']}")
+        t.eq(p["labels"], i["Config"]["Labels"] or {}, f"{c['name']}: labels as podman inspect gives them")
+    # --filter label= over Podman's labels (dormant was created with --label)
+    rc, o, _ = csleuth("--sysroot", root, "ps", "-a", "-q", "--no-trunc", "--filter", "label=org.example.case=CSX-7")
+    want = sorted(c["id"] for c in sc["containers"] if (ins[c["id"]]["Config"]["Labels"] or {}).get(
+        "org.example.case") == "CSX-7")
+    t.ok(rc == 0 and sorted(o.decode().split()) == want and len(want) == 1,
+         "ps --filter label=org.example.case=CSX-7 finds the container podman labelled so", o)
     # podman ps -a --external lists exactly what the stores hold
     for store, ns in STORES.items():
         want = {x["Id"] for x in rec(store, "ps-external.json")}
@@ -99,6 +106,9 @@ def test_ps(t, root, sc):
     t.ok(ctn and not ctn["sandbox"] and ctn["name"] == "app" and ctn["pod"] == pod and
          ctn["sandbox_id"] == cr["sandbox"]["id"] and ctn["state"] == "unknown",
          "CRI-O container: its Kubernetes name (app), pod and sandbox", ctn)
+    t.ok(ctn and ctn["labels"].get("io.kubernetes.container.name") == "app"
+         and ctn["labels"].get("io.kubernetes.pod.uid") == cr["pod"]["uid"],
+         "CRI-O container: its labels from the io.kubernetes.cri-o.Labels annotation", ctn and ctn["labels"])
     rc, sel, _ = csleuth_json("--sysroot", root, "ps", "--engine", "cri-o", "--json")
     t.eq(sorted(p["id"] for p in sel), sorted([cr["sandbox"]["id"], cr["container"]["id"]]), "--engine cri-o")
     rc, sel, _ = csleuth_json("--sysroot", root, "ps", "--namespace", "alice", "--json")

@@ -103,5 +103,15 @@ int main(void)
 				f = x;
 		}
 	tap_ok(n == INT64_MAX && m == -7 && f == -7, "integers: max kept, overflow and fractions refused");
+	t = "{\"z\":\"1\",\"a.b\":\"x=y\",\"n\":5,\"e\":\"\"} ";
+	cs_jscan_init(&s, t, strlen(t));
+	char **lv = cs_jscan_labels(&s);
+	tap_ok(lv && cs_strv_len(lv) == 3 && strcmp(lv[0], "a.b=x=y") == 0 && strcmp(lv[1], "e=") == 0 &&
+		       strcmp(lv[2], "z=1") == 0 && cs_jscan_finish(&s, NULL) == 0,
+	       "labels: sorted k=v, a non-string value left out, the object consumed");
+	cs_strv_free(lv);
+	t = "null";
+	cs_jscan_init(&s, t, strlen(t));
+	tap_ok(cs_jscan_labels(&s) == NULL && cs_jscan_finish(&s, NULL) == 0, "labels: null gives none");
 	return tap_done();
 }

@@ -156,6 +156,8 @@ static void parse_cri_ext(const uint8_t *v, size_t l, cri_meta *m)
 typedef struct labelctx {
 	cs_container *ct;
 	char *kind;
+	char **all; /* every label as "k=v", for the model's labels */
+	size_t n, cap;
 } labelctx;
 
 static int label_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl, bool isb)
@@ -164,6 +166,8 @@ static int label_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, siz
 	if (isb)
 		return 0;
 	cs_container *ct = l->ct;
+	if (l->n < 4096 && kl <= 65536 && vl <= 65536)
+		*CS_PUSH(l->all, l->n, l->cap) = cs_xasprintf("%.*s=%.*s", (int)kl, (const char *)k, (int)vl, (const char *)v);
 #define IS(s) (kl == sizeof(s) - 1 && memcmp(k, s, kl) == 0)
 	char **dst = NULL;
 	if (IS("io.kubernetes.pod.name") || IS("io.kubernetes.pod.namespace") || IS("io.kubernetes.pod.uid")) {
@@ -347,6 +351,12 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 	cs_bolt_bucket lb;
 	if (cs_bolt_bucket_open(&b, "labels", &lb, NULL) == 1 && cs_bolt_foreach(&lb, label_cb, &lc, &e) < 0)
 		cd_warn(c, &ct->problems, mp, "container %s/%s: labels: %s", x->ns, ct->id, e.msg);
+	if (lc.all) {
+		*CS_PUSH(lc.all, lc.n, lc.cap) = NULL;
+		cs_strv_sort(lc.all);
+		cs_strv_free(ct->labels);
+		ct->labels = lc.all;
+	}
 	ct->sandbox = lc.kind && strcmp(lc.kind, "sandbox") == 0;
 	bool cri = lc.kind != NULL;
 	free(lc.kind);

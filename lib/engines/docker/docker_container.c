@@ -149,27 +149,6 @@ static void scan_old_volumes(cs_jscan *s, cs_container *ct, size_t *cap, bool rw
 	}
 }
 
-/* Config.Labels: {"k": "v", ...} as sorted "k=v" strings. */
-static void scan_labels(cs_jscan *s, cs_container *ct)
-{
-	if (!cs_jscan_object(s))
-		return;
-	size_t n = 0, cap = 0;
-	char **v = NULL;
-	while (cs_jscan_member(s)) {
-		char *k = cs_xstrdup(s->key);
-		char *val = n < 4096 ? cs_jscan_string(s) : (cs_jscan_skip(s), NULL);
-		if (val)
-			*CS_PUSH(v, n, cap) = cs_xasprintf("%s=%s", k, val);
-		free(k);
-		free(val);
-	}
-	*CS_PUSH(v, n, cap) = NULL;
-	cs_strv_sort(v);
-	cs_strv_free(ct->labels);
-	ct->labels = v;
-}
-
 static void health_log_clear(cs_state *st)
 {
 	for (size_t i = 0; i < st->n_health_log; i++)
@@ -324,7 +303,7 @@ static int scan_config(dk_ctx *c, cs_container *ct, const char *file, const char
 						if (cs_jscan_is(&s, "Image"))
 							replace(&ct->image_ref, cs_jscan_string(&s));
 						else if (cs_jscan_is(&s, "Labels"))
-							scan_labels(&s, ct);
+							cs_strv_free(ct->labels), ct->labels = cs_jscan_labels(&s);
 						else
 							cs_jscan_skip(&s);
 					}

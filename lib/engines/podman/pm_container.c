@@ -45,6 +45,7 @@ typedef struct lcfg {
 	cs_time created;
 	bool infra;
 	char **args;      /* spec.process.args */
+	char **labels;    /* labels, as "k=v" sorted */
 	char **user_volumes;
 	cs_mount *mounts; /* spec.mounts of type bind/tmpfs */
 	size_t n_mounts, cap_mounts;
@@ -67,6 +68,7 @@ static void lcfg_free(lcfg *l)
 	free(l->log_path);
 	free(l->pod);
 	cs_strv_free(l->args);
+	cs_strv_free(l->labels);
 	cs_strv_free(l->user_volumes);
 	for (size_t i = 0; i < l->n_mounts; i++)
 		cs_mount_clear(&l->mounts[i]);
@@ -189,6 +191,8 @@ static int scan_config(const char *text, lcfg *l, cs_error *e)
 			l->created = stime(&s);
 		else if (cs_jscan_is(&s, "userVolumes"))
 			cs_strv_free(l->user_volumes), l->user_volumes = strv(&s);
+		else if (cs_jscan_is(&s, "labels"))
+			cs_strv_free(l->labels), l->labels = cs_jscan_labels(&s);
 		else if (cs_jscan_is(&s, "spec"))
 			scan_spec(&s, l);
 		else if (cs_jscan_is(&s, "idMappingsOptions") && cs_jscan_object(&s)) {
@@ -503,6 +507,7 @@ static void from_libpod(pm_ctx *c, pm_lctr *l, pm_sctr *s)
 	ct->name = cs_xstrdup(x.name ? x.name : l->name ? l->name : l->id);
 	ct->image_ref = cs_xstrdup(x.image_name ? x.image_name : x.raw_image);
 	ct->image_id = cs_xstrdup(x.image_id);
+	ct->labels = TAKE_PTR(x.labels);
 	ct->created = x.created != CS_TIME_NEVER ? x.created : s ? s->created : CS_TIME_NEVER;
 	if (x.args && x.args[0]) {
 		ct->path = cs_xstrdup(x.args[0]);
@@ -677,6 +682,8 @@ static void from_storage(pm_ctx *c, pm_sctr *s)
 		if (x.labels) {
 			json_object *j = NULL;
 			if (cs_json_parse(x.labels, strlen(x.labels), &j, NULL) == 0) {
+				cs_strv_free(ct->labels);
+				ct->labels = cs_json_labels(j);
 				ct->pod->name = cs_json_strdup(j, "io.kubernetes.pod.name");
 				ct->pod->namespace = cs_json_strdup(j, "io.kubernetes.pod.namespace");
 				ct->pod->uid = cs_json_strdup(j, "io.kubernetes.pod.uid");
