@@ -5,6 +5,7 @@ CSLEUTH_BUILDDIR. The shared folder of real engine data is looked for in
 CSLEUTH_SHARED, else beside the source tree (../shared).
 """
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -80,17 +81,47 @@ def csleuth_json(*args):
     return rc, json.loads(out.decode("utf-8")), err
 
 
-def _locked_unpack(name, unpack):
+def _digest(paths):
+    h = hashlib.sha256()
+    for p in paths:
+        with open(p, "rb") as f:
+            for b in iter(lambda: f.read(1 << 20), b""):
+                h.update(b)
+    return h.hexdigest()
+
+
+def _locked_unpack(name, unpack, sources=()):
+    """Unpacks (once per build tree) into the cache directory NAME, under a
+    lock, so tests running side by side share it. sources: the files it is
+    made from; when their content changes (a regenerated fixture), it is
+    unpacked again instead of a stale copy being used."""
     os.makedirs(CACHE, exist_ok=True)
     dest = os.path.join(CACHE, name)
+    stamp = os.path.join(dest, ".unpacked")
     with open(os.path.join(CACHE, name + ".lock"), "w") as lk:
         fcntl.flock(lk, fcntl.LOCK_EX)
-        if not os.path.exists(os.path.join(dest, ".unpacked")):
+        key = _digest(sources) if sources else ""
+        have = None
+        if os.path.exists(stamp):
+            with open(stamp, encoding="utf-8") as f:
+                have = f.read().strip()
+        if have != key:
             shutil.rmtree(dest, ignore_errors=True)
             os.makedirs(dest)
             unpack(dest)
-            open(os.path.join(dest, ".unpacked"), "w").close()
+            with open(stamp, "w", encoding="utf-8") as f:
+                f.write(key)
     return dest
+
+
+def unpack_txz(name, txz):
+    """A fixture tarball unpacked with GNU tar, keeping device nodes and
+    trusted.* xattrs (which needs root), into the cache directory NAME;
+    returns that directory."""
+    def unpack(dest):
+        subprocess.run(["tar", "--xattrs", "--xattrs-include=*", "--numeric-owner",
+                        "-C", dest, "-xJf", txz], check=True)
+    return _locked_unpack(name, unpack, sources=[txz])
 
 
 def realdata(name):
@@ -104,19 +135,14 @@ def realdata(name):
         with tarfile.open(tgz) as t:
             t.extractall(dest, filter="tar") if hasattr(tarfile, "data_filter") else t.extractall(dest)
 
-    return os.path.join(_locked_unpack("realdata-" + name, unpack), "docker")
+    return os.path.join(_locked_unpack("realdata-" + name, unpack, sources=[tgz]), "docker")
 
 
 def fixture(name):
-    """Unpacks testdata/docker/NAME.tar.xz with GNU tar (keeping device nodes
-    and trusted.* xattrs, which needs root); returns its data root."""
-    txz = os.path.join(SRC, "testdata", "docker", name + ".tar.xz")
-
-    def unpack(dest):
-        subprocess.run(["tar", "--xattrs", "--xattrs-include=*", "--numeric-owner",
-                        "-C", dest, "-xJf", txz], check=True)
-
-    return os.path.join(_locked_unpack("fixture-" + name, unpack), "docker")
+    """Unpacks testdata/docker/NAME.tar.xz (see unpack_txz); returns its
+    data root."""
+    return os.path.join(unpack_txz("fixture-" + name, os.path.join(SRC, "testdata", "docker", name + ".tar.xz")),
+                        "docker")
 
 
 def engine_record(name, *parts):

@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import CACHE, SRC, Tap, _locked_unpack, csleuth, csleuth_json  # noqa: E402
+from harness import CACHE, SRC, Tap, unpack_txz, csleuth, csleuth_json  # noqa: E402
 from fsview import diff_records, walk_tar  # noqa: E402
 
 ENG = os.path.join(SRC, "testdata", "containerd", "engine")
@@ -25,13 +25,7 @@ def rec(*parts):
 
 
 def node():
-    txz = os.path.join(SRC, "testdata", "containerd", "node.tar.xz")
-
-    def unpack(dest):
-        subprocess.run(["tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-C", dest, "-xJf", txz],
-                       check=True)
-
-    return _locked_unpack("fixture-containerd-node", unpack)
+    return unpack_txz("fixture-containerd-node", os.path.join(SRC, "testdata", "containerd", "node.tar.xz"))
 
 
 def ns_time(s):

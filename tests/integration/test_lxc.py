@@ -14,20 +14,14 @@ import os
 import subprocess
 import tarfile
 
-from harness import BUILD, SRC, Tap, _locked_unpack, csleuth, csleuth_json
+from harness import BUILD, SRC, Tap, unpack_txz, csleuth, csleuth_json
 
 ENG = os.path.join(SRC, "testdata", "lxc", "engine")
 SQLDUMP = os.environ.get("CSLEUTH_LXD_SQLDUMP", os.path.join(BUILD, "tests", "lxd_sqldump"))
 
 
 def sysroot():
-    txz = os.path.join(SRC, "testdata", "lxc", "sysroot.tar.xz")
-
-    def unpack(dest):
-        subprocess.run(["tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-C", dest, "-xJf", txz],
-                       check=True)
-
-    return _locked_unpack("fixture-lxc", unpack)
+    return unpack_txz("fixture-lxc", os.path.join(SRC, "testdata", "lxc", "sysroot.tar.xz"))
 
 
 def rec(*parts):

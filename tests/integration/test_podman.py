@@ -11,11 +11,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BIN, CACHE, SRC, Tap, _locked_unpack, csleuth, csleuth_json  # noqa: E402
+from harness import BIN, CACHE, SRC, Tap, unpack_txz, csleuth, csleuth_json  # noqa: E402
 from fsview import diff_records, walk_tar, walk_tree  # noqa: E402
 
 ENG = os.path.join(SRC, "testdata", "podman", "engine")
@@ -28,13 +27,7 @@ def rec(*parts):
 
 
 def unpack(name):
-    txz = os.path.join(SRC, "testdata", "podman", name + ".tar.xz")
-
-    def go(dest):
-        subprocess.run(["tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-C", dest, "-xJf", txz],
-                       check=True)
-
-    return _locked_unpack("fixture-podman-" + name, go)
+    return unpack_txz("fixture-podman-" + name, os.path.join(SRC, "testdata", "podman", name + ".tar.xz"))
 
 
 def ns_time(s):

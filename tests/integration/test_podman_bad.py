@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import CACHE, SRC, Tap, _locked_unpack, csleuth, csleuth_json  # noqa: E402
+from harness import CACHE, SRC, Tap, unpack_txz, csleuth, csleuth_json  # noqa: E402
 
 ENG = os.path.join(SRC, "testdata", "podman", "engine")
 STORE = "var/lib/containers/storage"
@@ -21,13 +21,7 @@ def rec(*parts):
 
 
 def unpack():
-    txz = os.path.join(SRC, "testdata", "podman", "sysroot.tar.xz")
-
-    def go(dest):
-        subprocess.run(["tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-C", dest, "-xJf", txz],
-                       check=True)
-
-    return _locked_unpack("fixture-podman-sysroot", go)
+    return unpack_txz("fixture-podman-sysroot", os.path.join(SRC, "testdata", "podman", "sysroot.tar.xz"))
 
 
 class Case:

@@ -15,7 +15,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import CACHE, SRC, Tap, _locked_unpack, csleuth, csleuth_json  # noqa: E402
+from harness import CACHE, SRC, Tap, unpack_txz, csleuth, csleuth_json  # noqa: E402
 import fsview  # noqa: E402
 
 ENG = os.path.join(SRC, "testdata", "podman", "engine")
@@ -29,13 +29,7 @@ def rec(*parts):
 
 
 def unpack(name):
-    txz = os.path.join(SRC, "testdata", "podman", name + ".tar.xz")
-
-    def go(dest):
-        subprocess.run(["tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-C", dest, "-xJf", txz],
-                       check=True)
-
-    return _locked_unpack("fixture-podman-" + name, go)
+    return unpack_txz("fixture-podman-" + name, os.path.join(SRC, "testdata", "podman", name + ".tar.xz"))
 
 
 def copy(src, dst):
