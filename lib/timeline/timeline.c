@@ -126,6 +126,16 @@ void cs_csv_cell(cs_buf *b, const char *s)
 		(void)cs_buf_append(b, "\"", 1);
 }
 
+void cs_csv_cell_sheet(cs_buf *b, const char *s)
+{
+	if (!s || !s[0] || !strchr("=+-@'", s[0])) {
+		cs_csv_cell(b, s);
+		return;
+	}
+	_cleanup_free_ char *g = cs_xasprintf("'%s", s);
+	cs_csv_cell(b, g);
+}
+
 void cs_body_name(cs_buf *b, const char *s)
 {
 	cs_buf esc = {.max = SIZE_MAX};
@@ -338,13 +348,13 @@ static int format_row(cs_timeline *t, const cs_event *ev, cs_buf *b)
 	case CS_TL_CSV:
 		(void)cs_buf_append(b, dt, 30);
 		(void)cs_buf_append(b, ",", 1);
-		cs_csv_cell(b, ev->desc);
+		cs_csv_cell_sheet(b, ev->desc);
 		for (int i = 0; i < F_N; i++) {
 			(void)cs_buf_puts(b, ",");
-			cs_csv_cell(b, v[i]);
+			cs_csv_cell_sheet(b, v[i]);
 			if (i == F_SOURCE) {
 				(void)cs_buf_puts(b, ",");
-				cs_csv_cell(b, ev->message);
+				cs_csv_cell_sheet(b, ev->message);
 			}
 		}
 		(void)cs_buf_puts(b, "\r\n");

@@ -19,7 +19,9 @@
  * Text from the evidence is made safe for each format, the same way: in
  * CSV, a backslash is written \\, control characters other than newline as
  * \xNN (C1 controls as \u0080..\u009f) and bytes that are not UTF-8 as
- * \xNN, and cells holding separators, quotes or newlines are quoted; in
+ * \xNN, and cells holding separators, quotes or newlines are quoted (in
+ * the spreadsheet CSV, a cell a spreadsheet would take as a formula also
+ * gets a leading ', see cs_csv_cell_sheet); in
  * JSON lines, strings are JSON (C1 controls as \u0080..), and a value that
  * is not UTF-8 also comes exactly as <column>_base64; body file names have
  * '|', '%' and control characters escaped, so no name can forge a row or a
@@ -98,6 +100,12 @@ uint64_t cs_timeline_skipped(const cs_timeline *t);
 /* Format helpers, exposed for tests: append one CSV cell / body-file name /
  * JSON string (returns false when s is not UTF-8). */
 void cs_csv_cell(cs_buf *b, const char *s);
+/* As cs_csv_cell, for a spreadsheet: a cell starting with = + - @ (which a
+ * spreadsheet would run as a formula: a file named =HYPERLINK(...) in the
+ * evidence) or with ' gets a leading ', which spreadsheets take as "text";
+ * the rule is reversible (drop one leading ' where the next is one of
+ * =+-@'). */
+void cs_csv_cell_sheet(cs_buf *b, const char *s);
 void cs_body_name(cs_buf *b, const char *s);
 /* "0o100644" for an st_mode (empty for -1). */
 void cs_mode_text(int64_t mode, char buf[24]);

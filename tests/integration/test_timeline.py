@@ -11,7 +11,7 @@ import os
 import subprocess
 import tempfile
 
-from harness import Tap, csleuth, engine_record, fixture
+from harness import BIN, Tap, csleuth, engine_record, fixture
 
 
 def norm(s):
@@ -211,6 +211,31 @@ def check_bad(t, root, tmp):
          "its unusable times are skipped, not invented")
 
 
+def check_formula(t, root, tmp):
+    """Evidence that names a container like a spreadsheet formula: the
+    spreadsheet CSV writes the cell as text ('=...), JSON lines keep it
+    exactly."""
+    copy = os.path.join(tmp, "formula")
+    subprocess.run(["cp", "-a", root, copy], check=True)
+    evil = '=HYPERLINK("http://example.invalid/","open")'
+    for cid in os.listdir(os.path.join(copy, "containers")):
+        p = os.path.join(copy, "containers", cid, "config.v2.json")
+        cfg = json.load(open(p))
+        if cfg["Name"] == "/exit3":
+            cfg["Name"] = "/" + evil
+            json.dump(cfg, open(p, "w"))
+    rc, out, err = csleuth("--root", copy, "timeline", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out.decode("utf-8"), newline="")))
+    name = rows[0].index("container_name")
+    names = {r[name] for r in rows[1:]}
+    t.ok("'" + evil in names and evil not in names and not any(c.startswith("=") for r in rows for c in r),
+         "csv: a container named like a formula is written as text ('=HYPERLINK...), no cell starts with =",
+         sorted(names))
+    rows = [json.loads(x) for x in subprocess.run([BIN, "--root", copy, "timeline", "--format", "jsonl"],
+                                                  capture_output=True).stdout.splitlines()]
+    t.ok(any(r.get("container_name") == evil for r in rows), "jsonl: the same name exactly as the evidence has it")
+
+
 def main():
     t = Tap()
     if os.geteuid() != 0:
@@ -226,6 +251,7 @@ def main():
         t.run(check_merge, root)
         t.run(check_types, root, tmp)
         t.run(check_bad, root, tmp)
+        t.run(check_formula, root, tmp)
     t.done()
 
 

@@ -15,6 +15,14 @@ static void cell(const char *in, const char *want)
 	cs_buf_free(&b);
 }
 
+static void sheet(const char *in, const char *want)
+{
+	cs_buf b = {0};
+	cs_csv_cell_sheet(&b, in);
+	TAP_STR_EQ(b.data ? b.data : "", want, "spreadsheet cell case %d", ++ncase);
+	cs_buf_free(&b);
+}
+
 static void body(const char *in, const char *want)
 {
 	cs_buf b = {0};
@@ -42,6 +50,16 @@ int main(void)
 	cell("csi\xc2\x9b" "31m", "csi\\u009b31m");
 	cell("nel\xc2\x85", "nel\\u0085");
 	cell("nbsp\xc2\xa0ok", "nbsp\xc2\xa0ok");
+	/* the spreadsheet CSV: what a spreadsheet would run as a formula is text */
+	sheet("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+	sheet("+1", "'+1");
+	sheet("-2+3", "'-2+3");
+	sheet("@SUM(A1)", "'@SUM(A1)");
+	sheet("'quoted", "''quoted");
+	sheet("=a,b", "\"'=a,b\"");
+	sheet("/etc/a=b", "/etc/a=b");
+	sheet("\t=x", "\\x09=x"); /* a control character is escaped first */
+	sheet("", "");
 	body("/etc/passwd", "/etc/passwd");
 	body("a|b", "a\\x7cb");
 	body("100%s", "100\\x25s");
