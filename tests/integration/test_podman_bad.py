@@ -30,8 +30,10 @@ class Case:
         subprocess.run(["cp", "-a", src, self.root], check=True)
         self.store = os.path.join(self.root, STORE)
 
-    def ps(self):
-        rc, out, err = csleuth("--sysroot", self.root, "ps", "--json")
+    def ps(self, check=False):
+        """ps --json; check: with --check, which also reads the layer stacks
+        (a plain ps reads the containers' own records only)."""
+        rc, out, err = csleuth("--sysroot", self.root, "ps", "--json", *(["--check"] if check else []))
         return rc, json.loads(out) if out.strip() else [], err
 
     def images(self):
@@ -150,6 +152,18 @@ def test_bolt_page(t, src, tmp, sc):
          "every container of the damaged store is still listed (from containers.json)")
 
 
+def check_listing(t, c, what):
+    """Damage in a layer stack: a plain ps (which reads no stacks) lists the
+    same containers, with the same fields, as ps --check (which flags it)."""
+    drop = ("incomplete", "problems")
+    rc1, a, e1 = c.ps()
+    rc2, b, e2 = c.ps(check=True)
+    strip = [{k: v for k, v in x.items() if k not in drop} for x in a]
+    t.ok(rc1 == 0 and rc2 == 3 and strip == [{k: v for k, v in x.items() if k not in drop} for x in b]
+         and len(a) > 5, f"{what}: ps lists every container as ps --check does (which alone reads the "
+         "layer stacks and flags it)", e1 + e2)
+
+
 def test_lower_outside(t, src, tmp, sc):
     c = Case(src, tmp, "lower")
     ch = [x for x in sc["containers"] if x["name"] == "changes"][0]
@@ -157,7 +171,8 @@ def test_lower_outside(t, src, tmp, sc):
     lf = os.path.join(c.store, "overlay", layer, "lower")
     os.symlink("/etc", os.path.join(c.store, "overlay/l/EVILLINKEVILLINKEVILLINK00"))
     open(lf, "w").write("l/EVILLINKEVILLINKEVILLINK00")
-    rc, ps, err = c.ps()
+    check_listing(t, c, "a lower pointing outside the store")
+    rc, ps, err = c.ps(check=True)
     p = [x for x in ps if x["name"] == "changes"][0]
     t.ok(rc == 3 and p["incomplete"] and any("lower" in (q["file"] or "") and "outside" in q["message"]
                                              for q in p["problems"]),
@@ -169,7 +184,7 @@ def test_lower_outside(t, src, tmp, sc):
     t.ok(rc == 3 and b"/root/.ssh" in out, "its own layer is still read", err)
     os.remove(lf)
     os.symlink("../../../../../../etc/passwd", lf)
-    rc, ps, err = c.ps()
+    rc, ps, err = c.ps(check=True)
     t.ok(rc == 3 and b"lower" in err, "a lower file that is a link out of the evidence is refused, named", err)
 
 
@@ -178,7 +193,8 @@ def test_missing_dir(t, src, tmp, sc):
     ch = [x for x in sc["containers"] if x["name"] == "ticker"][0]
     layer = ch["upper_dir"].split("/overlay/")[1].split("/")[0]
     shutil.rmtree(os.path.join(c.store, "overlay", layer, "diff"))
-    rc, ps, err = c.ps()
+    check_listing(t, c, "a missing layer directory")
+    rc, ps, err = c.ps(check=True)
     p = [x for x in ps if x["name"] == "ticker"][0]
     t.ok(rc == 3 and p["incomplete"] and layer.encode() in err, "a missing layer directory: named, flagged", err)
     t.eq(names(ps), ALL_ROOT, "everything is still listed")

@@ -641,7 +641,8 @@ int cs_podman_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_
 	dr->ops = &cs_engine_podman;
 	dr->engine_data = st;
 	dr->engine_data_free = pm_store_free;
-	pm_ctx c = {.src = src, .dr = dr, .st = st, .diag = o ? o->diag : NULL, .diag_ud = o ? o->diag_userdata : NULL};
+	pm_ctx c = {.src = src, .dr = dr, .st = st, .diag = o ? o->diag : NULL, .diag_ud = o ? o->diag_userdata : NULL,
+		    .listing = o && o->listing};
 	st->have_db = pm_read_libpod(&c);
 	if (!any && !st->have_db) {
 		cs_dataroot_free(dr);
@@ -697,10 +698,15 @@ int cs_podman_load(cs_source *src, const cs_load_opts *o, cs_dataroot **ret, cs_
 		if (evp && is_file(src, evp))
 			st->events_path = TAKE_PTR(evp);
 	}
-	pm_load_images(&c);
+	/* a listing (ps) reads the containers only: images, volumes and the
+	 * events log are what other commands need */
+	if (!c.listing)
+		pm_load_images(&c);
 	pm_load_containers(&c);
-	pm_load_volumes(&c);
-	pm_read_events(&c);
+	if (!c.listing) {
+		pm_load_volumes(&c);
+		pm_read_events(&c);
+	}
 	if (dr->n_containers > 1)
 		qsort(dr->containers, dr->n_containers, sizeof(cs_container), cmp_container);
 	if (dr->n_images > 1)

@@ -423,13 +423,19 @@ static void set_layers(pm_ctx *c, cs_container *ct, const pm_sctr *s)
 		ct->layers.complete = false;
 		return;
 	}
-	bool inc = false;
-	pm_layer_stack(c, s->layer, "container", &ct->layers, &ct->problems, &inc);
-	if (inc)
-		ct->incomplete = true;
-	ct->mount_id = cs_xstrdup(s->layer);
-	ct->driver = cs_xstrdup(ct->layers.driver);
 	const pm_layer *l = pm_layer_get(st, s->layer);
+	if (c->listing) {
+		/* a listing needs no stack: the layers are read when asked for */
+		ct->layers_unread = true;
+		ct->driver = l ? cs_xstrdup(l->driver) : NULL;
+	} else {
+		bool inc = false;
+		pm_layer_stack(c, s->layer, "container", &ct->layers, &ct->problems, &inc);
+		if (inc)
+			ct->incomplete = true;
+		ct->driver = cs_xstrdup(ct->layers.driver);
+	}
+	ct->mount_id = cs_xstrdup(s->layer);
 	if (l)
 		cs_evfiles_add(&ct->evidence, "layers", l->file);
 	/* the kernel's marker of a volatile mount never cleanly unmounted */

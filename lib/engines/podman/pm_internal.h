@@ -114,6 +114,7 @@ typedef struct pm_ctx {
 	pm_store *st;
 	cs_diag_fn diag;
 	void *diag_ud;
+	bool listing; /* cs_load_opts.listing: containers without layer stacks, no images, volumes or events */
 } pm_ctx;
 
 /* Records a problem on an item (p NULL: the data root's), reports it as a
