@@ -462,7 +462,8 @@ static void atime_note(cli *c, const char *path, const char *shown)
 	out_escaped(stderr, shown);
 	fputs(" is on a writable mount without noatime: reading a symbolic link updates its "
 	      "access time and no open flag prevents it, so the access times of the links "
-	      "csleuth reads (overlay2/l/*, links inside layers, links on the way to the data "
+	      "csleuth reads (the layer links such as Docker's overlay2/l/* and containers/storage's "
+	      "overlay/l/*, links inside layers and root file systems, links on the way to the data "
 	      "root) will change; files and directories keep theirs (O_NOATIME). To change "
 	      "nothing, remount it read-only (mount -o remount,ro), bind-mount it read-only or "
 	      "with noatime, or read the disk image.\n",
