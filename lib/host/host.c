@@ -577,14 +577,16 @@ static bool image_ref_matches(const cs_image *im, const char *q)
 }
 
 /* The part of q after "NAMESPACE/" when the item's namespace prefixes it. */
-static const char *strip_ns(const char *ns, const char *q)
+static const char *strip_ns(const char *engine, const char *ns, const char *q)
 {
 	size_t l = ns ? strlen(ns) : 0;
 	if (l && strncmp(q, ns, l) == 0 && q[l] == '/')
 		return q + l + 1;
-	/* an item outside any namespace is in the engine's default one (an LXD
-	 * instance of project default): "default/NAME" names it */
-	if (!ns && cs_str_startswith(q, "default/"))
+	/* an LXD item outside any namespace is in project default:
+	 * "default/NAME" names it. Only LXD's: for the other engines
+	 * "default/app" is a name of its own (an image of Docker Hub's user
+	 * "default"), never "app". */
+	if (!ns && engine && strcmp(engine, "lxd") == 0 && cs_str_startswith(q, "default/"))
 		return q + 8;
 	return NULL;
 }
@@ -641,7 +643,7 @@ static int find_in(void *const *items, size_t n, const char *(*engine_of)(const 
 	size_t nm = 0, cap = 0;
 	bool any_ns = false;
 	for (size_t i = 0; i < n && !any_ns; i++)
-		any_ns = strip_ns(ns_of(items[i]), q) != NULL;
+		any_ns = strip_ns(engine_of(items[i]), ns_of(items[i]), q) != NULL;
 	for (int round = 0; round < 3 && nm == 0; round++) {
 		if (round == 2 && !hex && !any_ns)
 			continue;
@@ -650,7 +652,7 @@ static int find_in(void *const *items, size_t n, const char *(*engine_of)(const 
 			if (f.engine && strcmp(engine_of(it), f.engine) != 0)
 				continue;
 			/* "NAMESPACE/ID" qualifies ids and prefixes too */
-			const char *iq = strip_ns(ns_of(it), q);
+			const char *iq = strip_ns(engine_of(it), ns_of(it), q);
 			const char *ib = iq ? bare_id(iq) : bq;
 			bool ihex = iq ? is_hex(ib) : hex;
 			bool hit = round == 0   ? strcmp(bare_id(id_of(it)), ib) == 0
@@ -704,7 +706,7 @@ static bool ct_name(const void *p, const char *q, int round)
 	const cs_container *c = p;
 	if (!c->name)
 		return false;
-	const char *rest = strip_ns(c->namespace, q);
+	const char *rest = strip_ns(c->engine, c->namespace, q);
 	if (rest && (strcmp(c->name, *rest == '/' ? rest + 1 : rest) == 0 || strcmp(bare_id(c->id), bare_id(rest)) == 0))
 		return true;
 	return strcmp(c->name, *q == '/' ? q + 1 : q) == 0;
@@ -724,7 +726,7 @@ static bool im_name(const void *p, const char *q, int round)
 {
 	(void)round;
 	const cs_image *im = p;
-	const char *rest = strip_ns(im->namespace, q);
+	const char *rest = strip_ns(im->engine, im->namespace, q);
 	if ((rest && (image_ref_matches(im, rest) || strcmp(bare_id(im->id), bare_id(rest)) == 0)) ||
 	    image_ref_matches(im, q))
 		return true;

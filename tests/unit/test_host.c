@@ -93,6 +93,28 @@ int main(void)
 	tap_ok(cs_host_find_image(&hi, "containerd:default/docker.io/library/nginx:latest", &im, NULL, NULL) == 0 &&
 		       im == &ims[0],
 	       "a fully spelled reference with its namespace");
+	/* "default/NAME" is LXD's project default only: for Docker,
+	 * default/app is an image of its own (Docker Hub's user "default") */
+	cs_image dk[2] = {{0}};
+	char app[] = "docker.io/library/app:latest", dapp[] = "docker.io/default/app:latest";
+	char did0[] = "sha256:a000000000000000000000000000000000000000000000000000000000000001";
+	char did1[] = "sha256:b000000000000000000000000000000000000000000000000000000000000002";
+	char *dt0[] = {app, NULL}, *dt1[] = {dapp, NULL};
+	dk[0].engine = dk[1].engine = "docker";
+	dk[0].id = did0;
+	dk[0].tags = dt0;
+	dk[1].id = did1;
+	dk[1].tags = dt1;
+	cs_image *dptrs[2] = {&dk[0], &dk[1]};
+	cs_host hd = {.images = dptrs, .n_images = 2};
+	tap_ok(cs_host_find_image(&hd, "default/app", &im, NULL, NULL) == 0 && im == &dk[1],
+	       "docker: default/app is the image default/app, not app");
+	tap_ok(cs_host_find_image(&hd, "app", &im, NULL, NULL) == 0 && im == &dk[0], "docker: app is app");
+	cs_container lx = mk_ct("lxd", NULL, "f000000000000000000000000000000000000000000000000000000000000006", "c1");
+	cs_container dkc = mk_ct("docker", NULL, "f100000000000000000000000000000000000000000000000000000000000007", "c1");
+	cs_container *ptrs3[2] = {&lx, &dkc};
+	cs_host h3 = {.containers = ptrs3, .n_containers = 2};
+	TAP_STR_EQ(find_c(&h3, "default/c1", &rc, &n), lx.id, "default/NAME: LXD's project default, not Docker's c1");
 	char *w = cs_host_item_where("containerd", "k8s.io");
 	TAP_STR_EQ(w, "containerd:k8s.io", "where an item lives, for messages");
 	free(w);
@@ -103,5 +125,10 @@ int main(void)
 	}
 	free(odd.id);
 	free(odd.name);
+	cs_container *frees[2] = {&lx, &dkc};
+	for (size_t i = 0; i < 2; i++) {
+		free(frees[i]->id);
+		free(frees[i]->name);
+	}
 	return tap_done();
 }
