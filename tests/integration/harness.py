@@ -44,15 +44,22 @@ class Tap:
         self.n += 1
         print(f"ok {self.n} - # SKIP {msg}", flush=True)
 
+    def note(self, msg):
+        """A TAP comment: where the test is, so that a run cut short shows
+        how far it went."""
+        print(f"# {msg}", flush=True)
+
     def run(self, fn, *args):
         """Runs one test function; an exception is one failure, not a crash."""
         try:
+            self.note(f"{fn.__name__}")
             fn(self, *args)
         except Exception:  # noqa: BLE001 - report and go on
             self.ok(False, f"{fn.__name__}{args!r} raised", traceback.format_exc())
 
     def done(self):
-        print(f"1..{self.n}")
+        print(f"1..{self.n}", flush=True)
+        sys.stderr.flush()
         sys.exit(1 if self.failed else 0)
 
 

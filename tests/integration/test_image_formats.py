@@ -31,8 +31,10 @@ def check_formats(t, lay, work):
     raw = lay["disk"]
     host = lay["host"]
     want = diskimg.sha256(raw)
+    t.note("converting the raw disk (split, ewfacquire, qemu-img)")
     conv = diskimg.convert(raw, work)
     for name, files in conv.items():
+        t.note(f"{name}: {len(files)} file(s)")
         # a split raw image given piece by piece, and found from its .001
         args = [x for f in (files if name == "split" else files[:1]) for x in ("--image", f)]
         if name == "split":
