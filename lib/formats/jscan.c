@@ -244,6 +244,7 @@ bool cs_jscan_member(cs_jscan *s)
 		fail(s, s->p >= s->end ? "truncated" : "expected a member name");
 		return false;
 	}
+	s->key_at = s->p;
 	/* fast path: a name without escapes is copied straight from the text */
 	const char *q = s->p + 1;
 	while (q < s->end && !string_stop(*q))
@@ -271,6 +272,22 @@ bool cs_jscan_member(cs_jscan *s)
 	}
 	s->p++;
 	return !s->err;
+}
+
+char *cs_jscan_key_dup(const cs_jscan *s)
+{
+	if (!s->key_long || !s->key_at)
+		return cs_xstrdup(s->key);
+	cs_jscan t = *s; /* the name was scanned once: it is well formed */
+	t.p = s->key_at;
+	t.err = NULL;
+	cs_buf k = {.max = 1 << 20};
+	scan_string(&t, &k);
+	if (t.err || !k.data) {
+		cs_buf_free(&k);
+		return cs_xstrdup(s->key);
+	}
+	return cs_buf_steal(&k);
 }
 
 bool cs_jscan_is(const cs_jscan *s, const char *name)
@@ -361,7 +378,7 @@ char **cs_jscan_labels(cs_jscan *s)
 	size_t n = 0, cap = 0;
 	char **v = NULL;
 	while (cs_jscan_member(s)) {
-		char *k = cs_xstrdup(s->key);
+		char *k = cs_jscan_key_dup(s);
 		char *val = n < 4096 ? cs_jscan_string(s) : (cs_jscan_skip(s), NULL);
 		if (val)
 			*CS_PUSH(v, n, cap) = cs_xasprintf("%s=%s", k, val);

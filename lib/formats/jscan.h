@@ -25,6 +25,7 @@ typedef struct cs_jscan {
 	int depth;
 	char key[256]; /* the current member name (truncated if longer) */
 	bool key_long;
+	const char *key_at; /* where the current member name starts in the text */
 } cs_jscan;
 
 typedef enum cs_jtype {
@@ -40,6 +41,9 @@ bool cs_jscan_object(cs_jscan *s);
  * False at the end of the object (consumed) or on error. The member's value
  * must then be consumed: by a getter, by entering it, or by cs_jscan_skip. */
 bool cs_jscan_member(cs_jscan *s);
+/* The current member's whole name, however long (key holds at most 255
+ * bytes), escapes decoded; owned. */
+char *cs_jscan_key_dup(const cs_jscan *s);
 /* True if the current member is named name. */
 bool cs_jscan_is(const cs_jscan *s, const char *name);
 /* Enters an array; false (and the value skipped) if it is not one. */

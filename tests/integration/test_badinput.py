@@ -210,6 +210,28 @@ def check_scope(t, root, ids):
          "ps filtered to an intact container exits 0", errs)
 
 
+def check_long_names(t, tmp):
+    """Names longer than the JSON scanner's 255-byte member-name buffer are
+    kept whole: a mount destination (a MountPoints key) and a label."""
+    root = os.path.join(tmp, "long")
+    subprocess.run(["cp", "-a", fixture("overlay2"), root], check=True)
+    cid = ids_by_name(root)["vols"]
+    dest = "/" + "/".join(["d" * 60] * 6)
+    key = "org.example." + "k" * 290
+    with open(cfg_path(root, cid)) as f:
+        cfg = json.load(f)
+    cfg["MountPoints"][dest] = {"Source": "/srv/long", "RW": True, "Name": "", "Driver": "",
+                                "Type": "bind", "Propagation": "rprivate", "Spec": {}}
+    cfg["Config"].setdefault("Labels", {})[key] = "v"
+    with open(cfg_path(root, cid), "w") as f:
+        json.dump(cfg, f)
+    rc, out, err = csleuth("--root", root, "ps", "--json", "--no-trunc")
+    p = [x for x in json.loads(out) if x["id"] == cid][0] if rc in (0, 3) else {}
+    t.ok(any(m["destination"] == dest for m in p.get("mounts", [])),
+         f"a {len(dest)}-byte mount destination is kept whole", [m["destination"] for m in p.get("mounts", [])])
+    t.eq(p.get("labels", {}).get(key), "v", f"a {len(key)}-byte label key is kept whole")
+
+
 def check_not_a_root(t, tmp):
     rc, _, err = csleuth("--root", os.path.join(tmp, "nonexistent"), "ps")
     t.ok(rc == 1 and b"nonexistent" in err, "a missing data root fails with exit 1 and names it")
@@ -227,6 +249,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         t.run(check, tmp)
         t.run(check_not_a_root, tmp)
+        t.run(check_long_names, tmp)
     t.done()
 
 

@@ -113,5 +113,23 @@ int main(void)
 	t = "null";
 	cs_jscan_init(&s, t, strlen(t));
 	tap_ok(cs_jscan_labels(&s) == NULL && cs_jscan_finish(&s, NULL) == 0, "labels: null gives none");
+	/* keys past the 255 bytes the scanner keeps, plain and with an escape */
+	for (int esc = 0; esc < 2; esc++) {
+		cs_buf doc = {0}, want = {0};
+		(void)cs_buf_puts(&doc, "{\"");
+		for (int i = 0; i < 300; i++) {
+			(void)cs_buf_puts(&doc, esc && i == 299 ? "\\u0041" : "k");
+			(void)cs_buf_puts(&want, esc && i == 299 ? "A" : "k");
+		}
+		(void)cs_buf_puts(&doc, "\":\"v\"}");
+		(void)cs_buf_puts(&want, "=v");
+		cs_jscan_init(&s, doc.data, doc.len);
+		lv = cs_jscan_labels(&s);
+		tap_ok(lv && lv[0] && !lv[1] && strcmp(lv[0], want.data) == 0,
+		       "labels: a %zu-byte key is kept whole%s", want.len - 2, esc ? " (with an escape)" : "");
+		cs_strv_free(lv);
+		cs_buf_free(&doc);
+		cs_buf_free(&want);
+	}
 	return tap_done();
 }

@@ -114,7 +114,7 @@ static void scan_mountpoints(cs_jscan *s, cs_container *ct, size_t *cap)
 			continue;
 		}
 		cs_mount *m = CS_PUSH(ct->mounts, ct->n_mounts, *cap);
-		char *dest = cs_xstrdup(s->key);
+		char *dest = cs_jscan_key_dup(s); /* a path: may be longer than key holds */
 		scan_mountpoint(s, m);
 		if (!m->destination)
 			m->destination = dest;
@@ -130,8 +130,9 @@ static void scan_old_volumes(cs_jscan *s, cs_container *ct, size_t *cap, bool rw
 		return;
 	while (cs_jscan_member(s)) {
 		cs_mount *m = NULL;
+		_cleanup_free_ char *dest = cs_jscan_key_dup(s);
 		for (size_t i = 0; i < ct->n_mounts; i++)
-			if (ct->mounts[i].destination && strcmp(ct->mounts[i].destination, s->key) == 0)
+			if (ct->mounts[i].destination && strcmp(ct->mounts[i].destination, dest) == 0)
 				m = &ct->mounts[i];
 		if (!m && ct->n_mounts >= MAX_MOUNTS) {
 			cs_jscan_skip(s);
@@ -139,7 +140,7 @@ static void scan_old_volumes(cs_jscan *s, cs_container *ct, size_t *cap, bool rw
 		}
 		if (!m) {
 			m = CS_PUSH(ct->mounts, ct->n_mounts, *cap);
-			m->destination = cs_xstrdup(s->key);
+			m->destination = TAKE_PTR(dest);
 			m->type = CS_MOUNT_BIND;
 		}
 		if (rw_map)
