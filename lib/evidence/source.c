@@ -212,3 +212,35 @@ char *cs_path_join(const char *a, const char *b)
 		b++;
 	return cs_xasprintf("%.*s/%s", (int)la, a, b);
 }
+
+void cs_path_split(const char *path, bool dot_too, char **dir, char **leaf)
+{
+	while (*path == '/')
+		path++;
+	size_t n = strlen(path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	const char *slash = NULL;
+	for (size_t i = n; i > 0; i--)
+		if (path[i - 1] == '/') {
+			slash = path + i - 1;
+			break;
+		}
+	if (n == 0) {
+		*dir = cs_xstrdup("");
+		*leaf = cs_xstrdup(".");
+	} else if (!slash) {
+		*dir = cs_xstrdup("");
+		*leaf = cs_xstrndup(path, n);
+	} else {
+		*dir = cs_xstrndup(path, (size_t)(slash - path));
+		*leaf = cs_xstrndup(slash + 1, n - (size_t)(slash - path) - 1);
+	}
+	if (strcmp(*leaf, "..") == 0 || (dot_too && n > 0 && strcmp(*leaf, ".") == 0)) {
+		char *full = cs_xstrndup(path, n);
+		free(*dir);
+		free(*leaf);
+		*dir = full;
+		*leaf = cs_xstrdup(".");
+	}
+}

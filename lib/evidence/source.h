@@ -142,6 +142,12 @@ void cs_file_close(cs_file *f);
 
 /* Joins two relative paths with one '/'; either may be empty. Owned. */
 char *cs_path_join(const char *a, const char *b);
+/* Splits "a/b/c" into directory "a/b" and leaf "c" (both owned); leading,
+ * trailing and repeated slashes are tolerated, and "" gives leaf ".", the
+ * directory itself. A leaf ".." (and with dot_too a leaf "." as well) is
+ * not looked up in its directory: the whole path becomes the directory
+ * and the leaf ".", for backends whose directories hold no such entries. */
+void cs_path_split(const char *path, bool dot_too, char **dir, char **leaf);
 
 /* Backend vtable (for implementers of other backends). */
 typedef struct cs_source_ops {

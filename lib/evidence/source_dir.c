@@ -68,41 +68,6 @@ static long sys_openat2(int dirfd, const char *path, struct open_how *how)
 #endif
 }
 
-/* Splits "a/b/c" into directory "a/b" and leaf "c". The leaf "." stands for
- * the directory itself. Leading and repeated slashes are tolerated. */
-static void split_path(const char *path, char **dir, char **leaf)
-{
-	while (*path == '/')
-		path++;
-	size_t n = strlen(path);
-	while (n > 0 && path[n - 1] == '/')
-		n--;
-	const char *slash = NULL;
-	for (size_t i = n; i > 0; i--)
-		if (path[i - 1] == '/') {
-			slash = path + i - 1;
-			break;
-		}
-	if (n == 0) {
-		*dir = cs_xstrdup("");
-		*leaf = cs_xstrdup(".");
-	} else if (!slash) {
-		*dir = cs_xstrdup("");
-		*leaf = cs_xstrndup(path, n);
-	} else {
-		*dir = cs_xstrndup(path, (size_t)(slash - path));
-		*leaf = cs_xstrndup(slash + 1, n - (size_t)(slash - path) - 1);
-	}
-	if (strcmp(*leaf, "..") == 0) {
-		/* resolve "x/.." as a directory on its own */
-		char *full = cs_xstrndup(path, n);
-		free(*dir);
-		free(*leaf);
-		*dir = full;
-		*leaf = cs_xstrdup(".");
-	}
-}
-
 /* The portable walk: resolves a directory path inside the root.
  * Returns an O_PATH fd of the directory or -errno. */
 static int walk_dir(dir_source *s, const char *path)
@@ -250,7 +215,7 @@ static int resolve_st(dir_source *s, const char *path, bool follow, int *ret_dir
 	char *cur = cs_xstrdup(path);
 	for (int links = 0;; links++) {
 		char *dir, *leaf;
-		split_path(cur, &dir, &leaf);
+		cs_path_split(cur, false, &dir, &leaf);
 		int dfd = resolve_dir(s, dir);
 		if (dfd < 0) {
 			free(dir);

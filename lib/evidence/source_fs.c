@@ -343,39 +343,6 @@ out:
 	return r;
 }
 
-/* Splits "a/b/c" into "a/b" and "c" (see source_dir.c). */
-static void split_path(const char *path, char **dir, char **leaf)
-{
-	while (*path == '/')
-		path++;
-	size_t n = strlen(path);
-	while (n > 0 && path[n - 1] == '/')
-		n--;
-	const char *slash = NULL;
-	for (size_t i = n; i > 0; i--)
-		if (path[i - 1] == '/') {
-			slash = path + i - 1;
-			break;
-		}
-	if (n == 0) {
-		*dir = cs_xstrdup("");
-		*leaf = cs_xstrdup(".");
-	} else if (!slash) {
-		*dir = cs_xstrdup("");
-		*leaf = cs_xstrndup(path, n);
-	} else {
-		*dir = cs_xstrndup(path, (size_t)(slash - path));
-		*leaf = cs_xstrndup(slash + 1, n - (size_t)(slash - path) - 1);
-	}
-	if (strcmp(*leaf, "..") == 0 || strcmp(*leaf, ".") == 0) {
-		char *full = cs_xstrndup(path, n);
-		free(*dir);
-		free(*leaf);
-		*dir = full;
-		*leaf = cs_xstrdup(".");
-	}
-}
-
 /* Resolves a directory path to a stack (from the cache when it can). */
 static int resolve_dir(fsys_source *s, const char *dir, walk *w, int *links, cs_error *e)
 {
@@ -420,7 +387,7 @@ static int resolve(fsys_source *s, const char *path, bool follow, nref *ret, cs_
 	int r;
 	for (;;) {
 		char *dir, *leaf;
-		split_path(cur, &dir, &leaf);
+		cs_path_split(cur, true, &dir, &leaf);
 		r = resolve_dir(s, dir, &w, &links, e);
 		if (r < 0 || strcmp(leaf, ".") == 0) {
 			if (r == 0)

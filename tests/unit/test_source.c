@@ -177,5 +177,23 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
 	if (system(cmd) != 0)
 		perror("cleanup");
+	/* the backends' one path splitter: { path, dot_too, dir, leaf } */
+	static const struct {
+		const char *path;
+		bool dot;
+		const char *dir, *leaf;
+	} sp[] = {
+		{"a/b/c", false, "a/b", "c"}, {"/a//b/", false, "a/", "b"}, {"c", false, "", "c"},
+		{"", false, "", "."},         {"a/..", false, "a/..", "."}, {"a/.", false, "a", "."},
+		{"a/.", true, "a/.", "."},    {"", true, "", "."},
+	};
+	for (size_t i = 0; i < sizeof(sp) / sizeof(sp[0]); i++) {
+		char *sd = NULL, *sl = NULL;
+		cs_path_split(sp[i].path, sp[i].dot, &sd, &sl);
+		tap_ok(strcmp(sd, sp[i].dir) == 0 && strcmp(sl, sp[i].leaf) == 0, "split `%s`%s: `%s` + `%s`",
+		       sp[i].path, sp[i].dot ? " (dot too)" : "", sd, sl);
+		free(sd);
+		free(sl);
+	}
 	return tap_done();
 }
