@@ -45,7 +45,14 @@ class _Statx(ctypes.Structure):
                 ("mode", ctypes.c_uint16), ("pad1", ctypes.c_uint16), ("ino", ctypes.c_uint64),
                 ("size", ctypes.c_uint64), ("blocks", ctypes.c_uint64), ("attributes_mask", ctypes.c_uint64),
                 ("atime", _StatxTs), ("btime", _StatxTs), ("ctime", _StatxTs), ("mtime", _StatxTs),
-                ("rest", ctypes.c_uint64 * 14)]
+                ("rest", ctypes.c_uint64 * 16)]
+
+
+# The kernel copies its whole struct statx (0x100 bytes, fixed by the ABI)
+# into the caller's buffer whatever the mask asks: a shorter structure here
+# lets statx(2) overwrite Python's heap (this was 16 bytes short once, and
+# the test programs died with SIGSEGV long after, at random points).
+assert ctypes.sizeof(_Statx) == 0x100, ctypes.sizeof(_Statx)
 
 
 def times_ns(path):
