@@ -89,5 +89,10 @@ bool fz_diags_has(const fz_diags *d, const char *needle);
  * json-file log decoder that follows it). Bytes that are not UTF-8 are
  * taken either way. A reference independent of the code under test. */
 bool fz_json_strict(const char *p, size_t n, int max_depth, bool go);
+/* The same, and *members (if not NULL) is the number of members the
+ * outermost value holds when it is an object, a repeated name counted each
+ * time (json-c keeps only the last: more members here than json-c shows
+ * means a name repeats). */
+bool fz_json_strict_members(const char *p, size_t n, int max_depth, bool go, size_t *members);
 
 #endif

@@ -202,6 +202,7 @@ typedef struct ref {
 	const char *p, *end;
 	int max_depth;
 	bool go; /* strings as Go reads them: no raw control character */
+	size_t members; /* of the outermost object, duplicates counted */
 } ref;
 
 static void rws(ref *r)
@@ -302,6 +303,7 @@ static bool rvalue(ref *r, int depth)
 			}
 			if (!rvalue(r, depth + 1))
 				return false;
+			r->members += c == '{' && depth == 0;
 			rws(r);
 			if (r->p >= r->end)
 				return false;
@@ -324,11 +326,18 @@ static bool rvalue(ref *r, int depth)
 	return rnumber(r);
 }
 
-bool fz_json_strict(const char *p, size_t n, int max_depth, bool go)
+bool fz_json_strict_members(const char *p, size_t n, int max_depth, bool go, size_t *members)
 {
-	ref r = {p, p + n, max_depth, go};
+	ref r = {p, p + n, max_depth, go, 0};
 	if (!rvalue(&r, 0))
 		return false;
 	rws(&r);
+	if (members)
+		*members = r.members;
 	return r.p == r.end;
+}
+
+bool fz_json_strict(const char *p, size_t n, int max_depth, bool go)
+{
+	return fz_json_strict_members(p, n, max_depth, go, NULL);
 }

@@ -10,6 +10,10 @@
  * against the general one). Bytes that are not UTF-8 become U+FFFD one by
  * one in Go, and so in the decoder; json-c keeps them, so its strings are
  * compared after cs_utf8_repair(), which does what Go does.
+ * A member named twice: Go decodes each occurrence, so one of the wrong
+ * type is an error even when a later one is right, and the last one wins;
+ * json-c shows only the last, so such a line need not be accepted, but
+ * what is accepted is still the last occurrence's.
  * The reader: offsets within the file and never going back; when every
  * line decodes whole, one record per non-blank line, each as decoded.
  */
@@ -31,7 +35,8 @@ static void check_line(const char *line, size_t n, cs_buf *sc)
 		FZ_CHECK(why && eo <= n, "no reason, or a bad offset %zu", eo);
 	if (k >= 0)
 		FZ_CHECK(r.len <= 3 * n, "text of %zu from a line of %zu", r.len, n);
-	if (!fz_json_strict(line, n, 1000, true))
+	size_t members = 0;
+	if (!fz_json_strict_members(line, n, 1000, true, &members))
 		return;
 	json_tokener *tok = json_tokener_new_ex(1000);
 	json_object *o = json_tokener_parse_ex(tok, line, (int)n);
@@ -54,7 +59,8 @@ static void check_line(const char *line, size_t n, cs_buf *sc)
 	shape = shape && log && json_object_is_type(log, json_type_string) &&
 		(!stream || json_object_is_type(stream, json_type_string)) &&
 		(!time || json_object_is_type(time, json_type_string));
-	if (shape) {
+	bool repeated = shape && members != (size_t)json_object_object_length(o);
+	if (shape && !(repeated && k != 0)) {
 		size_t tl, sl;
 		char *t = cs_utf8_repair(json_object_get_string(log), (size_t)json_object_get_string_len(log),
 					 &tl);
