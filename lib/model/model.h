@@ -422,14 +422,4 @@ int cs_image_stack(const cs_image *im, cs_layer_stack *ret, cs_error *e);
 void cs_layer_stack_push(cs_layer_stack *s, const char *path, const char *id, const char *role);
 void cs_layer_stack_clear(cs_layer_stack *s);
 
-/* Finds items by full id, unique id prefix, name (with or without '/'),
- * or, for images, repo:tag / repo@digest (a repo alone means :latest).
- * Returns 0 and the index, -ENOENT if none matches, or -ENOTUNIQ if the
- * prefix is ambiguous (then *ret_matches lists the candidate indexes, owned,
- * and *ret_n their count). */
-int cs_find_container(const cs_dataroot *dr, const char *q, size_t *ret, size_t **ret_matches,
-		      size_t *ret_n);
-int cs_find_image(const cs_dataroot *dr, const char *q, size_t *ret, size_t **ret_matches,
-		  size_t *ret_n);
-
 #endif
