@@ -3,8 +3,8 @@
  *
  * Input: JSON text. Checks:
  * 1. Driving the cursor as a reader does (entering objects and arrays,
- *    taking strings, integers and booleans by member name, whatever the
- *    value's type, skipping the rest) accepts or rejects exactly what a
+ *    taking strings, integers, booleans, labels objects and string arrays
+ *    by member name, whatever the value's type, skipping the rest) accepts or rejects exactly what a
  *    plain skip of the whole document accepts: a getter given a value of
  *    another type consumes that value, no more, no less.
  * 2. The cursor accepts exactly RFC 8259 JSON, as checked by a small
@@ -39,7 +39,7 @@ static unsigned hash(const char *s, unsigned salt)
 /* One value, consumed the way some reader would consume it. */
 static void drive(cs_jscan *s, unsigned how, int depth)
 {
-	switch (how % 8) {
+	switch (how % 10) {
 	case 0: free(cs_jscan_string(s)); break;
 	case 1: (void)cs_jscan_int(s, -1); break;
 	case 2: (void)cs_jscan_bool(s); break;
@@ -66,6 +66,8 @@ static void drive(cs_jscan *s, unsigned how, int depth)
 		else
 			free(cs_jscan_string(s));
 		break;
+	case 7: cs_strv_free(cs_jscan_labels(s)); break;
+	case 8: cs_strv_free(cs_jscan_strv(s, how / 16 % 4)); break;
 	default:
 		/* the Health shape: peek, then enter only what it is */
 		if (cs_jscan_peek(s) == CS_JOBJECT)

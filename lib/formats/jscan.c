@@ -389,3 +389,17 @@ char **cs_jscan_labels(cs_jscan *s)
 	cs_strv_sort(v);
 	return v;
 }
+
+char **cs_jscan_strv(cs_jscan *s, size_t max)
+{
+	size_t n = 0, cap = 0;
+	char **v = NULL;
+	if (cs_jscan_array(s))
+		while (cs_jscan_element(s)) {
+			char *x = n < max ? cs_jscan_string(s) : (cs_jscan_skip(s), NULL);
+			if (x)
+				*CS_PUSH(v, n, cap) = x;
+		}
+	*CS_PUSH(v, n, cap) = NULL;
+	return v;
+}

@@ -62,6 +62,11 @@ bool cs_jscan_bool(cs_jscan *s);               /* true only for `true` */
  * value is not a string are left out, and so is any past the 4096th. NULL
  * if the value is not an object. */
 char **cs_jscan_labels(cs_jscan *s);
+/* An array of strings, consumed, as a NULL-terminated vector in order,
+ * owned (free with cs_strv_free); elements that are not strings are left
+ * out, and so is any past the max-th. Never NULL: a value that is not an
+ * array gives an empty vector. */
+char **cs_jscan_strv(cs_jscan *s, size_t max);
 /* After the top-level value: checks only white space remains. Returns 0,
  * or -EBADMSG with a message in e naming the byte offset. */
 int cs_jscan_finish(cs_jscan *s, cs_error *e);

@@ -131,5 +131,23 @@ int main(void)
 		cs_buf_free(&doc);
 		cs_buf_free(&want);
 	}
+	/* string arrays: in order, non-strings left out, bounded, always a vector */
+	t = "[\"a\", 1, \"b\\u0041\", null, {\"x\":[\"y\"]}, \"c\", \"d\"] ";
+	cs_jscan_init(&s, t, strlen(t));
+	lv = cs_jscan_strv(&s, 10);
+	tap_ok(lv && cs_strv_len(lv) == 4 && strcmp(lv[0], "a") == 0 && strcmp(lv[1], "bA") == 0 &&
+		       strcmp(lv[2], "c") == 0 && strcmp(lv[3], "d") == 0 && cs_jscan_finish(&s, NULL) == 0,
+	       "strv: the strings in order, escapes decoded, other values left out, the array consumed");
+	cs_strv_free(lv);
+	cs_jscan_init(&s, t, strlen(t));
+	lv = cs_jscan_strv(&s, 2);
+	tap_ok(lv && cs_strv_len(lv) == 2 && strcmp(lv[1], "bA") == 0 && cs_jscan_finish(&s, NULL) == 0,
+	       "strv: strings past the bound are left out, the rest of the array still consumed");
+	cs_strv_free(lv);
+	t = "{\"a\":\"b\"}";
+	cs_jscan_init(&s, t, strlen(t));
+	lv = cs_jscan_strv(&s, 10);
+	tap_ok(lv && !lv[0] && cs_jscan_finish(&s, NULL) == 0, "strv: an object gives an empty vector, skipped");
+	cs_strv_free(lv);
 	return tap_done();
 }

@@ -287,17 +287,8 @@ static int scan_config(dk_ctx *c, cs_container *ct, const char *file, const char
 			} else if (cs_jscan_is(&s, "Path")) {
 				replace(&ct->path, cs_jscan_string(&s));
 			} else if (cs_jscan_is(&s, "Args")) {
-				size_t n = 0, cap = 0;
-				char **v = NULL;
-				if (cs_jscan_array(&s))
-					while (cs_jscan_element(&s)) {
-						char *a = cs_jscan_string(&s);
-						if (a)
-							*CS_PUSH(v, n, cap) = a;
-					}
-				*CS_PUSH(v, n, cap) = NULL;
 				cs_strv_free(ct->args);
-				ct->args = v;
+				ct->args = cs_jscan_strv(&s, SIZE_MAX); /* the file's size bounds it */
 			} else if (cs_jscan_is(&s, "Config")) {
 				if (cs_jscan_object(&s))
 					while (cs_jscan_member(&s)) {

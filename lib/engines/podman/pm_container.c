@@ -79,30 +79,6 @@ static void lcfg_free(lcfg *l)
 	free(l->ids.v);
 }
 
-static char **strv(cs_jscan *s)
-{
-	char **v = NULL;
-	size_t n = 0, cap = 0;
-	if (cs_jscan_array(s))
-		while (cs_jscan_element(s)) {
-			char *x = cs_jscan_string(s);
-			if (x && n < 100000)
-				*CS_PUSH(v, n, cap) = x;
-			else
-				free(x);
-		}
-	*CS_PUSH(v, n, cap) = NULL;
-	return v;
-}
-
-static cs_time stime(cs_jscan *s)
-{
-	_cleanup_free_ char *t = cs_jscan_string(s);
-	cs_time v = CS_TIME_NEVER;
-	if (t && cs_time_parse(t, &v) < 0)
-		v = CS_TIME_INVALID;
-	return v;
-}
 
 /* spec: process.args, mounts */
 static void scan_spec(cs_jscan *s, lcfg *l)
@@ -113,7 +89,7 @@ static void scan_spec(cs_jscan *s, lcfg *l)
 		if (cs_jscan_is(s, "process") && cs_jscan_object(s)) {
 			while (cs_jscan_member(s))
 				if (cs_jscan_is(s, "args"))
-					cs_strv_free(l->args), l->args = strv(s);
+					cs_strv_free(l->args), l->args = cs_jscan_strv(s, CS_PM_MAX_STRV);
 				else
 					cs_jscan_skip(s);
 		} else if (cs_jscan_is(s, "mounts") && cs_jscan_array(s)) {
@@ -188,9 +164,9 @@ static int scan_config(const char *text, lcfg *l, cs_error *e)
 		else if (cs_jscan_is(&s, "pause"))
 			l->infra = cs_jscan_bool(&s);
 		else if (cs_jscan_is(&s, "createdTime"))
-			l->created = stime(&s);
+			l->created = pm_jtime(&s);
 		else if (cs_jscan_is(&s, "userVolumes"))
-			cs_strv_free(l->user_volumes), l->user_volumes = strv(&s);
+			cs_strv_free(l->user_volumes), l->user_volumes = cs_jscan_strv(&s, CS_PM_MAX_STRV);
 		else if (cs_jscan_is(&s, "labels"))
 			cs_strv_free(l->labels), l->labels = cs_jscan_labels(&s);
 		else if (cs_jscan_is(&s, "spec"))
@@ -257,9 +233,9 @@ static int scan_state(const char *text, lcfg *l, cs_error *e)
 		else if (cs_jscan_is(&s, "restartCount"))
 			l->restarts = cs_jscan_int(&s, 0);
 		else if (cs_jscan_is(&s, "startedTime"))
-			l->started = stime(&s);
+			l->started = pm_jtime(&s);
 		else if (cs_jscan_is(&s, "finishedTime"))
-			l->finished = stime(&s);
+			l->finished = pm_jtime(&s);
 		else
 			cs_jscan_skip(&s);
 	}
@@ -374,7 +350,7 @@ static int scan_oci(const char *text, size_t len, crio *x, cs_error *e)
 		if (cs_jscan_is(&s, "process") && cs_jscan_object(&s)) {
 			while (cs_jscan_member(&s))
 				if (cs_jscan_is(&s, "args"))
-					cs_strv_free(x->args), x->args = strv(&s);
+					cs_strv_free(x->args), x->args = cs_jscan_strv(&s, CS_PM_MAX_STRV);
 				else
 					cs_jscan_skip(&s);
 		} else if (cs_jscan_is(&s, "annotations") && cs_jscan_object(&s)) {
@@ -784,7 +760,7 @@ void pm_load_volumes(pm_ctx *c)
 					if (!drv && cs_jscan_is(&s, "volumeDriver"))
 						drv = cs_jscan_string(&s);
 					else if (cs_jscan_is(&s, "createdAt"))
-						x->created = stime(&s); /* libpod's VolumeConfig.CreatedTime */
+						x->created = pm_jtime(&s); /* libpod's VolumeConfig.CreatedTime */
 					else
 						cs_jscan_skip(&s);
 				}

@@ -138,6 +138,9 @@ bool pm_safe_name(const char *s);
  * libpod's idMappingsOptions) into m as ranges of kind 'u' or 'g'; bad
  * ranges are left out, 1024 at most. */
 void pm_jidmap(cs_jscan *s, char kind, cs_idmap *m);
+/* A JSON time string (RFC 3339, as Go writes it), consumed: CS_TIME_NEVER
+ * when absent or not a string, CS_TIME_INVALID when it does not parse. */
+cs_time pm_jtime(cs_jscan *s);
 /* Adds to out the ranges of kind of `inner` (container -> middle) composed
  * with those of `outer` (middle -> disk); when either has no range of that
  * kind, the other's are taken as they are. Returns how many were added. */

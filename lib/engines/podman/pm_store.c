@@ -25,23 +25,6 @@
 #include "engines/podman/pm_internal.h"
 #include "formats/jscan.h"
 
-#define MAX_STRV 100000
-
-static char **jstrv(cs_jscan *s)
-{
-	char **v = NULL;
-	size_t n = 0, cap = 0;
-	if (cs_jscan_array(s))
-		while (cs_jscan_element(s)) {
-			char *x = cs_jscan_string(s);
-			if (x && n < MAX_STRV)
-				*CS_PUSH(v, n, cap) = x;
-			else
-				free(x);
-		}
-	*CS_PUSH(v, n, cap) = NULL;
-	return v;
-}
 
 void pm_jidmap(cs_jscan *s, char kind, cs_idmap *m)
 {
@@ -107,7 +90,7 @@ size_t pm_idmap_compose(const cs_idmap *inner, const cs_idmap *outer, char kind,
 	return added;
 }
 
-static cs_time jtime(cs_jscan *s)
+cs_time pm_jtime(cs_jscan *s)
 {
 	_cleanup_free_ char *t = cs_jscan_string(s);
 	cs_time v = CS_TIME_NEVER;
@@ -168,9 +151,9 @@ static void layers_file(pm_ctx *c, const char *driver, const char *name, bool is
 				else if (cs_jscan_is(&s, "parent"))
 					free(l.parent), l.parent = cs_jscan_string(&s);
 				else if (cs_jscan_is(&s, "names"))
-					cs_strv_free(l.names), l.names = jstrv(&s);
+					cs_strv_free(l.names), l.names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
 				else if (cs_jscan_is(&s, "created"))
-					l.created = jtime(&s);
+					l.created = pm_jtime(&s);
 				else if (cs_jscan_is(&s, "diff-digest"))
 					free(l.diff_digest), l.diff_digest = cs_jscan_string(&s);
 				else if (cs_jscan_is(&s, "compressed-diff-digest"))
@@ -252,19 +235,19 @@ void pm_read_images(pm_ctx *c, const char *driver)
 				else if (cs_jscan_is(&s, "digest"))
 					free(im.digest), im.digest = cs_jscan_string(&s);
 				else if (cs_jscan_is(&s, "digests"))
-					cs_strv_free(im.digests), im.digests = jstrv(&s);
+					cs_strv_free(im.digests), im.digests = cs_jscan_strv(&s, CS_PM_MAX_STRV);
 				else if (cs_jscan_is(&s, "names"))
-					cs_strv_free(im.names), im.names = jstrv(&s);
+					cs_strv_free(im.names), im.names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
 				else if (cs_jscan_is(&s, "names-history"))
-					cs_strv_free(im.names_history), im.names_history = jstrv(&s);
+					cs_strv_free(im.names_history), im.names_history = cs_jscan_strv(&s, CS_PM_MAX_STRV);
 				else if (cs_jscan_is(&s, "layer"))
 					free(im.top_layer), im.top_layer = cs_jscan_string(&s);
 				else if (cs_jscan_is(&s, "mapped-layers"))
-					cs_strv_free(im.mapped_layers), im.mapped_layers = jstrv(&s);
+					cs_strv_free(im.mapped_layers), im.mapped_layers = cs_jscan_strv(&s, CS_PM_MAX_STRV);
 				else if (cs_jscan_is(&s, "metadata"))
 					free(im.metadata), im.metadata = cs_jscan_string(&s);
 				else if (cs_jscan_is(&s, "big-data-names"))
-					cs_strv_free(im.bigdata_names), im.bigdata_names = jstrv(&s);
+					cs_strv_free(im.bigdata_names), im.bigdata_names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
 				else if (cs_jscan_is(&s, "big-data-sizes") && cs_jscan_object(&s)) {
 					while (cs_jscan_member(&s)) {
 						int64_t v = cs_jscan_int(&s, 0);
@@ -272,7 +255,7 @@ void pm_read_images(pm_ctx *c, const char *driver)
 							im.bigdata_size += v;
 					}
 				} else if (cs_jscan_is(&s, "created"))
-					im.created = jtime(&s);
+					im.created = pm_jtime(&s);
 				else
 					cs_jscan_skip(&s);
 			}
@@ -337,7 +320,7 @@ static void containers_file(pm_ctx *c, const char *driver, const char *name, boo
 				if (cs_jscan_is(&s, "id"))
 					free(x.id), x.id = cs_jscan_string(&s);
 				else if (cs_jscan_is(&s, "names"))
-					cs_strv_free(x.names), x.names = jstrv(&s);
+					cs_strv_free(x.names), x.names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
 				else if (cs_jscan_is(&s, "image"))
 					free(x.image), x.image = cs_jscan_string(&s);
 				else if (cs_jscan_is(&s, "layer"))
@@ -345,7 +328,7 @@ static void containers_file(pm_ctx *c, const char *driver, const char *name, boo
 				else if (cs_jscan_is(&s, "metadata"))
 					free(x.metadata), x.metadata = cs_jscan_string(&s);
 				else if (cs_jscan_is(&s, "created"))
-					x.created = jtime(&s);
+					x.created = pm_jtime(&s);
 				else if (cs_jscan_is(&s, "uidmap"))
 					pm_jidmap(&s, 'u', &x.ids);
 				else if (cs_jscan_is(&s, "gidmap"))

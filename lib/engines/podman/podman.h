@@ -48,6 +48,7 @@ extern const cs_engine cs_engine_podman;
 #define CS_PM_MAX_SMALL ((size_t)16 << 20)  /* a big-data file, a spec, a config */
 #define CS_PM_MAX_LAYERS 4096               /* layers in one chain */
 #define CS_PM_MAX_USERS 4096                /* home directories looked at */
+#define CS_PM_MAX_STRV 100000               /* strings kept of one JSON array */
 
 /* Loads a graphroot (see cs_engine.load). */
 int cs_podman_load(cs_source *src, const cs_load_opts *opts, cs_dataroot **ret, cs_error *e);
