@@ -99,16 +99,26 @@ cs_time pm_jtime(cs_jscan *s)
 	return v;
 }
 
-/* Reads a store file; NULL (nothing said) when absent. */
-static char *read_store(pm_ctx *c, const char *file, size_t *len)
+/* Reads a store file and enters its top-level array: the text (owned; s
+ * reads it, inside the array) or NULL, nothing said when the file is
+ * absent, a warning naming it when it cannot be read or is not an array of
+ * `what` (then `lost` says what that costs). */
+static char *open_records(pm_ctx *c, const char *file, cs_jscan *s, const char *what, const char *lost)
 {
 	char *t = NULL;
+	size_t len;
 	cs_error e = {0};
-	int r = cs_source_read_file(c->src, file, CS_PM_MAX_JSON, &t, len, &e);
+	int r = cs_source_read_file(c->src, file, CS_PM_MAX_JSON, &t, &len, &e);
 	if (r == -ENOENT)
 		return NULL;
 	if (r < 0) {
 		pm_warn(c, NULL, file, "`%s`: %s: its records are not listed", file, e.msg);
+		return NULL;
+	}
+	cs_jscan_init(s, t, len);
+	if (cs_jscan_peek(s) != CS_JARRAY || !cs_jscan_array(s)) {
+		pm_warn(c, NULL, file, "`%s`: not a JSON array of %s: %s", file, what, lost);
+		free(t);
 		return NULL;
 	}
 	return t;
@@ -129,69 +139,62 @@ static void layers_file(pm_ctx *c, const char *driver, const char *name, bool is
 {
 	pm_store *st = c->st;
 	_cleanup_free_ char *file = pm_path(st, "%s-layers/%s", driver, name);
-	size_t len;
-	_cleanup_free_ char *text = read_store(c, file, &len);
+	cs_jscan s;
+	_cleanup_free_ char *text = open_records(c, file, &s, "layers", "no layer of it is known");
 	if (!text)
 		return;
-	cs_jscan s;
-	cs_jscan_init(&s, text, len);
 	size_t kept = 0;
-	if (cs_jscan_peek(&s) != CS_JARRAY) {
-		pm_warn(c, NULL, file, "`%s`: not a JSON array of layers: no layer of it is known", file);
-		return;
-	}
-	if (cs_jscan_array(&s))
-		while (cs_jscan_element(&s)) {
-			if (!cs_jscan_object(&s))
-				continue;
-			pm_layer l = {.created = CS_TIME_NEVER, .diff_size = -1, .compressed_size = -1};
-			while (cs_jscan_member(&s)) {
-				if (cs_jscan_is(&s, "id"))
-					free(l.id), l.id = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "parent"))
-					free(l.parent), l.parent = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "names"))
-					cs_strv_free(l.names), l.names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
-				else if (cs_jscan_is(&s, "created"))
-					l.created = pm_jtime(&s);
-				else if (cs_jscan_is(&s, "diff-digest"))
-					free(l.diff_digest), l.diff_digest = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "compressed-diff-digest"))
-					free(l.compressed_digest), l.compressed_digest = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "diff-size"))
-					l.diff_size = cs_jscan_int(&s, -1);
-				else if (cs_jscan_is(&s, "compressed-size"))
-					l.compressed_size = cs_jscan_int(&s, -1);
-				else if (cs_jscan_is(&s, "flags") && cs_jscan_object(&s)) {
-					while (cs_jscan_member(&s))
-						if (cs_jscan_is(&s, "incomplete"))
-							l.incomplete = cs_jscan_bool(&s);
-						else
-							cs_jscan_skip(&s);
-				} else
-					cs_jscan_skip(&s);
-			}
-			bool ok = !s.err && pm_safe_name(l.id) && (!l.parent || pm_safe_name(l.parent)) &&
-				  st->n_layers < 1000000 && !cs_strmap_has(&st->layer_by_id, l.id);
-			if (!s.err && !ok)
-				pm_warn(c, NULL, file, "`%s`: layer `%s`: %s: skipped", file, l.id ? l.id : "(no id)",
-					l.id && cs_strmap_has(&st->layer_by_id, l.id) ? "listed twice"
-					: "its id or parent is not a plain name");
-			if (!ok) {
-				free(l.id);
-				free(l.parent);
-				cs_strv_free(l.names);
-				free(l.diff_digest);
-				free(l.compressed_digest);
-				continue;
-			}
-			l.is_volatile = is_volatile;
-			l.driver = driver;
-			l.file = cs_xstrdup(file);
-			*CS_PUSH(st->layers, st->n_layers, st->cap_layers) = l;
-			cs_strmap_put(&st->layer_by_id, l.id, (void *)(uintptr_t)st->n_layers);
-			kept++;
+	while (cs_jscan_element(&s)) {
+		if (!cs_jscan_object(&s))
+			continue;
+		pm_layer l = {.created = CS_TIME_NEVER, .diff_size = -1, .compressed_size = -1};
+		while (cs_jscan_member(&s)) {
+			if (cs_jscan_is(&s, "id"))
+				free(l.id), l.id = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "parent"))
+				free(l.parent), l.parent = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "names"))
+				cs_strv_free(l.names), l.names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
+			else if (cs_jscan_is(&s, "created"))
+				l.created = pm_jtime(&s);
+			else if (cs_jscan_is(&s, "diff-digest"))
+				free(l.diff_digest), l.diff_digest = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "compressed-diff-digest"))
+				free(l.compressed_digest), l.compressed_digest = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "diff-size"))
+				l.diff_size = cs_jscan_int(&s, -1);
+			else if (cs_jscan_is(&s, "compressed-size"))
+				l.compressed_size = cs_jscan_int(&s, -1);
+			else if (cs_jscan_is(&s, "flags") && cs_jscan_object(&s)) {
+				while (cs_jscan_member(&s))
+					if (cs_jscan_is(&s, "incomplete"))
+						l.incomplete = cs_jscan_bool(&s);
+					else
+						cs_jscan_skip(&s);
+			} else
+				cs_jscan_skip(&s);
 		}
+		bool ok = !s.err && pm_safe_name(l.id) && (!l.parent || pm_safe_name(l.parent)) &&
+			  st->n_layers < 1000000 && !cs_strmap_has(&st->layer_by_id, l.id);
+		if (!s.err && !ok)
+			pm_warn(c, NULL, file, "`%s`: layer `%s`: %s: skipped", file, l.id ? l.id : "(no id)",
+				l.id && cs_strmap_has(&st->layer_by_id, l.id) ? "listed twice"
+				: "its id or parent is not a plain name");
+		if (!ok) {
+			free(l.id);
+			free(l.parent);
+			cs_strv_free(l.names);
+			free(l.diff_digest);
+			free(l.compressed_digest);
+			continue;
+		}
+		l.is_volatile = is_volatile;
+		l.driver = driver;
+		l.file = cs_xstrdup(file);
+		*CS_PUSH(st->layers, st->n_layers, st->cap_layers) = l;
+		cs_strmap_put(&st->layer_by_id, l.id, (void *)(uintptr_t)st->n_layers);
+		kept++;
+	}
 	finish(c, &s, file, "layers", kept);
 }
 
@@ -213,78 +216,71 @@ void pm_read_images(pm_ctx *c, const char *driver)
 {
 	pm_store *st = c->st;
 	_cleanup_free_ char *file = pm_path(st, "%s-images/images.json", driver);
-	size_t len;
-	_cleanup_free_ char *text = read_store(c, file, &len);
+	cs_jscan s;
+	_cleanup_free_ char *text = open_records(c, file, &s, "images", "no image of it is known");
 	if (!text)
 		return;
-	cs_jscan s;
-	cs_jscan_init(&s, text, len);
 	size_t kept = 0;
-	if (cs_jscan_peek(&s) != CS_JARRAY) {
-		pm_warn(c, NULL, file, "`%s`: not a JSON array of images: no image of it is known", file);
-		return;
-	}
-	if (cs_jscan_array(&s))
-		while (cs_jscan_element(&s)) {
-			if (!cs_jscan_object(&s))
-				continue;
-			pm_image im = {.created = CS_TIME_NEVER};
-			while (cs_jscan_member(&s)) {
-				if (cs_jscan_is(&s, "id"))
-					free(im.id), im.id = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "digest"))
-					free(im.digest), im.digest = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "digests"))
-					cs_strv_free(im.digests), im.digests = cs_jscan_strv(&s, CS_PM_MAX_STRV);
-				else if (cs_jscan_is(&s, "names"))
-					cs_strv_free(im.names), im.names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
-				else if (cs_jscan_is(&s, "names-history"))
-					cs_strv_free(im.names_history), im.names_history = cs_jscan_strv(&s, CS_PM_MAX_STRV);
-				else if (cs_jscan_is(&s, "layer"))
-					free(im.top_layer), im.top_layer = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "mapped-layers"))
-					cs_strv_free(im.mapped_layers), im.mapped_layers = cs_jscan_strv(&s, CS_PM_MAX_STRV);
-				else if (cs_jscan_is(&s, "metadata"))
-					free(im.metadata), im.metadata = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "big-data-names"))
-					cs_strv_free(im.bigdata_names), im.bigdata_names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
-				else if (cs_jscan_is(&s, "big-data-sizes") && cs_jscan_object(&s)) {
-					while (cs_jscan_member(&s)) {
-						int64_t v = cs_jscan_int(&s, 0);
-						if (v > 0 && im.bigdata_size < INT64_MAX - v)
-							im.bigdata_size += v;
-					}
-				} else if (cs_jscan_is(&s, "created"))
-					im.created = pm_jtime(&s);
-				else
-					cs_jscan_skip(&s);
-			}
-			bool ok = !s.err && pm_safe_name(im.id) && (!im.top_layer || pm_safe_name(im.top_layer)) &&
-				  !cs_strmap_has(&st->image_by_id, im.id) && st->n_images < 1000000;
-			if (!s.err && !ok)
-				pm_warn(c, NULL, file, "`%s`: image `%s`: %s: skipped", file, im.id ? im.id : "(no id)",
-					im.id && cs_strmap_has(&st->image_by_id, im.id) ? "listed twice"
-					: "its id or layer is not a plain name");
-			if (!ok) {
-				free(im.id);
-				free(im.digest);
-				free(im.top_layer);
-				free(im.metadata);
-				cs_strv_free(im.digests);
-				cs_strv_free(im.names);
-				cs_strv_free(im.names_history);
-				cs_strv_free(im.bigdata_names);
-				cs_strv_free(im.mapped_layers);
-				continue;
-			}
-			if (!im.names)
-				im.names = cs_xcalloc(1, sizeof(char *));
-			im.driver = driver;
-			im.file = cs_xstrdup(file);
-			*CS_PUSH(st->images, st->n_images, st->cap_images) = im;
-			cs_strmap_put(&st->image_by_id, im.id, (void *)(uintptr_t)st->n_images);
-			kept++;
+	while (cs_jscan_element(&s)) {
+		if (!cs_jscan_object(&s))
+			continue;
+		pm_image im = {.created = CS_TIME_NEVER};
+		while (cs_jscan_member(&s)) {
+			if (cs_jscan_is(&s, "id"))
+				free(im.id), im.id = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "digest"))
+				free(im.digest), im.digest = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "digests"))
+				cs_strv_free(im.digests), im.digests = cs_jscan_strv(&s, CS_PM_MAX_STRV);
+			else if (cs_jscan_is(&s, "names"))
+				cs_strv_free(im.names), im.names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
+			else if (cs_jscan_is(&s, "names-history"))
+				cs_strv_free(im.names_history), im.names_history = cs_jscan_strv(&s, CS_PM_MAX_STRV);
+			else if (cs_jscan_is(&s, "layer"))
+				free(im.top_layer), im.top_layer = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "mapped-layers"))
+				cs_strv_free(im.mapped_layers), im.mapped_layers = cs_jscan_strv(&s, CS_PM_MAX_STRV);
+			else if (cs_jscan_is(&s, "metadata"))
+				free(im.metadata), im.metadata = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "big-data-names"))
+				cs_strv_free(im.bigdata_names), im.bigdata_names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
+			else if (cs_jscan_is(&s, "big-data-sizes") && cs_jscan_object(&s)) {
+				while (cs_jscan_member(&s)) {
+					int64_t v = cs_jscan_int(&s, 0);
+					if (v > 0 && im.bigdata_size < INT64_MAX - v)
+						im.bigdata_size += v;
+				}
+			} else if (cs_jscan_is(&s, "created"))
+				im.created = pm_jtime(&s);
+			else
+				cs_jscan_skip(&s);
 		}
+		bool ok = !s.err && pm_safe_name(im.id) && (!im.top_layer || pm_safe_name(im.top_layer)) &&
+			  !cs_strmap_has(&st->image_by_id, im.id) && st->n_images < 1000000;
+		if (!s.err && !ok)
+			pm_warn(c, NULL, file, "`%s`: image `%s`: %s: skipped", file, im.id ? im.id : "(no id)",
+				im.id && cs_strmap_has(&st->image_by_id, im.id) ? "listed twice"
+				: "its id or layer is not a plain name");
+		if (!ok) {
+			free(im.id);
+			free(im.digest);
+			free(im.top_layer);
+			free(im.metadata);
+			cs_strv_free(im.digests);
+			cs_strv_free(im.names);
+			cs_strv_free(im.names_history);
+			cs_strv_free(im.bigdata_names);
+			cs_strv_free(im.mapped_layers);
+			continue;
+		}
+		if (!im.names)
+			im.names = cs_xcalloc(1, sizeof(char *));
+		im.driver = driver;
+		im.file = cs_xstrdup(file);
+		*CS_PUSH(st->images, st->n_images, st->cap_images) = im;
+		cs_strmap_put(&st->image_by_id, im.id, (void *)(uintptr_t)st->n_images);
+		kept++;
+	}
 	finish(c, &s, file, "images", kept);
 }
 
@@ -300,85 +296,78 @@ static void containers_file(pm_ctx *c, const char *driver, const char *name, boo
 {
 	pm_store *st = c->st;
 	_cleanup_free_ char *file = pm_path(st, "%s-containers/%s", driver, name);
-	size_t len;
-	_cleanup_free_ char *text = read_store(c, file, &len);
+	cs_jscan s;
+	_cleanup_free_ char *text = open_records(c, file, &s, "containers", "none of its records is known");
 	if (!text)
 		return;
-	cs_jscan s;
-	cs_jscan_init(&s, text, len);
 	size_t kept = 0;
-	if (cs_jscan_peek(&s) != CS_JARRAY) {
-		pm_warn(c, NULL, file, "`%s`: not a JSON array of containers: none of its records is known", file);
-		return;
-	}
-	if (cs_jscan_array(&s))
-		while (cs_jscan_element(&s)) {
-			if (!cs_jscan_object(&s))
-				continue;
-			pm_sctr x = {.created = CS_TIME_NEVER, .is_volatile = is_volatile};
-			while (cs_jscan_member(&s)) {
-				if (cs_jscan_is(&s, "id"))
-					free(x.id), x.id = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "names"))
-					cs_strv_free(x.names), x.names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
-				else if (cs_jscan_is(&s, "image"))
-					free(x.image), x.image = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "layer"))
-					free(x.layer), x.layer = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "metadata"))
-					free(x.metadata), x.metadata = cs_jscan_string(&s);
-				else if (cs_jscan_is(&s, "created"))
-					x.created = pm_jtime(&s);
-				else if (cs_jscan_is(&s, "uidmap"))
-					pm_jidmap(&s, 'u', &x.ids);
-				else if (cs_jscan_is(&s, "gidmap"))
-					pm_jidmap(&s, 'g', &x.ids);
-				else if (cs_jscan_is(&s, "flags") && cs_jscan_object(&s)) {
-					while (cs_jscan_member(&s)) {
-						if (cs_jscan_is(&s, "Volatile"))
-							x.is_volatile = cs_jscan_bool(&s) || is_volatile;
-						else if (cs_jscan_is(&s, "MountLabel"))
-							free(x.mount_label), x.mount_label = cs_jscan_string(&s);
-						else if (cs_jscan_is(&s, "ProcessLabel"))
-							free(x.process_label), x.process_label = cs_jscan_string(&s);
-						else
-							cs_jscan_skip(&s);
-					}
-				} else
-					cs_jscan_skip(&s);
-			}
-			bool dup = false;
-			for (size_t i = 0; x.id && i < st->n_sctrs && !dup; i++)
-				dup = strcmp(st->sctrs[i].id, x.id) == 0;
-			bool ok = !s.err && pm_safe_name(x.id) && !dup && st->n_sctrs < 1000000;
-			if (!s.err && !ok)
-				pm_warn(c, NULL, file, "`%s`: container `%s`: %s: skipped", file, x.id ? x.id : "(no id)",
-					dup ? "listed twice" : "its id is not a plain name");
-			if (ok && x.layer && !pm_safe_name(x.layer)) {
-				pm_warn(c, NULL, file, "`%s`: container %s: its layer `%s` is not a plain name: its files "
-						       "are not located",
-					file, x.id, x.layer);
-				free(x.layer);
-				x.layer = NULL;
-			}
-			if (!ok) {
-				free(x.id);
-				free(x.image);
-				free(x.layer);
-				free(x.metadata);
-				cs_strv_free(x.names);
-				free(x.mount_label);
-				free(x.process_label);
-				free(x.ids.v);
-				continue;
-			}
-			if (!x.names)
-				x.names = cs_xcalloc(1, sizeof(char *));
-			x.driver = driver;
-			x.file = cs_xstrdup(file);
-			*CS_PUSH(st->sctrs, st->n_sctrs, st->cap_sctrs) = x;
-			kept++;
+	while (cs_jscan_element(&s)) {
+		if (!cs_jscan_object(&s))
+			continue;
+		pm_sctr x = {.created = CS_TIME_NEVER, .is_volatile = is_volatile};
+		while (cs_jscan_member(&s)) {
+			if (cs_jscan_is(&s, "id"))
+				free(x.id), x.id = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "names"))
+				cs_strv_free(x.names), x.names = cs_jscan_strv(&s, CS_PM_MAX_STRV);
+			else if (cs_jscan_is(&s, "image"))
+				free(x.image), x.image = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "layer"))
+				free(x.layer), x.layer = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "metadata"))
+				free(x.metadata), x.metadata = cs_jscan_string(&s);
+			else if (cs_jscan_is(&s, "created"))
+				x.created = pm_jtime(&s);
+			else if (cs_jscan_is(&s, "uidmap"))
+				pm_jidmap(&s, 'u', &x.ids);
+			else if (cs_jscan_is(&s, "gidmap"))
+				pm_jidmap(&s, 'g', &x.ids);
+			else if (cs_jscan_is(&s, "flags") && cs_jscan_object(&s)) {
+				while (cs_jscan_member(&s)) {
+					if (cs_jscan_is(&s, "Volatile"))
+						x.is_volatile = cs_jscan_bool(&s) || is_volatile;
+					else if (cs_jscan_is(&s, "MountLabel"))
+						free(x.mount_label), x.mount_label = cs_jscan_string(&s);
+					else if (cs_jscan_is(&s, "ProcessLabel"))
+						free(x.process_label), x.process_label = cs_jscan_string(&s);
+					else
+						cs_jscan_skip(&s);
+				}
+			} else
+				cs_jscan_skip(&s);
 		}
+		bool dup = false;
+		for (size_t i = 0; x.id && i < st->n_sctrs && !dup; i++)
+			dup = strcmp(st->sctrs[i].id, x.id) == 0;
+		bool ok = !s.err && pm_safe_name(x.id) && !dup && st->n_sctrs < 1000000;
+		if (!s.err && !ok)
+			pm_warn(c, NULL, file, "`%s`: container `%s`: %s: skipped", file, x.id ? x.id : "(no id)",
+				dup ? "listed twice" : "its id is not a plain name");
+		if (ok && x.layer && !pm_safe_name(x.layer)) {
+			pm_warn(c, NULL, file, "`%s`: container %s: its layer `%s` is not a plain name: its files "
+					       "are not located",
+				file, x.id, x.layer);
+			free(x.layer);
+			x.layer = NULL;
+		}
+		if (!ok) {
+			free(x.id);
+			free(x.image);
+			free(x.layer);
+			free(x.metadata);
+			cs_strv_free(x.names);
+			free(x.mount_label);
+			free(x.process_label);
+			free(x.ids.v);
+			continue;
+		}
+		if (!x.names)
+			x.names = cs_xcalloc(1, sizeof(char *));
+		x.driver = driver;
+		x.file = cs_xstrdup(file);
+		*CS_PUSH(st->sctrs, st->n_sctrs, st->cap_sctrs) = x;
+		kept++;
+	}
 	finish(c, &s, file, "containers", kept);
 }
 
