@@ -94,6 +94,29 @@ def test_bad_containers(t, src, tmp, sc):
          "each flagged container names containers.json")
 
 
+def test_not_arrays(t, src, tmp, sc):
+    """Each store file holding valid JSON that is not an array of records:
+    named, with what it costs, and the rest still listed."""
+    n_images = len({i["Id"] for i in rec("root", "images.json")})
+    for rel, what, value in (("overlay-layers/layers.json", "layers", {"layers": []}),
+                             ("overlay-images/images.json", "images", "images"),
+                             ("overlay-containers/containers.json", "containers", None)):
+        c = Case(src, tmp, "not-array-" + what)
+        with open(os.path.join(c.store, rel), "w") as f:
+            json.dump(value, f)
+        rc, ps, err = c.ps(check=True)
+        rc2, ims, err2 = c.images()
+        said = f"{rel}`: not a JSON array of {what}".encode()
+        t.ok(rc == 3 and rc2 == 3 and said in err + err2, f"{rel} holding {json.dumps(value)}: named", err + err2)
+        t.ok(names(ps) >= ALL_ROOT - {"web-0", "app"} and names(ps, "alice") == names(c.ps()[1], "alice"),
+             f"{rel} not an array: every container its database records is still listed")
+        root_ims = [i for i in ims if i["namespace"] is None]
+        if what == "images":
+            t.ok(not root_ims, "images.json not an array: none of its images is made up")
+        else:
+            t.eq(len(root_ims), n_images, f"{rel} not an array: every image is still listed")
+
+
 def test_missing_parent(t, src, tmp, sc):
     c = Case(src, tmp, "parent")
     p = os.path.join(c.store, "overlay-layers/layers.json")
@@ -212,7 +235,7 @@ def main():
     ALL_ROOT = names(ps)
     tmp = tempfile.mkdtemp(prefix="csx-pmbad-", dir=CACHE)
     try:
-        for fn in (test_truncated_layers, test_bad_images, test_bad_containers, test_missing_parent,
+        for fn in (test_truncated_layers, test_bad_images, test_bad_containers, test_not_arrays, test_missing_parent,
                    test_bigdata_name, test_bolt_page, test_lower_outside, test_missing_dir):
             t.run(fn, src, tmp, sc)
     finally:
