@@ -4,6 +4,7 @@ The damage is made on copies of the real Podman fixture."""
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -175,6 +176,37 @@ def test_bolt_page(t, src, tmp, sc):
          "every container of the damaged store is still listed (from containers.json)")
 
 
+def test_bolt_record_bucket(t, src, tmp, sc):
+    """A pod's and a volume's own bucket in bolt_state.db damaged (its header
+    says inline, with no inline page): each record is lost, named with the
+    file and its key, and everything else is still listed."""
+    c = Case(src, tmp, "bolt-records")
+    bolt = rec("root", "bolt_state.json")
+    top = {e["key"]: e["bucket"] for e in bolt["tree"]["entries"]}
+    p = os.path.join(c.store, "libpod/bolt_state.db")
+    keys = {}
+    with open(p, "r+b") as f:
+        for kind in ("pod", "vol"):
+            ent = top[kind]["entries"][0]
+            keys[kind] = ent["key"]
+            page = top[kind]["root"]
+            f.seek(page * bolt["page_size"])
+            data = f.read(bolt["page_size"])
+            hdr = struct.pack("<QQ", ent["bucket"]["root"], ent["bucket"]["sequence"])
+            if not t.ok(data.count(hdr) == 1, f"{kind}/{ent['key'][:12]}: its bucket header is found once in page {page}"):
+                return
+            f.seek(page * bolt["page_size"] + data.index(hdr))
+            f.write(struct.pack("<QQ", 0, 0))
+    rc, vl, err = csleuth_json("--sysroot", c.root, "volumes", "--json")
+    rc2, ps, err2 = c.ps()
+    for kind in ("pod", "vol"):
+        said = f"libpod/bolt_state.db`: {kind}/{keys[kind]}: ".encode()
+        t.ok(rc == 3 and rc2 == 3 and said in err and said in err2 and b"that record is lost" in err,
+             f"a damaged {kind} bucket: named with its file and key, the record lost", err)
+    t.eq(names(ps), ALL_ROOT, "a damaged pod and volume bucket: every container is still listed")
+    t.ok(names(ps, "alice") == {"alice-app", "alice-root"}, "alice's store is untouched")
+
+
 def check_listing(t, c, what):
     """Damage in a layer stack: a plain ps (which reads no stacks) lists the
     same containers, with the same fields, as ps --check (which flags it)."""
@@ -236,7 +268,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="csx-pmbad-", dir=CACHE)
     try:
         for fn in (test_truncated_layers, test_bad_images, test_bad_containers, test_not_arrays, test_missing_parent,
-                   test_bigdata_name, test_bolt_page, test_lower_outside, test_missing_dir):
+                   test_bigdata_name, test_bolt_page, test_bolt_record_bucket, test_lower_outside, test_missing_dir):
             t.run(fn, src, tmp, sc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -117,6 +117,7 @@ static int ctr_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_
 	cs_bolt_bucket b;
 	cs_error e = {0};
 	if (cs_bolt_bucket_from(x->parent, v, vl, &b, &e) < 0) {
+		/* kept, flagged: containers.json still knows it */
 		l->problem = cs_xasprintf("`%s`: ctr/%s: %s", x->file, l->id, e.msg);
 		return 0;
 	}
@@ -129,14 +130,25 @@ static int ctr_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_
 	return 0;
 }
 
+/* Opens the record bucket (k, v) of x->parent; when it is damaged, says so
+ * naming the file and `what/<key>` (that record is lost) and returns false. */
+static bool record_bucket(bctx *x, const char *what, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl,
+			  cs_bolt_bucket *b)
+{
+	cs_error e = {0};
+	if (cs_bolt_bucket_from(x->parent, v, vl, b, &e) == 0)
+		return true;
+	_cleanup_free_ char *key = bdup(k, kl);
+	pm_warn(x->c, NULL, x->file, "`%s`: %s/%s: %s: that record is lost", x->file, what, key, e.msg);
+	return false;
+}
+
 static int pod_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl, bool isb)
 {
 	bctx *x = ud;
 	pm_libpod *db = x->db;
-	if (!isb || db->n_pods >= MAX_RECORDS)
-		return 0;
 	cs_bolt_bucket b;
-	if (cs_bolt_bucket_from(x->parent, v, vl, &b, NULL) < 0)
+	if (!isb || db->n_pods >= MAX_RECORDS || !record_bucket(x, "pod", k, kl, v, vl, &b))
 		return 0;
 	pm_lpod *p = CS_PUSH(db->pods, db->n_pods, db->cap_pods);
 	memset(p, 0, sizeof(*p));
@@ -151,10 +163,8 @@ static int vol_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_
 {
 	bctx *x = ud;
 	pm_libpod *db = x->db;
-	if (!isb || db->n_vols >= MAX_RECORDS)
-		return 0;
 	cs_bolt_bucket b;
-	if (cs_bolt_bucket_from(x->parent, v, vl, &b, NULL) < 0)
+	if (!isb || db->n_vols >= MAX_RECORDS || !record_bucket(x, "vol", k, kl, v, vl, &b))
 		return 0;
 	pm_lvol *p = CS_PUSH(db->vols, db->n_vols, db->cap_vols);
 	memset(p, 0, sizeof(*p));
