@@ -1,46 +1,22 @@
 /* fuzz_containerd.c - the containerd reader on an arbitrary meta.db.
  *
- * The input becomes io.containerd.metadata.v1.bolt/meta.db of a scratch
- * root (made once per process, under $TMPDIR); the reader loads it,
+ * The input becomes io.containerd.metadata.v1.bolt/meta.db of the scratch
+ * root (fz_root(): made once per process, removed at exit); the reader loads it,
  * resolves every container's snapshots and renders ps and inspect. The
  * snapshotter database and content store are absent, as on many real
  * seizures. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "engines/containerd/containerd.h"
+#include "fuzz.h"
 #include "render/render.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char root[4096];
-
-static void setup(void)
-{
-	const char *t = getenv("TMPDIR");
-	snprintf(root, sizeof(root), "%s/csx-fuzz-ctrd-%d", t ? t : "/tmp", (int)getpid());
-	char p[4200];
-	mkdir(root, 0700);
-	snprintf(p, sizeof(p), "%s/io.containerd.metadata.v1.bolt", root);
-	mkdir(p, 0700);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!root[0])
-		setup();
-	char p[4200];
-	snprintf(p, sizeof(p), "%s/io.containerd.metadata.v1.bolt/meta.db", root);
-	FILE *f = fopen(p, "wb");
-	if (!f)
-		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
+	fz_write("io.containerd.metadata.v1.bolt/meta.db", data, size);
 	cs_source *src;
-	if (cs_source_open_dir(root, 0, &src, NULL) < 0)
+	if (cs_source_open_dir(fz_root(), 0, &src, NULL) < 0)
 		return 0;
 	cs_load_opts o = {.path = ""};
 	cs_dataroot *dr;
