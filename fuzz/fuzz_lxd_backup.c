@@ -4,39 +4,20 @@
  * ps-render every item. */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "engines/lxd/lxd.h"
+#include "fuzz.h"
 #include "render/render.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char dir[64];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/fuzz-lxd-XXXXXX");
-		if (!mkdtemp(dir))
-			abort();
-		char p[256];
-		snprintf(p, sizeof(p), "mkdir -p %s/database %s/storage-pools/default/containers/x/rootfs", dir, dir);
-		if (system(p) != 0)
-			abort();
-	}
-	char path[256];
-	snprintf(path, sizeof(path), "%s/storage-pools/default/containers/x/backup.yaml", dir);
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
+	/* the scratch root (fz_root(): once per process, removed at exit) */
+	fz_mkdir("database");
+	fz_mkdir("storage-pools/default/containers/x/rootfs");
+	fz_write("storage-pools/default/containers/x/backup.yaml", data, size);
 	cs_source *src;
-	if (cs_source_open_dir(dir, 0, &src, NULL) < 0)
+	if (cs_source_open_dir(fz_root(), 0, &src, NULL) < 0)
 		return 0;
 	cs_load_opts o = {.path = ""};
 	cs_dataroot *dr;
