@@ -3,6 +3,7 @@ touches, is named with its file, and everything else is listed (exit 3).
 The damage is made on copies of the real Podman fixture."""
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -207,6 +208,27 @@ def test_bolt_record_bucket(t, src, tmp, sc):
     t.ok(names(ps, "alice") == {"alice-app", "alice-root"}, "alice's store is untouched")
 
 
+def test_bolt_exit_codes(t, src, tmp, sc):
+    """The inline exit-code bucket damaged (its page claims 65535 entries):
+    named with the file and the bucket, every container still listed."""
+    c = Case(src, tmp, "bolt-exit")
+    p = os.path.join(c.store, "libpod/bolt_state.db")
+    data = bytearray(open(p, "rb").read())
+    # key, then its value: a bucket header (root 0: inline) and the inline
+    # leaf page's header (id 0, flags 0x02, count)
+    pat = re.compile(rb"exit-code\0{16}\0{8}\x02\x00")
+    hits = [m.end() for m in pat.finditer(data)]
+    if not t.ok(hits, "the inline exit-code bucket is found (in the live root page and perhaps a freed copy)"):
+        return
+    for i in hits:
+        data[i:i + 2] = b"\xff\xff"
+    open(p, "wb").write(bytes(data))
+    rc, ps, err = c.ps()
+    t.ok(rc == 3 and b"libpod/bolt_state.db`: bucket exit-code: " in err and b"the records after the damage are lost"
+         in err, "a damaged exit-code bucket: named with its file and bucket, what it costs said", err)
+    t.eq(names(ps), ALL_ROOT, "a damaged exit-code bucket: every container is still listed")
+
+
 def check_listing(t, c, what):
     """Damage in a layer stack: a plain ps (which reads no stacks) lists the
     same containers, with the same fields, as ps --check (which flags it)."""
@@ -268,7 +290,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="csx-pmbad-", dir=CACHE)
     try:
         for fn in (test_truncated_layers, test_bad_images, test_bad_containers, test_not_arrays, test_missing_parent,
-                   test_bigdata_name, test_bolt_page, test_bolt_record_bucket, test_lower_outside, test_missing_dir):
+                   test_bigdata_name, test_bolt_page, test_bolt_record_bucket, test_bolt_exit_codes,
+                   test_lower_outside, test_missing_dir):
             t.run(fn, src, tmp, sc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -234,21 +234,28 @@ static int exit_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size
 	return 0;
 }
 
-static void bolt_each(pm_ctx *c, const cs_bolt_bucket *root, const char *name, cs_bolt_fn fn, bctx *x)
+/* Calls fn(ud, ...) for each entry of root's bucket `name` (absent: none);
+ * damage to it is said, naming the file and the bucket. *parent (if not
+ * NULL) points at the bucket while fn runs, for opening sub-buckets. */
+static void bolt_each(pm_ctx *c, const char *file, const cs_bolt_bucket *root, const char *name, cs_bolt_fn fn,
+		      void *ud, const cs_bolt_bucket **parent)
 {
 	cs_bolt_bucket b;
 	cs_error e = {0};
 	int k = cs_bolt_bucket_open(root, name, &b, &e);
 	if (k < 0) {
-		pm_warn(c, NULL, x->file, "`%s`: bucket %s: %s: what it holds is lost", x->file, name, e.msg);
+		pm_warn(c, NULL, file, "`%s`: bucket %s: %s: what it holds is lost", file, name, e.msg);
 		return;
 	}
 	if (k == 0)
 		return;
-	x->parent = &b;
-	if (cs_bolt_foreach(&b, fn, x, &e) < 0)
-		pm_warn(c, NULL, x->file, "`%s`: bucket %s: %s: the records after the damage are lost", x->file, name,
+	if (parent)
+		*parent = &b;
+	if (cs_bolt_foreach(&b, fn, ud, &e) < 0)
+		pm_warn(c, NULL, file, "`%s`: bucket %s: %s: the records after the damage are lost", file, name,
 			e.msg);
+	if (parent)
+		*parent = NULL;
 }
 
 static bool read_bolt(pm_ctx *c, const char *file)
@@ -283,17 +290,14 @@ static bool read_bolt(pm_ctx *c, const char *file)
 		db->graph_driver = bstr(&rc, "graph-driver-name");
 	}
 	bctx x = {.c = c, .db = db, .file = file};
-	bolt_each(c, &root, "ctr", ctr_cb, &x);
+	bolt_each(c, file, &root, "ctr", ctr_cb, &x, &x.parent);
 	index_ctrs(c, db);
-	bolt_each(c, &root, "pod", pod_cb, &x);
-	bolt_each(c, &root, "vol", vol_cb, &x);
+	bolt_each(c, file, &root, "pod", pod_cb, &x, &x.parent);
+	bolt_each(c, file, &root, "vol", vol_cb, &x, &x.parent);
 	static const char *const ex[] = {"exit-code", "exit-code-time-stamp"};
 	for (int i = 0; i < 2; i++) {
-		cs_bolt_bucket b;
-		if (cs_bolt_bucket_open(&root, ex[i], &b, NULL) == 1) {
-			exctx y = {.db = db, .stamps = i == 1};
-			(void)cs_bolt_foreach(&b, exit_cb, &y, NULL);
-		}
+		exctx y = {.db = db, .stamps = i == 1};
+		bolt_each(c, file, &root, ex[i], exit_cb, &y, NULL);
 	}
 	/* dependencies/ of X lists the containers that depend on X */
 	cs_bolt_bucket cb;
