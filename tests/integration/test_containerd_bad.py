@@ -99,6 +99,50 @@ def test_many(t, root, sc, tmp):
     t.ok(len(out) > 0 and want.endswith(out[-200:]), "the other log lines are still printed")
 
 
+def leaf_elements(d, psz, key):
+    """(offset of the vsize field, page) of each leaf element named key in
+    the file's own pages (bbolt: a 16-byte page header, flags 0x02 for a
+    leaf, then count elements of flags, pos, ksize, vsize; pos counts from
+    the element). Inline buckets' pages are not looked into."""
+    out = []
+    for pg in range(len(d) // psz):
+        base = pg * psz
+        flags, count = struct.unpack_from("<HH", d, base + 8)
+        if flags != 0x02 or count == 0 or 16 + 16 * count > psz:
+            continue
+        for i in range(count):
+            e = base + 16 + 16 * i
+            _, pos, ks, _ = struct.unpack_from("<IIII", d, e)
+            if d[e + pos:e + pos + ks] == key:
+                out.append((e + 12, pg))
+    return out
+
+
+def test_field_damage(t, root, sc, tmp):
+    """One container's spec value damaged inside its own bucket (its length
+    runs past the page): that container is flagged, with the file and the
+    field named; nothing else changes. The spec used to be dropped without a
+    word, as an absent one."""
+    r = copy(root, tmp, "spec")
+    mp = os.path.join(r, META)
+    d, psz, _ = meta_pages(mp)
+    d = bytearray(d)
+    hits = leaf_elements(d, psz, b"spec")
+    if not t.ok(hits, f"a container's spec element is found in a leaf page of meta.db ({len(hits)} in all)"):
+        return
+    rc0, before, _ = ps(root)
+    off, page = hits[0]
+    struct.pack_into("<I", d, off, 0x7FFFFFF0)
+    open(mp, "wb").write(bytes(d))
+    rc, got, err = ps(r)
+    flagged = [k for k, p in got.items() if any("spec:" in (q.get("message") or "") for q in p.get("problems") or [])]
+    t.ok(rc == 3 and len(flagged) == 1 and got[flagged[0]]["incomplete"] and "meta.db" in err and "spec:" in err,
+         f"a damaged spec (page {page}): one container flagged, meta.db and the field named", (flagged, err[-1500:]))
+    t.eq(set(got), set(before), "a damaged spec: every container is still listed")
+    same = [k for k in before if k not in flagged and got[k] == before[k]]
+    t.eq(len(same), len(before) - 1, "a damaged spec: every other container's listing is as it was")
+
+
 def test_truncated(t, root, sc, tmp):
     r = copy(root, tmp, "trunc")
     mp = os.path.join(r, META)
@@ -153,6 +197,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="csx-ctrd-bad-", dir=CACHE)
     try:
         t.run(test_many, root, sc, tmp)
+        t.run(test_field_damage, root, sc, tmp)
         t.run(test_truncated, root, sc, tmp)
         t.run(test_untouched, root, sc, tmp)
     finally:

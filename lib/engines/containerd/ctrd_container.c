@@ -349,7 +349,8 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 	/* labels: Kubernetes identity */
 	labelctx lc = {.ct = ct};
 	cs_bolt_bucket lb;
-	if (cs_bolt_bucket_open(&b, "labels", &lb, NULL) == 1 && cs_bolt_foreach(&lb, label_cb, &lc, &e) < 0)
+	int r = cs_bolt_bucket_open(&b, "labels", &lb, &e);
+	if (r < 0 || (r == 1 && cs_bolt_foreach(&lb, label_cb, &lc, &e) < 0))
 		cd_warn(c, &ct->problems, mp, "container %s/%s: labels: %s", x->ns, ct->id, e.msg);
 	if (lc.all) {
 		*CS_PUSH(lc.all, lc.n, lc.cap) = NULL;
@@ -366,7 +367,12 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 	/* the spec */
 	const uint8_t *sv;
 	size_t sl;
-	if (cs_bolt_get_str(&b, "spec", &sv, &sl, NULL) == 1) {
+	r = cs_bolt_get_str(&b, "spec", &sv, &sl, &e);
+	if (r < 0) {
+		cd_warn(c, &ct->problems, mp, "`%s`: container %s/%s: spec: %s", mp, x->ns, ct->id, e.msg);
+		ct->incomplete = true;
+	}
+	if (r == 1) {
 		const uint8_t *url, *val;
 		size_t ul, vl2;
 		const char *why = NULL;
@@ -376,10 +382,10 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 			ct->incomplete = true;
 		} else {
 			ct->config_json = cs_xstrndup((const char *)val, vl2);
-			int r = 0;
+			int sr = 0;
 			/* a NUL inside ends the copy (and is no JSON): scan what was kept */
-			scan_spec(ct, ct->config_json, strlen(ct->config_json), &e, &r);
-			if (r < 0) {
+			scan_spec(ct, ct->config_json, strlen(ct->config_json), &e, &sr);
+			if (sr < 0) {
 				cd_warn(c, &ct->problems, mp, "`%s`: container %s/%s: spec: %s", mp, x->ns, ct->id, e.msg);
 				ct->incomplete = true;
 			}
@@ -390,16 +396,27 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 	/* CRI extension */
 	cri_meta m = {0};
 	cs_bolt_bucket eb;
-	if (cs_bolt_bucket_open(&b, "extensions", &eb, NULL) == 1) {
+	r = cs_bolt_bucket_open(&b, "extensions", &eb, &e);
+	if (r < 0)
+		cd_warn(c, &ct->problems, mp, "`%s`: container %s/%s: extensions: %s", mp, x->ns, ct->id, e.msg);
+	if (r == 1) {
 		static const char *const exts[] = {"io.cri-containerd.container.metadata",
 						   "io.cri-containerd.sandbox.metadata"};
 		for (size_t i = 0; i < CS_ARRAY_SIZE(exts) && !m.have; i++) {
 			const uint8_t *ev, *url, *val;
 			size_t el, ul, vl2;
 			const char *why;
-			if (cs_bolt_get_str(&eb, exts[i], &ev, &el, NULL) == 1 &&
-			    cs_pb_any(ev, el, &url, &ul, &val, &vl2, &why) == 0)
+			int g = cs_bolt_get_str(&eb, exts[i], &ev, &el, &e);
+			if (g < 0)
+				cd_warn(c, &ct->problems, mp, "`%s`: container %s/%s: extension %s: %s", mp, x->ns, ct->id,
+					exts[i], e.msg);
+			if (g != 1)
+				continue;
+			if (cs_pb_any(ev, el, &url, &ul, &val, &vl2, &why) == 0)
 				parse_cri_ext(val, vl2, &m);
+			else
+				cd_warn(c, &ct->problems, mp, "`%s`: container %s/%s: extension %s: not a protobuf Any (%s)",
+					mp, x->ns, ct->id, exts[i], why);
 		}
 	}
 	if (m.have) {
@@ -420,7 +437,7 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 		_cleanup_free_ char *sp = cd_path(c->root, "io.containerd.grpc.v1.cri/containers/%s/status", ct->id);
 		char *text = NULL;
 		size_t tl = 0;
-		int r = strchr(ct->id, '/') ? -EINVAL : cs_source_read_file(c->src, sp, CS_CTRD_MAX_SMALL, &text, &tl, &e);
+		r = strchr(ct->id, '/') ? -EINVAL : cs_source_read_file(c->src, sp, CS_CTRD_MAX_SMALL, &text, &tl, &e);
 		if (r == 0) {
 			r = scan_status(ct, text, tl, &e);
 			if (r == 0) {
@@ -463,7 +480,7 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 	if (ct->snapshotter && ct->snapshot_key) {
 		ct->driver = cs_xstrdup(ct->snapshotter);
 		size_t before = ct->problems.n;
-		int r = cd_stack(c->root, x->ns, ct->snapshotter, ct->snapshot_key, NULL, &ct->layers, &ct->problems, &e);
+		r = cd_stack(c->root, x->ns, ct->snapshotter, ct->snapshot_key, NULL, &ct->layers, &ct->problems, &e);
 		if (r < 0) {
 			cd_warn(c, &ct->problems, mp, "container %s/%s: %s: its filesystem cannot be located", x->ns,
 				ct->id, e.msg);
