@@ -410,6 +410,17 @@ int cs_bolt_bucket_open(const cs_bolt_bucket *b, const char *key, cs_bolt_bucket
 	return r < 0 ? r : 1;
 }
 
+static int check_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl, bool isb)
+{
+	(void)ud, (void)k, (void)kl, (void)v, (void)vl, (void)isb;
+	return 0;
+}
+
+int cs_bolt_check(const cs_bolt_bucket *b, cs_error *e)
+{
+	return cs_bolt_foreach(b, check_cb, NULL, e);
+}
+
 int cs_bolt_foreach(const cs_bolt_bucket *b, cs_bolt_fn fn, void *ud, cs_error *e)
 {
 	typedef struct frame {

@@ -96,6 +96,11 @@ int cs_bolt_bucket_from(const cs_bolt_bucket *parent, const uint8_t *val, size_t
 typedef int (*cs_bolt_fn)(void *ud, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen,
 			  bool is_bucket);
 int cs_bolt_foreach(const cs_bolt_bucket *b, cs_bolt_fn fn, void *ud, cs_error *e);
+/* Walks every element of b's own pages (not its nested buckets'): 0 when
+ * all are sound, else -EBADMSG naming the file, page and element. A lookup
+ * (cs_bolt_get) checks only the elements it passes; this says, once for a
+ * record bucket, whether any of its values may be lost to damage. */
+int cs_bolt_check(const cs_bolt_bucket *b, cs_error *e);
 
 /* Page ids on the freelist (a copy), for reports of what freed pages may
  * still hold. Returns 0 and an owned array (possibly empty), or -EBADMSG. */

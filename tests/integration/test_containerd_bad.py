@@ -120,9 +120,9 @@ def leaf_elements(d, psz, key):
 
 def test_field_damage(t, root, sc, tmp):
     """One container's spec value damaged inside its own bucket (its length
-    runs past the page): that container is flagged, with the file and the
-    field named; nothing else changes. The spec used to be dropped without a
-    word, as an absent one."""
+    runs past the page): that container is flagged, with the file, the page
+    and the element named; nothing else changes. The spec used to be dropped
+    without a word, as an absent one."""
     r = copy(root, tmp, "spec")
     mp = os.path.join(r, META)
     d, psz, _ = meta_pages(mp)
@@ -135,9 +135,12 @@ def test_field_damage(t, root, sc, tmp):
     struct.pack_into("<I", d, off, 0x7FFFFFF0)
     open(mp, "wb").write(bytes(d))
     rc, got, err = ps(r)
-    flagged = [k for k, p in got.items() if any("spec:" in (q.get("message") or "") for q in p.get("problems") or [])]
-    t.ok(rc == 3 and len(flagged) == 1 and got[flagged[0]]["incomplete"] and "meta.db" in err and "spec:" in err,
-         f"a damaged spec (page {page}): one container flagged, meta.db and the field named", (flagged, err[-1500:]))
+    flagged = [k for k, p in got.items()
+               if any("its record is damaged" in (q.get("message") or "") for q in p.get("problems") or [])]
+    t.ok(rc == 3 and len(flagged) == 1 and got[flagged[0]]["incomplete"] and "meta.db" in err and
+         f"page {page}" in err and "outside the page" in err,
+         f"a damaged spec (page {page}): one container flagged, meta.db, the page and the element named",
+         (flagged, err[-1500:]))
     t.eq(set(got), set(before), "a damaged spec: every container is still listed")
     same = [k for k in before if k not in flagged and got[k] == before[k]]
     t.eq(len(same), len(before) - 1, "a damaged spec: every other container's listing is as it was")

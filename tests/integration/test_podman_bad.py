@@ -208,6 +208,37 @@ def test_bolt_record_bucket(t, src, tmp, sc):
     t.ok(names(ps, "alice") == {"alice-app", "alice-root"}, "alice's store is untouched")
 
 
+def test_bolt_record_element(t, src, tmp, sc):
+    """A record's config element damaged inside its bucket's own page (its
+    length runs past the page): the record is named as damaged, with the
+    file and the page, and every container is still listed."""
+    c = Case(src, tmp, "bolt-element")
+    p = os.path.join(c.store, "libpod/bolt_state.db")
+    psz = rec("root", "bolt_state.json")["page_size"]
+    d = bytearray(open(p, "rb").read())
+    hit = None
+    for pg in range(len(d) // psz):
+        flags, count = struct.unpack_from("<HH", d, pg * psz + 8)
+        if flags != 0x02 or 16 + 16 * count > psz:
+            continue
+        for i in range(count):
+            e = pg * psz + 16 + 16 * i
+            _, pos, ks, _ = struct.unpack_from("<IIII", d, e)
+            if d[e + pos:e + pos + ks] == b"config":
+                hit = hit or (e + 12, pg)
+    if not t.ok(hit, "a record's config element is found in a leaf page of bolt_state.db"):
+        return
+    struct.pack_into("<I", d, hit[0], 0x7FFFFFF0)
+    open(p, "wb").write(bytes(d))
+    rc, ps, err = c.ps()
+    t.ok(rc == 3 and re.search(rb"bolt_state\.db`: (ctr|pod|vol)/[^:]+: its record is damaged: [^\n]*page "
+                               + str(hit[1]).encode() + rb"\b[^\n]*outside the page", err),
+         f"a damaged element in page {hit[1]}: the record, the file and the page named", err)
+    _, before, _ = csleuth_json("--sysroot", src, "ps", "--json")
+    t.eq({x["id"] for x in ps}, {x["id"] for x in before},
+         "a damaged record element: every container is still listed (by id: the record held the name)")
+
+
 def test_bolt_exit_codes(t, src, tmp, sc):
     """The inline exit-code bucket damaged (its page claims 65535 entries):
     named with the file and the bucket, every container still listed."""
@@ -290,7 +321,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="csx-pmbad-", dir=CACHE)
     try:
         for fn in (test_truncated_layers, test_bad_images, test_bad_containers, test_not_arrays, test_missing_parent,
-                   test_bigdata_name, test_bolt_page, test_bolt_record_bucket, test_bolt_exit_codes,
+                   test_bigdata_name, test_bolt_page, test_bolt_record_bucket, test_bolt_record_element,
+                   test_bolt_exit_codes,
                    test_lower_outside, test_missing_dir):
             t.run(fn, src, tmp, sc)
     finally:

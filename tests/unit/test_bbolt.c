@@ -169,6 +169,30 @@ static int ns_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_t
 	return 0;
 }
 
+/* The offset of the vsize field of the first leaf element keyed "spec" in
+ * the file's own pages (bbolt: a 16-byte page header, flags 0x02 for a leaf,
+ * then count elements of flags, pos, ksize, vsize; pos counts from the
+ * element), or 0. */
+static size_t spec_vsize(const uint8_t *d, size_t len, size_t psz)
+{
+	for (size_t pg = 0; (pg + 1) * psz <= len; pg++) {
+		const uint8_t *p = d + pg * psz;
+		unsigned flags = p[8] | p[9] << 8, count = p[10] | p[11] << 8;
+		if (flags != 0x02 || 16 + 16 * (size_t)count > psz)
+			continue;
+		for (unsigned i = 0; i < count; i++) {
+			const uint8_t *el = p + 16 + 16 * i;
+			uint32_t pos, ks;
+			memcpy(&pos, el + 4, 4);
+			memcpy(&ks, el + 8, 4);
+			size_t at = pg * psz + 16 + 16 * i + pos;
+			if (ks == 4 && at + 4 <= len && memcmp(d + at, "spec", 4) == 0)
+				return (size_t)(el + 12 - d);
+		}
+	}
+	return 0;
+}
+
 static void test_meta_db(void)
 {
 	char *p = realdata("dfirlabs/meta.db");
@@ -218,6 +242,7 @@ static void test_meta_db(void)
 		       cs_pb_any(spec, sl, &url, &ul, &val, &vl2, &why) == 0 &&
 		       ul == strlen("types.containerd.io/opencontainers/runtime-spec/1/Spec") && vl2 > 0 && val[0] == '{',
 	       "spec: a protobuf Any of 3214 bytes holding JSON");
+	tap_ok(cs_bolt_check(&ct, &e) == 0, "check: the record's pages are sound");
 	uint64_t *fl;
 	size_t nf;
 	tap_ok(cs_bolt_freelist(db, &fl, &nf, &e) == 0 && nf == 10, "meta.db: 10 free pages (got %zu)", nf);
@@ -259,6 +284,20 @@ static void test_meta_db(void)
 	r = r == 1 ? cs_bolt_foreach(&v1, count_cb, &cc, &e) : r;
 	tap_ok(r == -EBADMSG && strstr(e.msg, "page 200") && strstr(e.msg, "high-water"),
 	       "a page number past the high-water mark is reported (%s)", e.msg);
+	cs_bolt_close(db);
+	/* the record's spec element says its value runs past its page: the
+	 * record opens, and cs_bolt_check names the page and the element */
+	memcpy(c, d, len);
+	size_t hit = spec_vsize(c, len, 4096);
+	tap_ok(hit != 0, "spec: its leaf element is found");
+	if (hit)
+		c[hit + 3] = 0x7f;
+	tap_ok(cs_bolt_open_mem(c, len, "spec.db", &db, &e) == 0, "element damage: opens");
+	cs_bolt_root(db, &root);
+	r = cs_bolt_bucket_open(&root, "v1", &v1, &e) == 1 ? open_path(&v1, &ct, cp, 3) : -1;
+	r = r == 0 ? cs_bolt_check(&ct, &e) : 1;
+	tap_ok(r == -EBADMSG && strstr(e.msg, "spec.db") && strstr(e.msg, "outside the page"),
+	       "check: an element past its page is named (%s)", e.msg);
 	cs_bolt_close(db);
 	/* an overflow count past the file */
 	memcpy(c, d, len);

@@ -338,6 +338,12 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 		ct->name = cs_xstrdup(ct->id);
 		return 0;
 	}
+	if (cs_bolt_check(&b, &e) < 0) {
+		/* the fields below read what is left */
+		cd_warn(c, &ct->problems, mp, "`%s`: container %s/%s: its record is damaged: %s", mp, x->ns, ct->id,
+			e.msg);
+		ct->incomplete = true;
+	}
 	ct->created = cd_btime(&b, "createdat");
 	ct->updated = cd_btime(&b, "updatedat");
 	if (ct->created == CS_TIME_INVALID)
@@ -367,11 +373,7 @@ static int container_record(void *ud, const uint8_t *k, size_t kl, const uint8_t
 	/* the spec */
 	const uint8_t *sv;
 	size_t sl;
-	r = cs_bolt_get_str(&b, "spec", &sv, &sl, &e);
-	if (r < 0) {
-		cd_warn(c, &ct->problems, mp, "`%s`: container %s/%s: spec: %s", mp, x->ns, ct->id, e.msg);
-		ct->incomplete = true;
-	}
+	r = cs_bolt_get_str(&b, "spec", &sv, &sl, NULL); /* damage: said by cs_bolt_check above */
 	if (r == 1) {
 		const uint8_t *url, *val;
 		size_t ul, vl2;

@@ -121,23 +121,33 @@ static int ctr_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_
 		l->problem = cs_xasprintf("`%s`: ctr/%s: %s", x->file, l->id, e.msg);
 		return 0;
 	}
+	if (cs_bolt_check(&b, &e) < 0)
+		l->problem = cs_xasprintf("`%s`: ctr/%s: its record is damaged: %s", x->file, l->id, e.msg);
 	l->config = bstr(&b, "config");
 	l->state = bstr(&b, "state");
 	l->pod_id = bstr(&b, "pod-id");
 	l->execs = bucket_keys(&b, "exec");
-	if (!l->config)
+	if (!l->config && !l->problem)
 		l->problem = cs_xasprintf("`%s`: ctr/%s has no config", x->file, l->id);
 	return 0;
 }
 
-/* Opens the record bucket (k, v) of x->parent; when it is damaged, says so
- * naming the file and `what/<key>` (that record is lost) and returns false. */
+/* Opens the record bucket (k, v) of x->parent; when its header is damaged,
+ * says so naming the file and `what/<key>` (that record is lost) and returns
+ * false. Damage inside its pages is said too, and the record is read as far
+ * as it can be (true). */
 static bool record_bucket(bctx *x, const char *what, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl,
 			  cs_bolt_bucket *b)
 {
 	cs_error e = {0};
-	if (cs_bolt_bucket_from(x->parent, v, vl, b, &e) == 0)
+	if (cs_bolt_bucket_from(x->parent, v, vl, b, &e) == 0) {
+		if (cs_bolt_check(b, &e) < 0) {
+			_cleanup_free_ char *key = bdup(k, kl);
+			pm_warn(x->c, NULL, x->file, "`%s`: %s/%s: its record is damaged: %s: what it held is read as far "
+				"as it can be", x->file, what, key, e.msg);
+		}
 		return true;
+	}
 	_cleanup_free_ char *key = bdup(k, kl);
 	pm_warn(x->c, NULL, x->file, "`%s`: %s/%s: %s: that record is lost", x->file, what, key, e.msg);
 	return false;
