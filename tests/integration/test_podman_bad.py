@@ -239,6 +239,39 @@ def test_bolt_record_element(t, src, tmp, sc):
          "a damaged record element: every container is still listed (by id: the record held the name)")
 
 
+def test_bolt_nested(t, src, tmp, sc):
+    """A container's inline exec and dependencies buckets damaged (their
+    pages claim 65535 entries): each named with the file, the record and
+    the bucket; every container still listed."""
+    c = Case(src, tmp, "bolt-nested")
+    bolt = rec("root", "bolt_state.json")
+    psz = bolt["page_size"]
+    ctr = [e for e in bolt["tree"]["entries"] if e["key"] == "ctr"][0]["bucket"]
+    p = os.path.join(c.store, "libpod/bolt_state.db")
+    d = bytearray(open(p, "rb").read())
+    want = []
+    for sub in ("exec", "dependencies"):
+        rc = [e for e in ctr["entries"] if e["bucket"]["root"] and any(
+            x["key"] == sub and x["bucket"]["root"] == 0 and x.get("bucket", {}).get("entries")
+            for x in e["bucket"].get("entries", []))]
+        if not t.ok(rc, f"a container whose inline {sub} bucket lists something"):
+            return
+        page = rc[0]["bucket"]["root"]
+        overflow = struct.unpack_from("<I", d, page * psz + 12)[0]  # a leaf may run on for pages
+        body = bytes(d[page * psz:(page + 1 + overflow) * psz])
+        pat = re.compile(re.escape(sub.encode()) + rb"\0{24}\x02\x00")
+        m = list(pat.finditer(body))
+        if not t.ok(len(m) == 1, f"ctr/{rc[0]['key'][:12]}: its {sub} bucket is found once in page {page}"):
+            return
+        struct.pack_into("<H", d, page * psz + m[0].end(), 0xFFFF)
+        want.append(f"ctr/{rc[0]['key']}: {sub}: ".encode())
+    open(p, "wb").write(bytes(d))
+    rc, ps, err = c.ps()
+    t.ok(rc == 3 and all(w in err for w in want) and b"what it lists after the damage is lost" in err,
+         "damaged exec and dependencies buckets: each named with the file, record and bucket", err)
+    t.eq(names(ps), ALL_ROOT, "damaged nested buckets: every container is still listed")
+
+
 def test_bolt_exit_codes(t, src, tmp, sc):
     """The inline exit-code bucket damaged (its page claims 65535 entries):
     named with the file and the bucket, every container still listed."""
@@ -321,7 +354,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="csx-pmbad-", dir=CACHE)
     try:
         for fn in (test_truncated_layers, test_bad_images, test_bad_containers, test_not_arrays, test_missing_parent,
-                   test_bigdata_name, test_bolt_page, test_bolt_record_bucket, test_bolt_record_element,
+                   test_bigdata_name, test_bolt_page, test_bolt_record_bucket, test_bolt_record_element, test_bolt_nested,
                    test_bolt_exit_codes,
                    test_lower_outside, test_missing_dir):
             t.run(fn, src, tmp, sc)

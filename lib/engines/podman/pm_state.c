@@ -86,13 +86,21 @@ static int keys_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size
 	return 0;
 }
 
-/* The keys of sub-bucket name of b, NULL-terminated (an empty vector when absent). */
-static char **bucket_keys(const cs_bolt_bucket *b, const char *name)
+/* The keys of sub-bucket name of b, NULL-terminated (an empty vector when
+ * absent). Damage to the sub-bucket is said (naming the file, `record` and
+ * name); the keys before it are kept. */
+static char **bucket_keys(pm_ctx *c, const char *file, const char *record, const cs_bolt_bucket *b,
+			  const char *name)
 {
 	keys x = {0};
 	cs_bolt_bucket s;
-	if (cs_bolt_bucket_open(b, name, &s, NULL) == 1)
-		(void)cs_bolt_foreach(&s, keys_cb, &x, NULL);
+	cs_error e = {0};
+	int r = cs_bolt_bucket_open(b, name, &s, &e);
+	if (r == 1)
+		r = cs_bolt_foreach(&s, keys_cb, &x, &e);
+	if (r < 0)
+		pm_warn(c, NULL, file, "`%s`: %s: %s: %s: what it lists after the damage is lost", file, record, name,
+			e.msg);
 	*CS_PUSH(x.v, x.n, x.cap) = NULL;
 	return x.v;
 }
@@ -126,7 +134,8 @@ static int ctr_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_
 	l->config = bstr(&b, "config");
 	l->state = bstr(&b, "state");
 	l->pod_id = bstr(&b, "pod-id");
-	l->execs = bucket_keys(&b, "exec");
+	_cleanup_free_ char *rec = cs_xasprintf("ctr/%s", l->id);
+	l->execs = bucket_keys(x->c, x->file, rec, &b, "exec");
 	if (!l->config && !l->problem)
 		l->problem = cs_xasprintf("`%s`: ctr/%s has no config", x->file, l->id);
 	return 0;
@@ -165,7 +174,8 @@ static int pod_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_
 	p->id = bdup(k, kl);
 	p->config = bstr(&b, "config");
 	p->state = bstr(&b, "state");
-	p->members = bucket_keys(&b, "containers");
+	_cleanup_free_ char *rec = cs_xasprintf("pod/%s", p->id);
+	p->members = bucket_keys(x->c, x->file, rec, &b, "containers");
 	return 0;
 }
 
@@ -316,7 +326,8 @@ static bool read_bolt(pm_ctx *c, const char *file)
 			cs_bolt_bucket b;
 			if (cs_bolt_bucket_open(&cb, db->ctrs[i].id, &b, NULL) != 1)
 				continue;
-			char **dependents = bucket_keys(&b, "dependencies");
+			_cleanup_free_ char *rec = cs_xasprintf("ctr/%s", db->ctrs[i].id);
+			char **dependents = bucket_keys(c, file, rec, &b, "dependencies");
 			for (char **d = dependents; *d; d++) {
 				pm_lctr *l = find_lctr(db, *d);
 				if (!l)
