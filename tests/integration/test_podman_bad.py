@@ -273,16 +273,17 @@ def test_bolt_nested(t, src, tmp, sc):
 
 
 def test_bolt_exit_codes(t, src, tmp, sc):
-    """The inline exit-code bucket damaged (its page claims 65535 entries):
-    named with the file and the bucket, every container still listed."""
+    """The inline exit-code and runtime-config buckets damaged (their pages
+    claim 65535 entries): named with the file and the bucket, every
+    container still listed."""
     c = Case(src, tmp, "bolt-exit")
     p = os.path.join(c.store, "libpod/bolt_state.db")
     data = bytearray(open(p, "rb").read())
     # key, then its value: a bucket header (root 0: inline) and the inline
     # leaf page's header (id 0, flags 0x02, count)
-    pat = re.compile(rb"exit-code\0{16}\0{8}\x02\x00")
+    pat = re.compile(rb"(exit-code|runtime-config)\0{16}\0{8}\x02\x00")
     hits = [m.end() for m in pat.finditer(data)]
-    if not t.ok(hits, "the inline exit-code bucket is found (in the live root page and perhaps a freed copy)"):
+    if not t.ok(hits, "the inline exit-code and runtime-config buckets are found (in the live root page and perhaps a freed copy)"):
         return
     for i in hits:
         data[i:i + 2] = b"\xff\xff"
@@ -290,6 +291,8 @@ def test_bolt_exit_codes(t, src, tmp, sc):
     rc, ps, err = c.ps()
     t.ok(rc == 3 and b"libpod/bolt_state.db`: bucket exit-code: " in err and b"the records after the damage are lost"
          in err, "a damaged exit-code bucket: named with its file and bucket, what it costs said", err)
+    t.ok(b"libpod/bolt_state.db`: bucket runtime-config: " in err and b"set up with are not known" in err,
+         "a damaged runtime-config bucket: named with its file, what it costs said", err)
     t.eq(names(ps), ALL_ROOT, "a damaged exit-code bucket: every container is still listed")
 
 

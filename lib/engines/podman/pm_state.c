@@ -301,7 +301,11 @@ static bool read_bolt(pm_ctx *c, const char *file)
 			file, info.meta_page ? 0u : 1u, (unsigned long long)info.txid);
 	cs_bolt_bucket root, rc;
 	cs_bolt_root(bolt, &root);
-	if (cs_bolt_bucket_open(&root, "runtime-config", &rc, NULL) == 1) {
+	int k = cs_bolt_bucket_open(&root, "runtime-config", &rc, &e);
+	if (k < 0 || (k == 1 && cs_bolt_check(&rc, &e) < 0))
+		pm_warn(c, NULL, file, "`%s`: bucket runtime-config: %s: the paths Podman was set up with are not known",
+			file, e.msg);
+	if (k == 1) {
 		db->graph_root = bstr(&rc, "graph-root");
 		db->static_dir = bstr(&rc, "static-dir");
 		db->volume_path = bstr(&rc, "volume-path");
