@@ -30,6 +30,11 @@ struct cs_bolt {
 	uint64_t npages; /* whole pages present in the file */
 	cs_bolt_info info;
 	uint64_t root_seq;
+	/* element visits so far and allowed (see bbolt.h); a separate object,
+	 * so that reads through the const handles buckets hold can count */
+	struct reads {
+		uint64_t used, max;
+	} *reads;
 };
 
 static uint16_t le16(const uint8_t *p)
@@ -134,6 +139,10 @@ static int open_owned(uint8_t *data, size_t len, const char *name, cs_bolt **ret
 	db->info.freelist_pgid = m->freelist;
 	db->info.hwm = m->hwm;
 	db->info.file_pages = db->npages;
+	db->reads = cs_xcalloc(1, sizeof(*db->reads));
+	db->reads->max = CS_BOLT_READS_PER_ELEMENT * (uint64_t)(len / 16); /* an element header is 16 bytes */
+	if (db->reads->max < CS_BOLT_MIN_READS)
+		db->reads->max = CS_BOLT_MIN_READS;
 	*ret = db;
 	return 0;
 }
@@ -167,6 +176,7 @@ void cs_bolt_close(cs_bolt *db)
 		return;
 	free(db->name);
 	free(db->data);
+	free(db->reads);
 	free(db);
 }
 
@@ -264,6 +274,11 @@ static int inline_view(const cs_bolt_bucket *b, view *v, cs_error *e)
 static int elem(const cs_bolt *db, const view *v, size_t i, const uint8_t **k, size_t *kl, const uint8_t **val,
 		size_t *vl, uint32_t *flags, uint64_t *child, cs_error *e)
 {
+	if (++db->reads->used > db->reads->max)
+		return cs_err(e, -E2BIG,
+			      "`%s`: more than %" PRIu64 " elements read: pages shared between buckets repeat the "
+			      "same records over and over; nothing more is read from this file",
+			      db->name, db->reads->max);
 	size_t off = PAGE_HDR + i * ELEM_SZ;
 	const uint8_t *el = v->p + off;
 	uint64_t pos, ks, vs = 0;

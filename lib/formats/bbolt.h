@@ -19,7 +19,12 @@
  * branch descent is bounded (CS_BOLT_MAX_TREE), each page is visited once
  * per walk (cycles end there), nested buckets stop at CS_BOLT_MAX_NEST, and
  * a bad page costs the bucket it belongs to, with a message naming the file
- * and the page. Nothing is ever written.
+ * and the page. Pages shared between buckets (a DAG, which no engine
+ * writes) would let walks of nested buckets multiply the work by each
+ * level's fan-out; so all reads of one open database together visit at most
+ * CS_BOLT_READS_PER_ELEMENT times as many elements as its file can hold
+ * (never fewer than CS_BOLT_MIN_READS), and past that every read fails with
+ * -E2BIG and a message naming the file. Nothing is ever written.
  */
 #ifndef CS_BBOLT_H
 #define CS_BBOLT_H
@@ -34,6 +39,8 @@
 #define CS_BOLT_MAX_FILE ((uint64_t)1 << 30) /* largest file read */
 #define CS_BOLT_MAX_TREE 64                  /* branch levels in one bucket */
 #define CS_BOLT_MAX_NEST 64                  /* buckets inside buckets */
+#define CS_BOLT_READS_PER_ELEMENT 64         /* element visits, per element the file can hold */
+#define CS_BOLT_MIN_READS ((uint64_t)1 << 20) /* element visits allowed whatever the file's size */
 
 typedef struct cs_bolt cs_bolt;
 

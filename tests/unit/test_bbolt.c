@@ -4,6 +4,7 @@
  * absent) are those the project's containerd guide verified with bbolt's own
  * tools; damaged files are made in memory from a real one or from scratch.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,8 +503,81 @@ static void test_pb(void)
 	tap_ok(cs_pb_next(&r, &f) == -EBADMSG, "group wire types are refused");
 }
 
+/* Every nested bucket walked, as far as the reader lets it; the first
+ * error of the work limit kept (else the first of any kind). */
+typedef struct deepwalk {
+	cs_error e;
+	int r;
+	uint64_t calls;
+} deepwalk;
+
+typedef struct deepframe {
+	const cs_bolt_bucket *b;
+	deepwalk *w;
+} deepframe;
+
+static int deep_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl, bool isb);
+
+static void deep_walk(const cs_bolt_bucket *b, deepwalk *w)
+{
+	cs_error e = {0};
+	deepframe f = {b, w};
+	int r = cs_bolt_foreach(b, deep_cb, &f, &e);
+	if (r < 0 && (w->r == 0 || (r == -E2BIG && w->r != -E2BIG))) {
+		w->r = r;
+		w->e = e;
+	}
+}
+
+static int deep_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl, bool isb)
+{
+	deepframe *f = ud;
+	(void)k, (void)kl;
+	f->w->calls++;
+	cs_bolt_bucket nb;
+	if (isb && cs_bolt_bucket_from(f->b, v, vl, &nb, NULL) == 0)
+		deep_walk(&nb, f->w);
+	return 0;
+}
+
+/* A file whose buckets share pages, found by the fuzzer: walking every
+ * nested bucket took minutes (each level multiplies the work); the reads
+ * allowed per open database end it, with a message. */
+static void test_shared_pages(void)
+{
+	const char *src = getenv("CSLEUTH_SRCDIR");
+	char *p = cs_xasprintf("%s/fuzz/crashes/bbolt/shared-pages-nested-walk", src ? src : ".");
+	size_t len = 0;
+	uint8_t *d = slurp(p, &len);
+	cs_bolt *db = NULL;
+	cs_error e = {0};
+	tap_ok(d && cs_bolt_open_mem(d, len, "shared.db", &db, &e) == 0, "shared pages: opens (%zu bytes)", len);
+	if (db) {
+		cs_bolt_bucket root;
+		cs_bolt_root(db, &root);
+		deepwalk w = {0};
+		deep_walk(&root, &w);
+		uint64_t max = CS_BOLT_READS_PER_ELEMENT * (uint64_t)(len / 16);
+		if (max < CS_BOLT_MIN_READS)
+			max = CS_BOLT_MIN_READS;
+		tap_ok(w.r == -E2BIG && strstr(w.e.msg, "shared.db") && strstr(w.e.msg, "shared between buckets") &&
+			       w.calls <= max,
+		       "shared pages: the walk stops at the reads allowed, named (%llu callbacks; %s)",
+		       (unsigned long long)w.calls, w.e.msg);
+		const uint8_t *v;
+		size_t vl;
+		bool isb;
+		tap_ok(cs_bolt_get(&root, "x", 1, &v, &vl, &isb, &e) == -E2BIG,
+		       "shared pages: and every later read of that database fails too");
+		cs_bolt_close(db);
+	}
+	free(d);
+	free(p);
+}
+
 int main(void)
 {
+	test_shared_pages();
 	test_gotime();
 	test_pb();
 	test_deep();
