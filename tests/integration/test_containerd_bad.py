@@ -146,6 +146,36 @@ def test_field_damage(t, root, sc, tmp):
     t.eq(len(same), len(before) - 1, "a damaged spec: every other container's listing is as it was")
 
 
+def test_image_record_damage(t, root, sc, tmp):
+    """An image record's updatedat element damaged (its length runs past the
+    page), its target intact: the image is still listed, flagged, with the
+    file and page named; the other images are as they were."""
+    r = copy(root, tmp, "image-record")
+    mp = os.path.join(r, META)
+    d, psz, _ = meta_pages(mp)
+    d = bytearray(d)
+    pages = sorted({pg for _, pg in leaf_elements(d, psz, b"target")})
+    hit = next(((off, pg) for off, pg in leaf_elements(d, psz, b"updatedat") if pg in pages), None)
+    if not t.ok(hit, "an image record's updatedat element is found beside its target"):
+        return
+    struct.pack_into("<I", d, hit[0], 0x7FFFFFF0)
+    open(mp, "wb").write(bytes(d))
+
+    def images(root):
+        rc, out, err = csleuth("--sysroot", root, "images", "--json")
+        return rc, {(i["namespace"], i["id"]): i for i in json.loads(out or b"[]")}, err.decode("utf-8", "replace")
+    _, before, _ = images(root)
+    rc, got, err = images(r)
+    flagged = [k for k, i in got.items()
+               if any("its record is damaged" in (q.get("message") or "") for q in i.get("problems") or [])]
+    t.ok(rc == 3 and len(flagged) == 1 and got[flagged[0]]["incomplete"] and f"page {hit[1]}" in err and
+         "meta.db" in err, f"a damaged image record (page {hit[1]}): listed, flagged, the file and page named",
+         (flagged, err[-1500:]))
+    t.eq(set(got), set(before), "a damaged image record: every image is still listed")
+    t.eq(len([k for k in before if k not in flagged and got[k] == before[k]]), len(before) - 1,
+         "a damaged image record: every other image is as it was")
+
+
 def test_truncated(t, root, sc, tmp):
     r = copy(root, tmp, "trunc")
     mp = os.path.join(r, META)
@@ -201,6 +231,7 @@ def main():
     try:
         t.run(test_many, root, sc, tmp)
         t.run(test_field_damage, root, sc, tmp)
+        t.run(test_image_record_damage, root, sc, tmp)
         t.run(test_truncated, root, sc, tmp)
         t.run(test_untouched, root, sc, tmp)
     finally:

@@ -308,14 +308,22 @@ static int image_record(void *ud, const uint8_t *k, size_t kl, const uint8_t *v,
 	}
 	_cleanup_free_ char *digest = NULL, *mt = NULL;
 	int64_t tsize = -1;
+	int r = cs_bolt_check(&b, &e);
+	if (r == 0) {
+		r = cs_bolt_bucket_open(&b, "target", &t, &e);
+		if (r == 1 && cs_bolt_check(&t, &e) < 0)
+			r = -EBADMSG;
+	}
+	/* what is left of a damaged record is still read: the digest may be intact */
+	_cleanup_free_ char *damage = r < 0 ? cs_xstrdup(e.msg) : NULL;
 	if (cs_bolt_bucket_open(&b, "target", &t, NULL) == 1) {
 		digest = cd_bstr(&t, "digest");
 		mt = cd_bstr(&t, "mediatype");
 		tsize = cd_bvarint(&t, "size", -1);
 	}
 	if (!digest || !cs_str_startswith(digest, "sha256:") || !cs_is_hex(digest + 7, 64)) {
-		cd_warn(c, NULL, c->root->meta_path, "`%s`: namespace %s: image `%s` has no usable target digest",
-			c->root->meta_path, x->ns, name);
+		cd_warn(c, NULL, c->root->meta_path, "`%s`: namespace %s: image `%s` has no usable target digest%s%s",
+			c->root->meta_path, x->ns, name, damage ? ": its record is damaged: " : "", damage ? damage : "");
 		return 0;
 	}
 	cs_time created = cd_btime(&b, "createdat"), updated = cd_btime(&b, "updatedat");
@@ -337,6 +345,11 @@ static int image_record(void *ud, const uint8_t *k, size_t kl, const uint8_t *v,
 		cs_evfiles_add(&im->evidence, "record", c->root->meta_path);
 		cs_evfiles_add(&im->evidence, "RepoTags", c->root->meta_path);
 		cs_strmap_put(&x->by_target, digest, (void *)(uintptr_t)dr->n_images);
+	}
+	if (damage) {
+		cd_warn(c, &im->problems, c->root->meta_path, "`%s`: namespace %s: image `%s`: its record is damaged: %s",
+			c->root->meta_path, x->ns, name, damage);
+		im->incomplete = true;
 	}
 	push_name(&im->names, name);
 	if (strchr(name, '@'))
