@@ -274,6 +274,8 @@ static int inline_view(const cs_bolt_bucket *b, view *v, cs_error *e)
 static int elem(const cs_bolt *db, const view *v, size_t i, const uint8_t **k, size_t *kl, const uint8_t **val,
 		size_t *vl, uint32_t *flags, uint64_t *child, cs_error *e)
 {
+	*k = NULL; /* set on every path: callers read them only on success, which compilers cannot always see */
+	*kl = 0;
 	if (++db->reads->used > db->reads->max)
 		return cs_err(e, -E2BIG,
 			      "`%s`: more than %" PRIu64 " elements read: pages shared between buckets repeat the "
