@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -168,3 +169,22 @@ def copy_tree(src, dst):
 def has_control(b):
     """True if bytes b hold a control character other than newline/tab."""
     return any((c < 0x20 and c not in (0x0a, 0x09)) or c == 0x7f for c in b)
+
+
+def bolt_leaf_elements(d, psz, key):
+    """(offset of the vsize field, page) of each leaf element named key in
+    the file's own pages (bbolt: a 16-byte page header, flags 0x02 for a
+    leaf, then count elements of flags, pos, ksize, vsize; pos counts from
+    the element). Inline buckets' pages are not looked into."""
+    out = []
+    for pg in range(len(d) // psz):
+        base = pg * psz
+        flags, count = struct.unpack_from("<HH", d, base + 8)
+        if flags != 0x02 or count == 0 or 16 + 16 * count > psz:
+            continue
+        for i in range(count):
+            e = base + 16 + 16 * i
+            _, pos, ks, _ = struct.unpack_from("<IIII", d, e)
+            if d[e + pos:e + pos + ks] == key:
+                out.append((e + 12, pg))
+    return out

@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import CACHE, SRC, Tap, csleuth  # noqa: E402
+from harness import CACHE, SRC, Tap, bolt_leaf_elements, csleuth  # noqa: E402
 from test_containerd import ENG, node, rec  # noqa: E402
 
 CTRD = "var/lib/containerd"
@@ -99,25 +99,6 @@ def test_many(t, root, sc, tmp):
     t.ok(len(out) > 0 and want.endswith(out[-200:]), "the other log lines are still printed")
 
 
-def leaf_elements(d, psz, key):
-    """(offset of the vsize field, page) of each leaf element named key in
-    the file's own pages (bbolt: a 16-byte page header, flags 0x02 for a
-    leaf, then count elements of flags, pos, ksize, vsize; pos counts from
-    the element). Inline buckets' pages are not looked into."""
-    out = []
-    for pg in range(len(d) // psz):
-        base = pg * psz
-        flags, count = struct.unpack_from("<HH", d, base + 8)
-        if flags != 0x02 or count == 0 or 16 + 16 * count > psz:
-            continue
-        for i in range(count):
-            e = base + 16 + 16 * i
-            _, pos, ks, _ = struct.unpack_from("<IIII", d, e)
-            if d[e + pos:e + pos + ks] == key:
-                out.append((e + 12, pg))
-    return out
-
-
 def test_field_damage(t, root, sc, tmp):
     """One container's spec value damaged inside its own bucket (its length
     runs past the page): that container is flagged, with the file, the page
@@ -127,7 +108,7 @@ def test_field_damage(t, root, sc, tmp):
     mp = os.path.join(r, META)
     d, psz, _ = meta_pages(mp)
     d = bytearray(d)
-    hits = leaf_elements(d, psz, b"spec")
+    hits = bolt_leaf_elements(d, psz, b"spec")
     if not t.ok(hits, f"a container's spec element is found in a leaf page of meta.db ({len(hits)} in all)"):
         return
     rc0, before, _ = ps(root)
@@ -154,8 +135,8 @@ def test_image_record_damage(t, root, sc, tmp):
     mp = os.path.join(r, META)
     d, psz, _ = meta_pages(mp)
     d = bytearray(d)
-    pages = sorted({pg for _, pg in leaf_elements(d, psz, b"target")})
-    hit = next(((off, pg) for off, pg in leaf_elements(d, psz, b"updatedat") if pg in pages), None)
+    pages = sorted({pg for _, pg in bolt_leaf_elements(d, psz, b"target")})
+    hit = next(((off, pg) for off, pg in bolt_leaf_elements(d, psz, b"updatedat") if pg in pages), None)
     if not t.ok(hit, "an image record's updatedat element is found beside its target"):
         return
     struct.pack_into("<I", d, hit[0], 0x7FFFFFF0)

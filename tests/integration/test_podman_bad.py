@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import CACHE, SRC, Tap, unpack_txz, csleuth, csleuth_json  # noqa: E402
+from harness import CACHE, SRC, Tap, bolt_leaf_elements, unpack_txz, csleuth, csleuth_json  # noqa: E402
 
 ENG = os.path.join(SRC, "testdata", "podman", "engine")
 STORE = "var/lib/containers/storage"
@@ -216,16 +216,8 @@ def test_bolt_record_element(t, src, tmp, sc):
     p = os.path.join(c.store, "libpod/bolt_state.db")
     psz = rec("root", "bolt_state.json")["page_size"]
     d = bytearray(open(p, "rb").read())
-    hit = None
-    for pg in range(len(d) // psz):
-        flags, count = struct.unpack_from("<HH", d, pg * psz + 8)
-        if flags != 0x02 or 16 + 16 * count > psz:
-            continue
-        for i in range(count):
-            e = pg * psz + 16 + 16 * i
-            _, pos, ks, _ = struct.unpack_from("<IIII", d, e)
-            if d[e + pos:e + pos + ks] == b"config":
-                hit = hit or (e + 12, pg)
+    hits = bolt_leaf_elements(d, psz, b"config")
+    hit = hits[0] if hits else None
     if not t.ok(hit, "a record's config element is found in a leaf page of bolt_state.db"):
         return
     struct.pack_into("<I", d, hit[0], 0x7FFFFFF0)

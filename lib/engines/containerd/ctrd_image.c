@@ -308,15 +308,13 @@ static int image_record(void *ud, const uint8_t *k, size_t kl, const uint8_t *v,
 	}
 	_cleanup_free_ char *digest = NULL, *mt = NULL;
 	int64_t tsize = -1;
-	int r = cs_bolt_check(&b, &e);
-	if (r == 0) {
-		r = cs_bolt_bucket_open(&b, "target", &t, &e);
-		if (r == 1 && cs_bolt_check(&t, &e) < 0)
-			r = -EBADMSG;
-	}
 	/* what is left of a damaged record is still read: the digest may be intact */
+	int r = cs_bolt_check(&b, &e);
+	int tr = cs_bolt_bucket_open(&b, "target", &t, r < 0 ? NULL : &e);
+	if (r == 0)
+		r = tr == 1 ? cs_bolt_check(&t, &e) : tr;
 	_cleanup_free_ char *damage = r < 0 ? cs_xstrdup(e.msg) : NULL;
-	if (cs_bolt_bucket_open(&b, "target", &t, NULL) == 1) {
+	if (tr == 1) {
 		digest = cd_bstr(&t, "digest");
 		mt = cd_bstr(&t, "mediatype");
 		tsize = cd_bvarint(&t, "size", -1);

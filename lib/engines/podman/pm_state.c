@@ -86,10 +86,10 @@ static int keys_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size
 	return 0;
 }
 
-/* The keys of sub-bucket name of b, NULL-terminated (an empty vector when
- * absent). Damage to the sub-bucket is said (naming the file, `record` and
- * name); the keys before it are kept. */
-static char **bucket_keys(pm_ctx *c, const char *file, const char *record, const cs_bolt_bucket *b,
+/* The keys of sub-bucket name of b, the record `kind/id`, NULL-terminated
+ * (an empty vector when absent). Damage to the sub-bucket is said (naming
+ * the file, the record and name); the keys before it are kept. */
+static char **bucket_keys(pm_ctx *c, const char *file, const char *kind, const char *id, const cs_bolt_bucket *b,
 			  const char *name)
 {
 	keys x = {0};
@@ -99,8 +99,8 @@ static char **bucket_keys(pm_ctx *c, const char *file, const char *record, const
 	if (r == 1)
 		r = cs_bolt_foreach(&s, keys_cb, &x, &e);
 	if (r < 0)
-		pm_warn(c, NULL, file, "`%s`: %s: %s: %s: what it lists after the damage is lost", file, record, name,
-			e.msg);
+		pm_warn(c, NULL, file, "`%s`: %s/%s: %s: %s: what it lists after the damage is lost", file, kind, id,
+			name, e.msg);
 	*CS_PUSH(x.v, x.n, x.cap) = NULL;
 	return x.v;
 }
@@ -134,8 +134,7 @@ static int ctr_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_
 	l->config = bstr(&b, "config");
 	l->state = bstr(&b, "state");
 	l->pod_id = bstr(&b, "pod-id");
-	_cleanup_free_ char *rec = cs_xasprintf("ctr/%s", l->id);
-	l->execs = bucket_keys(x->c, x->file, rec, &b, "exec");
+	l->execs = bucket_keys(x->c, x->file, "ctr", l->id, &b, "exec");
 	if (!l->config && !l->problem)
 		l->problem = cs_xasprintf("`%s`: ctr/%s has no config", x->file, l->id);
 	return 0;
@@ -174,8 +173,7 @@ static int pod_cb(void *ud, const uint8_t *k, size_t kl, const uint8_t *v, size_
 	p->id = bdup(k, kl);
 	p->config = bstr(&b, "config");
 	p->state = bstr(&b, "state");
-	_cleanup_free_ char *rec = cs_xasprintf("pod/%s", p->id);
-	p->members = bucket_keys(x->c, x->file, rec, &b, "containers");
+	p->members = bucket_keys(x->c, x->file, "pod", p->id, &b, "containers");
 	return 0;
 }
 
@@ -330,8 +328,7 @@ static bool read_bolt(pm_ctx *c, const char *file)
 			cs_bolt_bucket b;
 			if (cs_bolt_bucket_open(&cb, db->ctrs[i].id, &b, NULL) != 1)
 				continue;
-			_cleanup_free_ char *rec = cs_xasprintf("ctr/%s", db->ctrs[i].id);
-			char **dependents = bucket_keys(c, file, rec, &b, "dependencies");
+			char **dependents = bucket_keys(c, file, "ctr", db->ctrs[i].id, &b, "dependencies");
 			for (char **d = dependents; *d; d++) {
 				pm_lctr *l = find_lctr(db, *d);
 				if (!l)
